@@ -1,0 +1,38 @@
+"""consent-kit: surveys and plain-language consent for participatory research.
+
+This module is the public API: what plugins (built-in and third-party) may
+import. Everything else is internal and may change.
+"""
+
+from .app import create_app
+from .hookspecs import hookimpl
+from .questiontype import QuestionType
+from .store import Response, Store
+from .survey import (
+    PREFER_NOT_TO_SAY,
+    Choice,
+    Condition,
+    Page,
+    Problem,
+    Question,
+    Survey,
+    SurveyError,
+    Validation,
+)
+
+__all__ = [
+    "PREFER_NOT_TO_SAY",
+    "Choice",
+    "Condition",
+    "Page",
+    "Problem",
+    "Question",
+    "QuestionType",
+    "Response",
+    "Store",
+    "Survey",
+    "SurveyError",
+    "Validation",
+    "create_app",
+    "hookimpl",
+]

@@ -1,0 +1,186 @@
+"""The app factory: config → plugins → i18n → store → surveys → blueprints → startup."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from . import paths
+from .catalog import Catalog, instance_forms_folder
+from .plugins import PluginError, make_plugin_manager
+from .questiontype import QuestionTypeRegistry
+from .registry import collect_exporters, collect_loaders, collect_question_types
+from .store import EmbeddedStore, Store
+
+log = logging.getLogger(__name__)
+
+INSTANCE_ENV = "CONSENT_KIT_INSTANCE"
+CONFIG_FILE = "config.toml"
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "consent-kit",
+    "BLOCKED_PLUGINS": [],
+    "DRAFT_HOURS": 24,
+    "SAVED_DAYS": 30,
+    "BASE_URL": "",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_NAME": "ck_session",
+    "WTF_CSRF_TIME_LIMIT": 24 * 3600,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "CATALOG_CHECK_SECONDS": 1.0,
+}
+
+
+class ConfigError(Exception):
+    """The instance folder or its settings are not usable; the message says how to fix it."""
+
+
+@dataclass
+class Kit:
+    """Everything consent-kit keeps for one app, in ``app.extensions["consent_kit"]``."""
+
+    pm: pluggy.PluginManager
+    question_types: QuestionTypeRegistry
+    loaders: dict
+    exporters: dict
+    store: Store
+    catalog: Catalog
+    plugin_failures: list = field(default_factory=list)
+
+
+def create_app(
+    config: dict | None = None,
+    *,
+    instance: str | os.PathLike | None = None,
+    load_entrypoints: bool = True,
+    plugins: tuple = (),
+) -> Flask:
+    """Build the consent-kit app for an instance folder.
+
+    ``instance`` defaults to ``$CONSENT_KIT_INSTANCE``, then ``./instance``.
+    ``config`` overrides the instance's ``config.toml`` (tests use it);
+    ``plugins`` are extra plugin objects registered on this app only.
+    Works with no arguments as a WSGI factory: ``gunicorn 'consent_kit:create_app()'``.
+    """
+    instance_path = _instance_path(instance, config)
+    app = Flask("consent_kit", instance_path=str(instance_path), instance_relative_config=True)
+    _configure(app, instance_path, config or {})
+    pm = make_plugin_manager(
+        blocked=app.config["BLOCKED_PLUGINS"], load_entrypoints=load_entrypoints, extra=plugins
+    )
+    question_types = collect_question_types(pm)
+    loaders = collect_loaders(pm, question_types)
+    store = pm.hook.storage_backend(config=app.config) or EmbeddedStore(app.config["DATA_DIR"])
+    catalog = Catalog(
+        folder=Path(app.config["FORMS_DIR"]),
+        loaders=loaders,
+        on_load=lambda survey: _remember_version(store, survey),
+        min_interval=app.config["CATALOG_CHECK_SECONDS"],
+    )
+    kit = Kit(pm, question_types, loaders, collect_exporters(pm), store, catalog)
+    app.extensions["consent_kit"] = kit
+    _init_web(app, pm)
+    catalog.refresh(force=True)
+    _call_startup(app, pm)
+    return app
+
+
+def _instance_path(instance, config) -> Path:
+    chosen = instance or (config or {}).get("INSTANCE") or os.environ.get(INSTANCE_ENV)
+    return Path(chosen or "instance").resolve()
+
+
+def _configure(app: Flask, instance_path: Path, overrides: dict) -> None:
+    """Defaults, then the instance's config.toml, then CONSENT_KIT_* variables, then overrides."""
+    app.config.update(DEFAULTS)
+    app.config["DATA_DIR"] = str(instance_path / "data")
+    app.config["FORMS_DIR"] = str(instance_forms_folder(instance_path))
+    config_file = instance_path / CONFIG_FILE
+    if config_file.exists():
+        try:
+            app.config.from_file(str(config_file), load=_load_toml, text=False)
+        except ValueError as error:
+            raise ConfigError(f"{config_file}: this settings file has a mistake: {error}") from None
+    app.config.from_prefixed_env("CONSENT_KIT")
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance_path)
+    app.permanent_session_lifetime = timedelta(hours=app.config["DRAFT_HOURS"])
+
+
+def _load_toml(handle) -> dict:
+    import tomllib
+
+    try:
+        data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(str(error)) from None
+    return {key.upper(): value for key, value in data.items()}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The instance's secret key, made once and kept in a file only its owner can read."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    if not instance_path.is_dir():
+        raise ConfigError(
+            f"There is no consent-kit folder at {instance_path}. "
+            f"Make one with: consent-kit init {instance_path}"
+        )
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _remember_version(store: Store, survey) -> None:
+    """Keep a copy of each survey version, so every response can be read against its wording."""
+    from tinydb import Query
+
+    versions = store.table("survey_versions")
+    if versions.get(Query().version == survey.version) is None:
+        versions.upsert(
+            {"version": survey.version, "survey_id": survey.id, "definition": survey.definition},
+            Query().version == survey.version,
+        )
+
+
+def _init_web(app: Flask, pm: pluggy.PluginManager) -> None:
+    from .web import init_web
+
+    Babel(app, locale_selector=_select_locale, default_translation_directories=str(paths.LOCALES))
+    CSRFProtect(app)
+    init_web(app, pm)
+
+
+def _select_locale():
+    from flask import g, request
+
+    from .web.helpers import kit
+
+    survey = g.get("survey")
+    chosen = kit().pm.hook.locale_from_request(request=request, survey=survey)
+    return chosen or (survey.language if survey else None) or "en"
+
+
+def _call_startup(app: Flask, pm: pluggy.PluginManager) -> None:
+    for impl in reversed(pm.hook.startup.get_hookimpls()):
+        try:
+            impl.function(**({"app": app} if "app" in impl.argnames else {}))
+        except Exception as error:
+            raise PluginError(f"The plugin {impl.plugin_name!r} failed to start: {error}") from error

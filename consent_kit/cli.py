@@ -1,0 +1,234 @@
+"""The ``consent-kit`` command: init, serve, demo, check, export, plugins (and plugins' own)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from . import paths
+from .app import INSTANCE_ENV, create_app
+from .plugins import make_plugin_manager, plugin_info
+from .registry import collect_loaders, collect_question_types
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+CONFIG_TEMPLATE = """\
+# consent-kit settings for this folder. Lines starting with # are notes.
+site_name = "consent-kit"
+
+# How long unsent answers are kept while someone is answering (hours),
+# and how long "save and come back later" keeps them (days).
+draft_hours = 24
+saved_days = 30
+
+# Turn plugins off by name, e.g. blocked_plugins = ["qr_entry"]
+blocked_plugins = []
+
+# The address people use to reach this server, used in printed links and QR codes,
+# e.g. base_url = "https://survey.example.org"
+base_url = ""
+"""
+
+instance_option = click.option(
+    "--instance",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=INSTANCE_ENV,
+    default="instance",
+    show_default=True,
+    help=f"The consent-kit folder (or set {INSTANCE_ENV}).",
+)
+
+
+@click.group()
+@click.version_option(package_name="consent-kit")
+def cli():
+    """consent-kit: surveys and consent for research done with people, not to them."""
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path):
+    """Make a new consent-kit folder with settings, example surveys and a data folder."""
+    if (folder / "config.toml").exists():
+        raise click.ClickException(f"{folder} is already a consent-kit folder. Nothing was changed.")
+    init_instance(folder)
+    click.echo(f"Made a new consent-kit folder at {folder}")
+    click.echo(f"  surveys: {folder / 'forms'} (edit these, or add your own)")
+    click.echo(f"  start it with: consent-kit serve --instance {folder}")
+
+
+def init_instance(folder: Path) -> None:
+    """Create the folder layout: config.toml, forms/ with the examples, data/."""
+    (folder / "forms").mkdir(parents=True, exist_ok=True)
+    (folder / "data").mkdir(mode=0o700, exist_ok=True)
+    for example in sorted(paths.FORMS.glob("*.yaml")):
+        target = folder / "forms" / example.name
+        if not target.exists():
+            shutil.copyfile(example, target)
+    (folder / "config.toml").write_text(CONFIG_TEMPLATE)
+
+
+@cli.command()
+@instance_option
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, help="Requests handled at once.")
+def serve(instance: Path, host: str, port: int, threads: int):
+    """Run the survey server (waitress), ready for a crowd scanning a QR code."""
+    app = _app_for(instance, host)
+    _print_links(app, host, port, qr=False)
+    _run_waitress(app, host, port, threads)
+
+
+@cli.command()
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=".demo",
+              show_default=True, help="Where to keep the demo's folder.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+def demo(instance: Path, port: int):
+    """Set up a demo folder (first time only) and serve the example surveys on this computer."""
+    if not (instance / "config.toml").exists():
+        init_instance(instance)
+        click.echo(f"Made a demo folder at {instance}")
+    app = _app_for(instance, DEFAULT_HOST)
+    _print_links(app, DEFAULT_HOST, port, qr=True)
+    _run_waitress(app, DEFAULT_HOST, port, 8)
+
+
+def _app_for(instance: Path, host: str):
+    overrides = {}
+    if host in LOOPBACK:
+        # Plain http on this computer only: browsers would drop a Secure cookie elsewhere.
+        overrides["SESSION_COOKIE_SECURE"] = False
+    try:
+        return create_app(overrides, instance=instance)
+    except Exception as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_links(app, host: str, port: int, *, qr: bool) -> None:
+    kit = app.extensions["consent_kit"]
+    base = app.config["BASE_URL"].rstrip("/") or f"http://{host}:{port}"
+    surveys = kit.catalog.open_surveys()
+    click.echo(f"consent-kit is running at {base}/")
+    if not surveys:
+        click.echo("No surveys are open. Add a survey file to the forms folder.")
+    for survey in surveys:
+        link = f"{base}/s/{survey.id}"
+        click.echo(f"  {survey.title}: {link}")
+    for name, problems in kit.catalog.broken.items():
+        click.echo(f"  Not available, needs fixing: {name}", err=True)
+        for problem in problems:
+            click.echo(f"    {problem}", err=True)
+    if qr and surveys:
+        _print_qr(f"{base}/s/{surveys[0].id}")
+    click.echo("Press Ctrl+C to stop.")
+
+
+def _print_qr(link: str) -> None:
+    import qrcode
+
+    code = qrcode.QRCode(border=2)
+    code.add_data(link)
+    click.echo(f"Scan this to open {link} on a phone on this computer's network:")
+    code.print_ascii(out=sys.stdout, invert=True)
+
+
+def _run_waitress(app, host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    # waitress logs a line per queued request under load; that costs CPU at the worst moment.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # 200+ phones may connect at once after a QR code goes up; waitress's default is 100.
+    waitress_serve(app, host=host, port=port, threads=threads, connection_limit=1000,
+                   channel_timeout=60, ident="consent-kit")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def check(files):
+    """Check survey files and list every problem with its line and how to fix it."""
+    pm = make_plugin_manager()
+    loaders = collect_loaders(pm, collect_question_types(pm))
+    failed = 0
+    for name in files:
+        loader = loaders.get(Path(name).suffix)
+        if loader is None:
+            click.echo(f"{name}: consent-kit can't read {Path(name).suffix or 'these'} files. "
+                       f"Use one of: {', '.join(sorted(loaders))}", err=True)
+            failed += 1
+            continue
+        from .survey import SurveyError
+
+        try:
+            survey = loader(name)
+        except SurveyError as error:
+            failed += 1
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            continue
+        click.echo(f"{name}: OK – '{survey.title}', {len(survey.questions)} questions")
+    if failed:
+        click.echo(f"{failed} file(s) need fixing.", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@instance_option
+@click.argument("survey_id")
+@click.option("--format", "fmt", default="csv", show_default=True, help="csv or json (or a plugin's)")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: print).")
+def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
+    """Export a survey's responses."""
+    app = _app_for(instance, DEFAULT_HOST)
+    kit = app.extensions["consent_kit"]
+    survey = kit.catalog.get(survey_id)
+    if survey is None:
+        known = ", ".join(sorted(kit.catalog.surveys)) or "none"
+        raise click.ClickException(f"There is no survey called {survey_id!r}. Surveys: {known}")
+    exporter = kit.exporters.get(fmt)
+    if exporter is None:
+        raise click.ClickException(f"Unknown format {fmt!r}. Use one of: {', '.join(kit.exporters)}")
+    responses = kit.store.iter_responses(survey.id)
+    with app.test_request_context():
+        if out is None:
+            exporter.write(survey, responses, sys.stdout.buffer)
+        else:
+            with open(out, "wb") as handle:
+                exporter.write(survey, responses, handle)
+            click.echo(f"Wrote {kit.store.count_responses(survey.id)} responses to {out}", err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def plugins(as_json: bool):
+    """List the loaded plugins, their versions, where they come from and their hooks."""
+    rows = plugin_info(make_plugin_manager())
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']} {row['version']} ({row['origin']})")
+        click.echo(f"    hooks: {', '.join(row['hooks']) or '-'}")
+
+
+def main() -> None:
+    """Entry point: add plugins' commands, then run."""
+    try:
+        pm = make_plugin_manager()
+    except Exception as error:  # a broken plugin must not hide behind a traceback
+        click.echo(f"consent-kit could not start: {error}", err=True)
+        sys.exit(2)
+    pm.hook.register_commands(cli=cli)
+    cli(prog_name="consent-kit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

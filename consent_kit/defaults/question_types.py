@@ -1,0 +1,213 @@
+"""The core question types, registered through the same hook a plugin uses."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from ..fields import (
+    AnswerRequired,
+    ChoiceCount,
+    DatePartsField,
+    NotInFuture,
+    NumberField,
+    NumberLimits,
+    Optional,
+    TextLimits,
+)
+from ..hookspecs import hookimpl
+from ..questiontype import QuestionType
+from ..survey import PREFER_NOT_TO_SAY, Choice, Question
+
+
+def _presence(question: Question, message):
+    return [AnswerRequired(message)] if question.required else [Optional()]
+
+
+class ShortText(QuestionType):
+    name = "short_text"
+    label = "Short answer"
+    description = "A line of text, for a word or a short sentence."
+    template = "questions/text.html"
+
+    def make_field(self, question, **_):
+        rules = [TextLimits(question.validation)]
+        return StringField(question.label, _presence(question, _l("Enter an answer")) + rules)
+
+
+class LongText(ShortText):
+    name = "long_text"
+    label = "Long answer"
+    description = "A big box for people to write as much as they like."
+    template = "questions/textarea.html"
+
+    def make_field(self, question, **_):
+        rules = [TextLimits(question.validation)]
+        return TextAreaField(question.label, _presence(question, _l("Enter an answer")) + rules)
+
+
+class Number(QuestionType):
+    name = "number"
+    label = "Number"
+    description = "A number, such as an age or how many times something happened."
+    template = "questions/number.html"
+
+    def make_field(self, question, **_):
+        rules = [NumberLimits(question.validation)]
+        return NumberField(question.label, _presence(question, _l("Enter a number")) + rules)
+
+
+class _Choices(QuestionType):
+    """Shared by the types whose answer is picked from a list."""
+
+    needs_choices = True
+    prefer_not_to_say_is_choice = True
+
+    def choices_for(self, question: Question, prefer_not_to_say_label) -> list[SelectChoice]:
+        choices = [SelectChoice(c.value, c.label) for c in question.choices]
+        if question.prefer_not_to_say:
+            label = prefer_not_to_say_label or _l("Prefer not to say")
+            choices.append(SelectChoice(PREFER_NOT_TO_SAY, label))
+        return choices
+
+
+class SingleChoice(_Choices):
+    name = "single_choice"
+    label = "Choose one"
+    description = "People pick one answer from a list."
+    template = "questions/radios.html"
+
+    def make_field(self, question, *, prefer_not_to_say_label=""):
+        choices = self.choices_for(question, prefer_not_to_say_label)
+        validators = _presence(question, _l("Choose an answer"))
+        return RadioField(question.label, validators, choices=choices, validate_choice=True)
+
+    def answer_from_data(self, question, data):
+        return data or None
+
+
+class YesNo(SingleChoice):
+    name = "yes_no"
+    label = "Yes or no"
+    description = "People answer yes or no."
+    needs_choices = False
+
+    def default_choices(self) -> tuple[Choice, ...]:
+        """Yes and No, used when a survey file lists no choices."""
+        return (Choice("yes", "Yes"), Choice("no", "No"))
+
+    def choices_for(self, question, prefer_not_to_say_label):
+        if not question.choices:
+            question = _with_choices(question, self.default_choices())
+        return super().choices_for(question, prefer_not_to_say_label)
+
+
+def _with_choices(question: Question, choices) -> Question:
+    from dataclasses import replace
+
+    return replace(question, choices=tuple(choices))
+
+
+class MultipleChoice(_Choices):
+    name = "multiple_choice"
+    label = "Choose any"
+    description = "People tick all the answers that fit them."
+    many_answers = True
+    template = "questions/checkboxes.html"
+
+    def make_field(self, question, *, prefer_not_to_say_label=""):
+        choices = self.choices_for(question, prefer_not_to_say_label)
+        validators = _presence(question, _l("Choose at least one answer"))
+        validators.append(ChoiceCount(question.validation))
+        return SelectMultipleField(question.label, validators, choices=choices)
+
+    def answer_from_data(self, question, data):
+        return list(data or [])
+
+    def describe_answer(self, question, answer):
+        if answer == [PREFER_NOT_TO_SAY]:
+            answer = PREFER_NOT_TO_SAY
+        return super().describe_answer(question, answer)
+
+
+class Scale(SingleChoice):
+    name = "scale"
+    label = "Scale"
+    description = "People pick a number on a scale, such as 1 (not at all) to 5 (a lot)."
+    needs_choices = False
+    option_names = ("min", "max", "min_label", "max_label")
+    template = "questions/scale.html"
+
+    def check_definition(self, question):
+        low, high = question.options.get("min", 1), question.options.get("max", 5)
+        if not isinstance(low, int) or not isinstance(high, int):
+            return ["a scale's min and max must be whole numbers, like min: 1 and max: 5"]
+        if low >= high:
+            return [f"the scale's min ({low}) must be smaller than its max ({high})"]
+        if high - low > 10:
+            return ["a scale can have at most 11 points; make the range smaller"]
+        return []
+
+    def points(self, question: Question) -> list[int]:
+        """The numbers on this scale, lowest first."""
+        return list(range(question.options.get("min", 1), question.options.get("max", 5) + 1))
+
+    def choices_for(self, question, prefer_not_to_say_label):
+        points = tuple(Choice(str(n), str(n)) for n in self.points(question))
+        return super().choices_for(_with_choices(question, points), prefer_not_to_say_label)
+
+    def answer_from_data(self, question, data):
+        if data in (None, "", PREFER_NOT_TO_SAY):
+            return data or None
+        return int(data)
+
+    def data_from_answer(self, question, answer):
+        return None if answer is None else str(answer)
+
+    def describe_answer(self, question, answer):
+        text = super().describe_answer(question, answer)
+        labels = {question.options.get("min", 1): question.options.get("min_label", ""),
+                  question.options.get("max", 5): question.options.get("max_label", "")}
+        end = labels.get(answer) if isinstance(answer, int) else ""
+        return f"{text} ({end})" if end else text
+
+
+class Date(QuestionType):
+    name = "date"
+    label = "Date"
+    description = "A date, typed as day, month and year."
+    option_names = ("not_in_future",)
+    template = "questions/date.html"
+
+    def make_field(self, question, **_):
+        validators = _presence(question, _l("Enter a date"))
+        if question.options.get("not_in_future"):
+            validators.append(NotInFuture())
+        return DatePartsField(question.label, validators)
+
+    def describe_answer(self, question, answer):
+        if answer and answer != PREFER_NOT_TO_SAY:
+            import datetime
+
+            from flask_babel import format_date
+
+            return format_date(datetime.date.fromisoformat(answer), "d MMMM y")
+        return super().describe_answer(question, answer)
+
+
+class Info(QuestionType):
+    name = "info"
+    label = "Information"
+    description = "Some text for people to read. It takes no answer."
+    takes_answer = False
+    template = "questions/info.html"
+
+
+CORE_TYPES = (ShortText, LongText, Number, SingleChoice, MultipleChoice, YesNo, Scale, Date, Info)
+
+
+@hookimpl
+def register_question_types(register):
+    for question_type in CORE_TYPES:
+        register(question_type())

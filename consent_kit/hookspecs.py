@@ -1,0 +1,116 @@
+"""Every hook a consent-kit plugin can implement.
+
+Hooks are always called with keyword arguments, and an implementation may
+take fewer arguments than the spec lists, so adding an argument never breaks
+a plugin. Results are combined by the core where the hook is called: lists are
+flattened, registrations refuse duplicate names, and a ``firstresult`` hook
+stops at the first answer that is not None.
+
+Families: ``register_*`` adds things, ``extra_*`` adds page assets,
+``*_from_request`` chooses one thing, events are in the past tense
+(``response_submitted``) and contracts are in the imperative
+(``erase_participant_data``).
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("consent_kit")
+hookimpl = pluggy.HookimplMarker("consent_kit")
+
+
+@hookspec
+def startup(app):
+    """Run once when the app has been built (config, store and plugins ready).
+
+    Use it to check your plugin's settings or create what it stores. Return
+    nothing. An exception here stops the app from starting, with your plugin's
+    name in the message.
+    """
+
+
+@hookspec
+def register_question_types(register):
+    """Add question types by calling ``register(QuestionType())`` once per type.
+
+    The core collects every plugin's types into one registry; two plugins that
+    register the same name stop start-up with an error naming both.
+    """
+
+
+@hookspec
+def register_survey_loaders(register):
+    """Add ways to read survey files: call ``register(".suffix", loader)``.
+
+    ``loader(path, question_types) -> Survey`` must raise
+    :class:`consent_kit.SurveyError` listing every problem (file, line, how to
+    fix). The core reads YAML; a plugin might read spreadsheets. Two loaders
+    for one suffix is a start-up error.
+    """
+
+
+@hookspec
+def register_exporters(register):
+    """Add export formats: call ``register(Exporter())`` once per format.
+
+    An exporter has ``name`` (e.g. ``"csv"``), ``label``, ``media_type``,
+    ``suffix`` and ``write(survey, responses, out)`` which writes to a binary
+    file object while iterating ``responses`` (stream: never hold them all).
+    Duplicate names are a start-up error.
+    """
+
+
+@hookspec
+def register_blueprints(app):
+    """Return a Flask blueprint, or a list of them, to add pages to the app."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add commands to the ``consent-kit`` command line: ``cli`` is a click group."""
+
+
+@hookspec
+def extra_template_vars(template, request):
+    """Return a dict of extra variables for a page's template; dicts are merged."""
+
+
+@hookspec
+def extra_css_urls(template, request):
+    """Return a list of stylesheet URLs to add to a page (same site only)."""
+
+
+@hookspec(firstresult=True)
+def locale_from_request(request, survey):
+    """Return the locale (e.g. ``"cy"``) for this request, or None to pass.
+
+    Stops at the first answer that is not None; the core falls back to the
+    survey's own language, then English.
+    """
+
+
+@hookspec
+def response_submitted(response, survey):
+    """A participant's answers were stored (event; the return value is ignored).
+
+    A plugin that raises here does not lose the participant's answers: the
+    error is logged with the plugin's name and shown to admins.
+    """
+
+
+@hookspec
+def erase_participant_data(pseudonym, response_ids):
+    """Erase everything your plugin stores about this participant (a contract).
+
+    Called when a participant withdraws. Unlike an event, an exception here is
+    not swallowed: the withdrawal is reported as incomplete, naming your plugin.
+    """
+
+
+@hookspec(firstresult=True)
+def storage_backend(config):
+    """Return a :class:`consent_kit.Store` to use instead of the embedded store, or None.
+
+    Stops at the first answer that is not None.
+    """

@@ -1,0 +1,172 @@
+"""Test helpers for consent-kit and its plugins: an app on a temporary folder, and a participant.
+
+Use it from a plugin's tests::
+
+    pytest_plugins = ["consent_kit.testing"]
+
+    def test_my_question_type(make_app, tmp_path):
+        app = make_app(plugins=[my_plugin], forms={"demo.yaml": SURVEY})
+        person = Participant(app.test_client())
+        reference = person.complete("demo", {"colour": "green"})
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from .app import create_app
+from .cli import init_instance
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?')
+
+
+class Participant:
+    """Walks a survey through HTTP the way a person does, with real CSRF tokens.
+
+    ``answers`` maps question ids to what a person would send: a string, a
+    list for multiple choice, or ``{"day": "1", "month": "2", "year": "2026"}``
+    for a date.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.last = None
+
+    def get(self, url: str, **kwargs):
+        """GET a page and keep it as ``last``."""
+        self.last = self.client.get(url, **kwargs)
+        return self.last
+
+    def post(self, url: str, data: dict | None = None, *, follow: bool = True):
+        """POST a form with the CSRF token of the last page."""
+        form = {"csrf_token": self.csrf_token()}
+        form.update(data or {})
+        self.last = self.client.post(url, data=form, follow_redirects=follow)
+        return self.last
+
+    def csrf_token(self) -> str:
+        """The CSRF token on the last page (fetch a page first)."""
+        match = _CSRF.search(self.last.get_data(as_text=True)) if self.last else None
+        if not match:
+            raise AssertionError("The last page has no form with a CSRF token.")
+        return match.group(1)
+
+    @property
+    def html(self) -> str:
+        """The last page's HTML."""
+        return self.last.get_data(as_text=True)
+
+    @property
+    def text(self) -> str:
+        """The last page's HTML with entities decoded, for looking for words."""
+        return html.unescape(self.html)
+
+    @property
+    def path(self) -> str:
+        """The path of the last page after redirects."""
+        return self.last.request.path
+
+    def start(self, survey_id: str):
+        """Open the start page and press Start."""
+        self.get(f"/s/{survey_id}")
+        return self.post(f"/s/{survey_id}/start")
+
+    def answer_page(self, answers: dict, *, extra: dict | None = None):
+        """Fill in the current page from ``answers`` (unknown ids are ignored) and continue."""
+        data = {}
+        for name, value in answers.items():
+            if isinstance(value, dict):
+                data.update({f"{name}-{part}": v for part, v in value.items()})
+            elif f'name="{name}"' in self.html or f'name="{name}-' in self.html:
+                data[name] = value
+        data.update(extra or {})
+        return self.post(self.path + _query(self.last), data)
+
+    def complete(self, survey_id: str, answers: dict, *, max_pages: int = 50) -> str:
+        """Answer every page, send, and return the reference from the Thank you page."""
+        self.start(survey_id)
+        for _ in range(max_pages):
+            if self.path.endswith("/check"):
+                return self.send()
+            before = self.path
+            self.answer_page(answers)
+            if self.path == before:
+                raise AssertionError(f"Stuck on {before}: {errors_on(self.html)}")
+        raise AssertionError("The survey did not reach 'Check your answers'.")
+
+    def send(self) -> str:
+        """Press Send on "Check your answers" and return the reference."""
+        submission_id = re.search(r'name="submission_id" value="([^"]+)"', self.html).group(1)
+        self.post(self.path.rsplit("/", 1)[0] + "/submit", {"submission_id": submission_id})
+        match = re.search(r'class="code">([^<]+)<', self.html)
+        if not match:
+            raise AssertionError(f"No reference on the page after sending: {self.path}")
+        return match.group(1)
+
+
+def _query(response) -> str:
+    query = response.request.query_string.decode() if response.request else ""
+    return f"?{query}" if query else ""
+
+
+def errors_on(html: str) -> list[str]:
+    """The messages in a page's error summary."""
+    summary = re.search(r'class="error-summary".*?</div>', html, re.S)
+    return re.findall(r'<a href="#[^"]+">([^<]+)<', summary.group(0)) if summary else []
+
+
+def make_instance(folder: Path, forms: dict[str, str] | None = None, examples: bool = True) -> Path:
+    """A consent-kit folder for tests: the example surveys (optional) plus ``forms`` texts."""
+    init_instance(folder)
+    if not examples:
+        for path in (folder / "forms").glob("*.yaml"):
+            path.unlink()
+    for name, text in (forms or {}).items():
+        (folder / "forms" / name).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an app on a fresh temporary folder: ``make_app(plugins=[...], forms={...})``."""
+
+    def build(
+        *,
+        plugins: Iterable = (),
+        forms: dict[str, str] | None = None,
+        examples: bool = True,
+        config: dict | None = None,
+        load_entrypoints: bool = False,
+    ):
+        folder = make_instance(tmp_path / "instance", forms, examples)
+        settings = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "CATALOG_CHECK_SECONDS": 0}
+        settings.update(config or {})
+        return create_app(
+            settings, instance=folder, plugins=tuple(plugins), load_entrypoints=load_entrypoints
+        )
+
+    return build
+
+
+@pytest.fixture
+def ck_app(make_app):
+    """An app with the example surveys on a temporary folder."""
+    return make_app()
+
+
+@pytest.fixture
+def ck_client(ck_app):
+    """A test client for :func:`ck_app`."""
+    return ck_app.test_client()
+
+
+@pytest.fixture
+def participant(ck_client):
+    """A :class:`Participant` using :func:`ck_client`."""
+    return Participant(ck_client)

@@ -1,0 +1,80 @@
+"""Everything web: blueprints, security headers, friendly error pages, template extras."""
+
+from __future__ import annotations
+
+import logging
+
+import pluggy
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from . import participant, resume
+
+log = logging.getLogger(__name__)
+
+#: No inline script, nothing from other sites, no framing, no referrer (QR links carry codes).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
+    """Register the core blueprints, then every plugin's, plus headers and error pages."""
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(resume.bp)
+    for result in pm.hook.register_blueprints(app=app):
+        for blueprint in result if isinstance(result, list | tuple) else [result]:
+            app.register_blueprint(blueprint)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: _template_extras(pm))
+    _error_pages(app)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html":
+        # Answers are on these pages: never keep them in a shared computer's cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _template_extras(pm: pluggy.PluginManager) -> dict:
+    template = request.endpoint or ""
+    extra: dict = {}
+    for result in pm.hook.extra_template_vars(template=template, request=request):
+        extra.update(result or {})
+    css = [url for urls in pm.hook.extra_css_urls(template=template, request=request) for url in urls]
+    return {"extra_css_urls": css, "survey": g.get("survey"), **extra}
+
+
+def _error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_expired(error):
+        # Keep what the participant typed: post it again with a fresh token.
+        kept = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        action = request.full_path.rstrip("?")
+        return render_template("participant/timed_out.html", kept=kept, action=action), 400
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("participant/not_found.html"), 404
+
+    @app.errorhandler(410)
+    def unavailable(error):
+        return render_template("participant/unavailable.html"), 410
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("participant/error.html", too_large=True), 413
+
+    @app.errorhandler(500)
+    def server_error(error):
+        log.error("Server error on %s", request.path)
+        return render_template("participant/error.html"), 500

@@ -1,0 +1,119 @@
+"""WTForms built from the survey model, one form per page, through the question-type registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+
+from ..questiontype import QuestionType, QuestionTypeRegistry
+from ..survey import PREFER_NOT_TO_SAY, Question
+
+PNTS_SUFFIX = "__pnts"
+
+
+@dataclass
+class FieldView:
+    """What a question template needs: the question, its type, its field and its error."""
+
+    question: Question
+    qtype: QuestionType
+    field: object | None
+    pnts: object | None
+
+    @property
+    def error(self) -> str:
+        """The first error message for this question, or ""."""
+        if self.field is None:
+            return ""
+        return str(self.field.errors[0]) if self.field.errors else ""
+
+    @property
+    def hints(self) -> dict[str, str]:
+        """Choice value -> its hint text, for choice templates."""
+        return {c.value: c.hint for c in self.question.choices if c.hint}
+
+    @property
+    def anchor(self) -> str:
+        """The id of the input the error summary links to."""
+        if self.question.type == "date":
+            return f"{self.question.id}-day"
+        if getattr(self.qtype, "needs_choices", False) or self.qtype.prefer_not_to_say_is_choice:
+            return f"{self.question.id}-0"
+        return self.question.id
+
+
+class PageForm(FlaskForm):
+    """A page of questions. "Prefer not to say" ticked means the field itself may be empty."""
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for name, field in self._fields.items():
+            if name.endswith(PNTS_SUFFIX) and field.data:
+                target = self._fields.get(name[: -len(PNTS_SUFFIX)])
+                if target is not None and target.errors:
+                    target.errors = []
+        return ok or not any(f.errors for f in self._fields.values())
+
+
+def build_page_form(
+    questions: list[Question], registry: QuestionTypeRegistry, answers: dict, formdata=None
+):
+    """Return ``(form, views)`` for these questions, filled from ``answers`` when not posted."""
+    attrs = {}
+    for question in questions:
+        qtype = registry[question.type]
+        if not qtype.takes_answer:
+            continue
+        attrs[question.id] = qtype.make_field(question, prefer_not_to_say_label="")
+        if question.prefer_not_to_say and not qtype.prefer_not_to_say_is_choice:
+            attrs[question.id + PNTS_SUFFIX] = BooleanField(_l("I'd prefer not to say"))
+    form_class = type("PageForm", (PageForm,), attrs)
+    data = _prefill(questions, registry, answers)
+    form = form_class(formdata=formdata, data=data) if formdata is not None else form_class(data=data)
+    views = [
+        FieldView(
+            q,
+            registry[q.type],
+            form._fields.get(q.id),
+            form._fields.get(q.id + PNTS_SUFFIX),
+        )
+        for q in questions
+    ]
+    return form, views
+
+
+def _prefill(questions, registry, answers) -> dict:
+    data = {}
+    for question in questions:
+        if question.id not in answers:
+            continue
+        answer = answers[question.id]
+        qtype = registry[question.type]
+        if answer == PREFER_NOT_TO_SAY and not qtype.prefer_not_to_say_is_choice:
+            data[question.id + PNTS_SUFFIX] = True
+            continue
+        data[question.id] = qtype.data_from_answer(question, answer)
+    return data
+
+
+def answers_from_form(form, views: list[FieldView]) -> dict:
+    """The stored values of a validated page form."""
+    answers = {}
+    for view in views:
+        if view.field is None:
+            continue
+        if view.pnts is not None and view.pnts.data:
+            answers[view.question.id] = PREFER_NOT_TO_SAY
+            continue
+        value = view.qtype.answer_from_data(view.question, view.field.data)
+        if value not in (None, "", []):
+            answers[view.question.id] = value
+    return answers
+
+
+def error_list(views: list[FieldView]) -> list[tuple[str, str, str]]:
+    """``(anchor, question label, message)`` for the error summary, in page order."""
+    return [(v.anchor, v.question.label, v.error) for v in views if v.error]
