@@ -5,6 +5,7 @@ import. Everything else is internal and may change.
 """
 
 from .app import create_app
+from .fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
 from .hookspecs import hookimpl
 from .questiontype import QuestionType
 from .store import Response, Store
@@ -21,6 +22,9 @@ from .survey import (
 )
 
 __all__ = [
+    "AnswerRequired",
+    "PlainCheckboxesField",
+    "PlainRadioField",
     "PREFER_NOT_TO_SAY",
     "Choice",
     "Condition",

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, StringField
+from wtforms import Field, RadioField, SelectMultipleField, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
 
@@ -188,3 +188,20 @@ class ChoiceCount:
             raise ValidationError(rules.message or _l("Choose at least %(n)s", n=int(rules.min)))
         if rules.max is not None and len(chosen) > rules.max:
             raise ValidationError(rules.message or _l("Choose up to %(n)s", n=int(rules.max)))
+
+
+class PlainRadioField(RadioField):
+    """A radio group that says plainly when a posted value isn't one of its choices."""
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data not in {c.value for c in self.choices}:
+            raise ValidationError(_l("Choose one of the answers shown"))
+
+
+class PlainCheckboxesField(SelectMultipleField):
+    """Tick boxes that say plainly when a posted value isn't one of their choices."""
+
+    def pre_validate(self, form):
+        allowed = {c.value for c in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(_l("Choose from the answers shown"))

@@ -71,7 +71,8 @@ def make_plugin_manager(
     if load_entrypoints:
         _load_entrypoints(pm)
     for plugin in extra:
-        pm.register(plugin)
+        # Name an object plugin after its class, so errors say "Broken", not a number.
+        pm.register(plugin, name=getattr(plugin, "__name__", None) or type(plugin).__name__)
     _check_pending(pm)
     return pm
 

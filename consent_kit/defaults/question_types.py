@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..fields import (
@@ -14,6 +14,8 @@ from ..fields import (
     NumberField,
     NumberLimits,
     Optional,
+    PlainCheckboxesField,
+    PlainRadioField,
     TextLimits,
 )
 from ..hookspecs import hookimpl
@@ -81,7 +83,7 @@ class SingleChoice(_Choices):
     def make_field(self, question, *, prefer_not_to_say_label=""):
         choices = self.choices_for(question, prefer_not_to_say_label)
         validators = _presence(question, _l("Choose an answer"))
-        return RadioField(question.label, validators, choices=choices, validate_choice=True)
+        return PlainRadioField(question.label, validators, choices=choices)
 
     def answer_from_data(self, question, data):
         return data or None
@@ -120,7 +122,7 @@ class MultipleChoice(_Choices):
         choices = self.choices_for(question, prefer_not_to_say_label)
         validators = _presence(question, _l("Choose at least one answer"))
         validators.append(ChoiceCount(question.validation))
-        return SelectMultipleField(question.label, validators, choices=choices)
+        return PlainCheckboxesField(question.label, validators, choices=choices)
 
     def answer_from_data(self, question, data):
         return list(data or [])
