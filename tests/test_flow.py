@@ -1,0 +1,74 @@
+"""The journey's pure logic: skip logic, next/previous page, progress, pruning."""
+
+from __future__ import annotations
+
+from consent_kit import flow
+from consent_kit.survey import Condition, Page, Question, Survey
+
+
+def q(qid, **kwargs):
+    return Question(id=qid, type=kwargs.pop("type", "short_text"), label=qid.title(), **kwargs)
+
+
+SURVEY = Survey(
+    id="s",
+    title="S",
+    description="d",
+    version="v",
+    pages=(
+        Page("p1", "", (q("job", type="yes_no"), q("hobbies", type="multiple_choice"))),
+        Page("p2", "", (q("hours", type="number"),), show_if=Condition("job", "equals", "yes")),
+        Page("p3", "", (q("sport", show_if=Condition("hobbies", "includes", "sport")),)),
+        Page("p4", "", (q("why_not", show_if=Condition("job", "not_equals", "yes")),)),
+    ),
+)
+
+
+def test_conditions():
+    assert flow.condition_met(None, {})
+    assert flow.condition_met(Condition("job", "equals", "yes"), {"job": "yes"})
+    assert not flow.condition_met(Condition("job", "equals", "yes"), {"job": "no"})
+    assert not flow.condition_met(Condition("job", "equals", "yes"), {})
+    assert flow.condition_met(Condition("job", "not_equals", "yes"), {})
+    assert flow.condition_met(Condition("h", "includes", "sport"), {"h": ["art", "sport"]})
+    assert not flow.condition_met(Condition("h", "includes", "sport"), {"h": "sport"})
+    assert flow.condition_met(Condition("n", "equals", "3"), {"n": 3})
+
+
+def test_visible_pages_follow_answers_and_skip_empty_pages():
+    ids = lambda answers: [p.id for p in flow.visible_pages(SURVEY, answers)]  # noqa: E731
+    assert ids({}) == ["p1", "p4"]
+    assert ids({"job": "yes", "hobbies": ["sport"]}) == ["p1", "p2", "p3"]
+
+
+def test_next_previous_and_progress():
+    answers = {"job": "yes", "hobbies": []}
+    assert flow.next_page(SURVEY, answers, "p1") == "p2"
+    assert flow.next_page(SURVEY, answers, "p2") == flow.CHECK_ANSWERS
+    assert flow.previous_page(SURVEY, answers, "p2") == "p1"
+    assert flow.previous_page(SURVEY, answers, "p1") is None
+    assert flow.previous_page(SURVEY, answers, flow.CHECK_ANSWERS) == "p2"
+    assert flow.progress(SURVEY, answers, "p2") == (2, 2)
+    assert flow.progress(SURVEY, {"job": "no"}, "p4") == (2, 2)
+
+
+def test_can_visit_only_after_earlier_pages():
+    assert flow.can_visit(SURVEY, {}, "p1", set())
+    assert not flow.can_visit(SURVEY, {}, "p4", set())
+    assert flow.can_visit(SURVEY, {"job": "no"}, "p4", {"p1"})
+    assert not flow.can_visit(SURVEY, {"job": "no"}, flow.CHECK_ANSWERS, {"p1"})
+    assert flow.can_visit(SURVEY, {"job": "no"}, flow.CHECK_ANSWERS, {"p1", "p4"})
+    assert not flow.can_visit(SURVEY, {"job": "no"}, "p2", {"p1", "p4"})  # hidden page
+
+
+def test_answers_to_keep_drops_hidden_questions():
+    answers = {"job": "no", "hours": 30, "why_not": "school", "hobbies": ["art"], "sport": "x"}
+    assert flow.answers_to_keep(SURVEY, answers) == {
+        "job": "no", "why_not": "school", "hobbies": ["art"]
+    }
+
+
+def test_missing_required_only_counts_shown_questions():
+    missing = flow.missing_required(SURVEY, {"job": "yes", "hobbies": ["art"]})
+    assert [m.id for m in missing] == ["hours"]
+    assert flow.first_unanswered(SURVEY, {"job": "yes"}, {"p1"}) == "p2"
