@@ -41,6 +41,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "en",
     "CATALOG_CHECK_SECONDS": 1.0,
+    # Codes are short enough to type; a limit on tries keeps guessing hopeless
+    # (~49.5 bits per code). Generous, because a whole venue may share one address.
+    "RESUME_RATE_LIMIT": "30 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 

@@ -223,3 +223,16 @@ def test_export_json_has_answers(ck_app, participant):
     kit.exporters["json"].write(survey, kit.store.iter_responses(survey.id), out)
     document = json.loads(out.getvalue())
     assert document["responses"][0]["visits"] == 4
+
+
+def test_guessing_resume_codes_is_rate_limited(make_app):
+    app = make_app(config={"RESUME_RATE_LIMIT": "10 per minute"})
+    participant = Participant(app.test_client())
+    participant.get("/resume")
+    token = participant.csrf_token()
+    statuses = [
+        participant.client.post("/resume", data={"csrf_token": token, "code": "AAAAA-AAAAA"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429

@@ -6,6 +6,8 @@ import logging
 
 import pluggy
 from flask import Flask, g, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from . import participant, resume
@@ -27,9 +29,17 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     for result in pm.hook.register_blueprints(app=app):
         for blueprint in result if isinstance(result, list | tuple) else [result]:
             app.register_blueprint(blueprint)
+    _rate_limits(app)
     app.after_request(_security_headers)
     app.context_processor(lambda: _template_extras(pm))
     _error_pages(app)
+
+
+def _rate_limits(app: Flask) -> None:
+    """Limit guesses at "come back later" codes (per process; a shared store can be configured)."""
+    limiter = Limiter(get_remote_address, app=app)
+    limit = limiter.limit(app.config["RESUME_RATE_LIMIT"], methods=["POST"])
+    app.view_functions["resume.resume"] = limit(app.view_functions["resume.resume"])
 
 
 def _security_headers(response):
@@ -73,6 +83,10 @@ def _error_pages(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         return render_template("participant/error.html", too_large=True), 413
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("participant/too_many.html"), 429
 
     @app.errorhandler(500)
     def server_error(error):
