@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "en",
     "CATALOG_CHECK_SECONDS": 1.0,
+    # How often unsent answers past their time are deleted (checked on requests).
+    "DRAFT_PURGE_SECONDS": 600,
     # Codes are short enough to type; a limit on tries keeps guessing hopeless
     # (~49.5 bits per code). Generous, because a whole venue may share one address.
     "RESUME_RATE_LIMIT": "30 per minute",

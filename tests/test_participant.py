@@ -236,3 +236,18 @@ def test_guessing_resume_codes_is_rate_limited(make_app):
     ]
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
+
+
+def test_unsent_answers_are_deleted_after_their_time(make_app):
+    import time
+
+    app = make_app(config={"DRAFT_PURGE_SECONDS": 0})
+    person = Participant(app.test_client())
+    person.start("have-your-say")
+    person.answer_page({})
+    store = app.extensions["consent_kit"].store
+    drafts = list(Path(app.config["DATA_DIR"], "drafts").glob("*.json"))
+    assert len(drafts) == 1
+    store.save_draft(drafts[0].stem, {"answers": {"a": "old"}}, expires_at=time.time() - 1)
+    app.test_client().get("/")  # any request lets the sweeper run
+    assert list(Path(app.config["DATA_DIR"], "drafts").glob("*.json")) == []

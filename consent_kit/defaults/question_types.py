@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import replace
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -106,8 +110,6 @@ class YesNo(SingleChoice):
 
 
 def _with_choices(question: Question, choices) -> Question:
-    from dataclasses import replace
-
     return replace(question, choices=tuple(choices))
 
 
@@ -190,10 +192,6 @@ class Date(QuestionType):
 
     def describe_answer(self, question, answer):
         if answer and answer != PREFER_NOT_TO_SAY:
-            import datetime
-
-            from flask_babel import format_date
-
             return format_date(datetime.date.fromisoformat(answer), "d MMMM y")
         return super().describe_answer(question, answer)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import pluggy
 from flask import Flask, g, render_template, request
@@ -11,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from . import participant, resume
+from .helpers import kit
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
         for blueprint in result if isinstance(result, list | tuple) else [result]:
             app.register_blueprint(blueprint)
     _rate_limits(app)
+    app.before_request(_DraftSweeper(app.config["DRAFT_PURGE_SECONDS"]))
     app.after_request(_security_headers)
     app.context_processor(lambda: _template_extras(pm))
     _error_pages(app)
@@ -40,6 +44,31 @@ def _rate_limits(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app)
     limit = limiter.limit(app.config["RESUME_RATE_LIMIT"], methods=["POST"])
     app.view_functions["resume.resume"] = limit(app.view_functions["resume.resume"])
+
+
+class _DraftSweeper:
+    """Delete unsent answers past their time, at most every ``interval`` seconds.
+
+    Drafts are also checked when they are opened, but someone who just stops
+    never opens theirs again; this makes sure it goes anyway.
+    """
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self.next_run = 0.0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now < self.next_run or not self.lock.acquire(blocking=False):
+            return
+        try:
+            self.next_run = now + self.interval
+            removed = kit().store.purge_expired_drafts()
+            if removed:
+                log.info("Deleted %d unsent drafts past their time", removed)
+        finally:
+            self.lock.release()
 
 
 def _security_headers(response):

@@ -1,0 +1,132 @@
+"""In-progress answers: one small JSON file per draft, replaced atomically.
+
+A draft file is ``{"expires_at": <epoch seconds>, "data": {...}}``. Drafts are
+written often and read by id only, so one file each keeps every write small
+and independent of how many other people are half-way through.
+
+The draft id comes from a cookie or a form field, so it is checked before it
+goes anywhere near a path: an id that does not look like one of ours is
+treated as missing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .files import atomic_write, ensure_dir, remove_quietly
+
+log = logging.getLogger(__name__)
+
+_DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: A temporary file older than this belongs to a crashed write, not a running one.
+STALE_TEMP_SECONDS = 3600
+
+
+def valid_draft_id(draft_id: object) -> bool:
+    """Whether ``draft_id`` is a URL-safe token of 16–64 characters."""
+    return isinstance(draft_id, str) and _DRAFT_ID.fullmatch(draft_id) is not None
+
+
+class Drafts:
+    """The ``drafts/`` folder of a data directory."""
+
+    def __init__(self, folder: Path):
+        self.folder = ensure_dir(Path(folder))
+
+    def save(self, draft_id: str, data: dict, *, expires_at: float) -> None:
+        """Store ``data`` under ``draft_id``; raises ValueError for an invalid id."""
+        if not valid_draft_id(draft_id):
+            raise ValueError("invalid draft id")
+        if not isinstance(data, dict):
+            raise TypeError("draft data must be a dict")
+        body = {"expires_at": float(expires_at), "data": data}
+        encoded = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        atomic_write(self._path(draft_id), encoded, what="your progress")
+
+    def load(self, draft_id: str, *, now: float | None = None) -> dict | None:
+        """Return the draft's data, or ``None`` if invalid, missing or expired.
+
+        An expired draft is deleted on the way: it holds answers nobody may use.
+        """
+        if not valid_draft_id(draft_id):
+            return None
+        path = self._path(draft_id)
+        body = _read(path)
+        if body is None:
+            return None
+        if _expired(body, time.time() if now is None else now):
+            remove_quietly(path)
+            return None
+        return body["data"]
+
+    def delete(self, draft_id: str) -> None:
+        """Delete a draft; an invalid or unknown id is silently ignored."""
+        if valid_draft_id(draft_id):
+            remove_quietly(self._path(draft_id))
+
+    def purge_expired(self, now: float | None = None) -> int:
+        """Delete expired drafts and leftovers of crashed writes; return drafts deleted."""
+        now = time.time() if now is None else now
+        purged = 0
+        for path in self.folder.iterdir():
+            if path.suffix == ".tmp":
+                _remove_stale_temp(path, now)
+            elif path.suffix == ".json":
+                body = _read(path)
+                if body is not None and _expired(body, now) and remove_quietly(path):
+                    purged += 1
+        return purged
+
+    def delete_mentioning(self, words: Iterable[str]) -> int:
+        """Delete drafts whose file contains any of ``words``; return how many.
+
+        Used by erasure with the erased submission ids: a draft that carries one
+        (under whatever key the web layer chose) holds that participant's answers.
+        """
+        needles = [w.encode("utf-8") for w in words if w]
+        deleted = 0
+        for path in self.folder.glob("*.json"):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            if any(n in raw for n in needles) and remove_quietly(path):
+                deleted += 1
+        return deleted
+
+    def _path(self, draft_id: str) -> Path:
+        return self.folder / f"{draft_id}.json"
+
+
+def _read(path: Path) -> dict | None:
+    """Read a draft file; ``None`` if it is missing or not a draft."""
+    try:
+        body = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        # Atomic writes make this unlikely; a damaged draft is not worth a crash.
+        log.warning("Ignoring a damaged draft file %s", path.name)
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        return None
+    return body
+
+
+def _expired(body: dict, now: float) -> bool:
+    expires_at = body.get("expires_at")
+    return not isinstance(expires_at, int | float) or expires_at <= now
+
+
+def _remove_stale_temp(path: Path, now: float) -> None:
+    try:
+        age = now - path.stat().st_mtime
+    except FileNotFoundError:
+        return
+    if age > STALE_TEMP_SECONDS:
+        remove_quietly(path)

@@ -1,0 +1,290 @@
+"""An append-only JSON-lines journal that several processes can share safely.
+
+One record is one line, written with a single ``O_APPEND`` write and fsync'd
+before :meth:`Journal.append` returns. Appending costs the same whatever the
+file size: nothing is rewritten and nothing already read is read again.
+
+What the journal *means* lives in a :class:`Follower` (for example the
+response index, or the last hash of an audit chain). The journal feeds it
+every record exactly once per process, including records other processes
+appended, and tells it to start over when the file was replaced.
+
+Crash safety: a process killed mid-write can leave a partial last line. It was
+never acknowledged, so readers skip it (with a warning) and the next append
+cuts it off before writing: under the lock no live writer can be half-way
+through a line, so such bytes are dead. Reads never change the file, so a
+read-only export cannot destroy anything, even by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from .base import StoreError
+from .files import FILE_MODE, FileLock, fsync_dir, remove_stale_temps, write_all
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20  # catch-up reads at most 1 MiB at a time, so memory stays flat
+
+
+class Follower(Protocol):
+    """Builds in-memory state from a journal's records."""
+
+    def reset(self) -> None:
+        """Forget everything: the journal will be replayed from the start."""
+
+    def apply(self, record: dict, offset: int) -> None:
+        """Take in one record, which starts at byte ``offset`` of the file."""
+
+
+def encode(record: dict) -> bytes:
+    """Encode ``record`` as one compact UTF-8 JSON line.
+
+    ``json.dumps`` escapes newlines inside strings, so the only ``\\n`` is the
+    terminator, and a line without one is known to be torn.
+    """
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8") + b"\n"
+
+
+def decode(raw: bytes, *, where: str) -> dict | None:
+    """Decode one complete line, or log a warning and return ``None`` if it is damaged."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        log.warning("Skipping a damaged line in %s", where)
+        return None
+    return record
+
+
+class Journal:
+    """A JSON-lines file plus a lock file, followed by one :class:`Follower`."""
+
+    def __init__(self, path: Path, follower: Follower, *, what: str = "your answers"):
+        self.path = Path(path)
+        self.lock = FileLock(self.path.with_suffix(".lock"))
+        self._follower = follower
+        self._what = what  # how error messages name what failed to save
+        self._fd: int | None = None
+        self._ident: tuple[int, int] | None = None
+        self._offset = 0  # bytes of complete lines already given to the follower
+        self._torn_warned: tuple | None = None
+
+    @contextmanager
+    def locked(self) -> Iterator[Journal]:
+        """Hold the lock with the follower caught up on every complete line.
+
+        Inside the block the file cannot change except through this object.
+        """
+        with self.lock.hold():
+            try:
+                self._catch_up()
+            except OSError as exc:
+                raise StoreError.from_os_error(exc, what=self._what) from exc
+            yield self
+
+    def append(self, record: dict) -> int:
+        """Write ``record`` durably and feed it to the follower; return its offset.
+
+        Call inside :meth:`locked`. On failure nothing of the record is left in
+        the file and :class:`StoreError` is raised.
+        """
+        self._require_lock()
+        data = encode(record)
+        start = self._offset
+        try:
+            self._cut_torn_tail()
+            write_all(self._fd, data)
+            os.fsync(self._fd)
+        except OSError as exc:
+            self._undo_append(start, exc)
+            raise StoreError.from_os_error(exc, what=self._what) from exc
+        self._offset = start + len(data)
+        self._follower.apply(record, start)
+        return start
+
+    def read_at(self, offset: int) -> dict | None:
+        """Return the record starting at ``offset`` (an offset the follower was given)."""
+        self._require_lock()
+        parts, pos = [], offset
+        while True:  # usually one read; a line may be longer than one chunk
+            chunk = os.pread(self._fd, 65536, pos)
+            end = chunk.find(b"\n")
+            if not chunk or end >= 0:
+                parts.append(chunk[:end] if end >= 0 else chunk)
+                break
+            parts.append(chunk)
+            pos += len(chunk)
+        return decode(b"".join(parts), where=self.path.name)
+
+    def records(self) -> Iterator[tuple[int, dict]]:
+        """Yield ``(offset, record)`` for every complete line, streaming.
+
+        The end point is fixed under the lock when iteration starts; the lock is
+        then released, so a long export never blocks submissions. The file is
+        read through its own descriptor, which keeps seeing the same data even
+        if an erasure replaces the file meanwhile.
+        """
+        with self.locked():
+            fd = os.open(self.path, os.O_RDONLY)
+            end = self._offset
+        with os.fdopen(fd, "rb", buffering=1 << 16) as f:
+            offset = 0
+            for raw in f:
+                if offset + len(raw) > end:
+                    break
+                record = decode(raw, where=self.path.name)
+                if record is not None:
+                    yield offset, record
+                offset += len(raw)
+
+    def rewrite(self, keep: Callable[[dict | None, bytes], bool], extra: list[dict]) -> None:
+        """Replace the file with the lines ``keep`` accepts, followed by ``extra`` records.
+
+        ``keep`` gets the decoded record (``None`` for a damaged line) and the
+        raw bytes. Temp file in the same folder, fsync, ``os.replace``, fsync of
+        the folder: a crash leaves either the old or the new file, never a mix.
+        The torn tail, if any, is dropped. Call inside :meth:`locked`.
+        """
+        self._require_lock()
+        remove_stale_temps(self.path)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self._write_filtered(tmp, keep, extra)
+            os.replace(tmp, self.path)
+        except BaseException as exc:
+            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go
+            if isinstance(exc, OSError):
+                raise StoreError.from_os_error(exc, what="the change") from exc
+            raise
+        fsync_dir(self.path.parent)
+        self._reopen()
+        self._catch_up()
+
+    def close(self) -> None:
+        """Close the file; the next use reopens it and rebuilds the follower."""
+        with self.lock.hold():
+            self._close_fd()
+
+    # -- internals -----------------------------------------------------------
+
+    def _require_lock(self) -> None:
+        if not self.lock.held():
+            raise RuntimeError("Journal.append/read_at/rewrite need `with journal.locked():`")
+
+    def _catch_up(self) -> None:
+        """Feed the follower the complete lines appended since it last looked."""
+        if self._replaced():
+            self._reopen()
+        size = os.fstat(self._fd).st_size
+        pending = b""
+        pos = self._offset
+        while pos + len(pending) < size:
+            chunk = os.pread(self._fd, min(_CHUNK, size - pos - len(pending)), pos + len(pending))
+            if not chunk:
+                break
+            pending += chunk
+            lines = pending.split(b"\n")
+            pending = lines.pop()  # bytes after the last newline: incomplete so far
+            for raw in lines:
+                record = decode(raw, where=self.path.name)
+                if record is not None:
+                    self._follower.apply(record, pos)
+                pos += len(raw) + 1
+        self._offset = pos
+        if pending:
+            self._warn_torn(len(pending))
+
+    def _replaced(self) -> bool:
+        """Whether the file on disk is no longer the one this process has indexed."""
+        if self._fd is None:
+            return True
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        # Holding our descriptor keeps the old inode alive, so a new file can
+        # never reuse its number: an (st_dev, st_ino) match is the same file.
+        return (st.st_dev, st.st_ino) != self._ident or st.st_size < self._offset
+
+    def _reopen(self) -> None:
+        self._close_fd()
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        except FileNotFoundError:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            fsync_dir(self.path.parent)  # the new name itself must survive a power cut
+        st = os.fstat(fd)
+        self._fd, self._ident, self._offset = fd, (st.st_dev, st.st_ino), 0
+        self._follower.reset()
+
+    def _close_fd(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd, self._ident, self._offset = None, None, 0
+
+    def _warn_torn(self, size: int) -> None:
+        # Until the next append, every catch-up sees the same tail: warn once.
+        key = (self._ident, self._offset, size)
+        if key != self._torn_warned:
+            self._torn_warned = key
+            log.warning(
+                "Skipping a torn last line (%d bytes) in %s: a write was interrupted "
+                "before it was acknowledged",
+                size,
+                self.path.name,
+            )
+
+    def _cut_torn_tail(self) -> None:
+        """Truncate bytes after the last complete line before appending.
+
+        Under the lock no live writer is mid-write, so such bytes come from a
+        writer that died; they were never acknowledged.
+        """
+        size = os.fstat(self._fd).st_size
+        if size > self._offset:
+            os.ftruncate(self._fd, self._offset)
+            os.fsync(self._fd)
+            log.warning(
+                "Removed a torn last line (%d bytes) from %s before appending",
+                size - self._offset,
+                self.path.name,
+            )
+
+    def _undo_append(self, start: int, exc: OSError) -> None:
+        # Part of the line may have reached the file (a disk that filled up
+        # mid-write). It was never acknowledged: cut it off so the file ends
+        # with the last good line. If even that fails, the next append retries.
+        try:
+            os.ftruncate(self._fd, start)
+            os.fsync(self._fd)
+        except OSError:
+            log.exception("Could not remove a partial line from %s", self.path.name)
+        log.error("Append to %s failed: %s", self.path.name, exc)
+
+    def _write_filtered(self, tmp: Path, keep, extra: list[dict]) -> None:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            # Under the lock the path is the file this process has indexed.
+            with open(self.path, "rb") as src:
+                copied = 0
+                for raw in src:
+                    if copied + len(raw) > self._offset:
+                        break  # the torn tail, never acknowledged
+                    copied += len(raw)
+                    if keep(decode(raw, where=self.path.name), raw):
+                        write_all(fd, raw)
+            for record in extra:
+                write_all(fd, encode(record))
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,169 @@
+"""Responses on a :class:`~consent_kit.store.journal.Journal`, with an in-memory index.
+
+Each process keeps an index built from the journal: submission id -> byte
+offset, counts per survey, pseudonym -> ids, and the hashes of erased ids.
+Before every check the journal feeds it whatever other processes appended
+since, so an idempotency check costs O(new lines), never O(all responses).
+
+Journal lines are ``{"kind": "response", ...Response fields}`` and
+``{"kind": "erased", "id_sha256": "..."}``. A tombstone holds only the hash
+of the id, so nothing about the erased answers remains, yet a phone retrying
+the same submission is still refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .base import ErasedSubmission, Response, SubmissionConflict
+from .journal import Journal
+
+log = logging.getLogger(__name__)
+
+RESPONSE, ERASED = "response", "erased"
+
+
+def id_hash(response_id: str) -> str:
+    """Return the tombstone form of a submission id (sha256, hex)."""
+    return hashlib.sha256(response_id.encode("utf-8")).hexdigest()
+
+
+class ResponseIndex:
+    """What one process knows about the journal; fed by the journal (a Follower)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything before a replay from the start of the file."""
+        self.offsets: dict[str, int] = {}
+        self.counts: Counter[str] = Counter()
+        self.by_pseudonym: defaultdict[str, list[str]] = defaultdict(list)
+        self.erased: set[str] = set()
+
+    def apply(self, record: dict, offset: int) -> None:
+        """Index one journal record. Unknown kinds are ignored (written by a newer version)."""
+        kind = record.get("kind")
+        if kind == ERASED:
+            self.erased.add(str(record.get("id_sha256")))
+        elif kind == RESPONSE:
+            self._add(record, offset)
+
+    def _add(self, record: dict, offset: int) -> None:
+        response_id = record.get("id")
+        if not isinstance(response_id, str) or response_id in self.offsets:
+            # Cannot happen through add_response (it checks under the lock);
+            # keep the first copy so reads stay consistent with what was acknowledged.
+            log.warning("Ignoring a duplicate or id-less response line at byte %d", offset)
+            return
+        self.offsets[response_id] = offset
+        self.counts[str(record.get("survey_id"))] += 1
+        if record.get("pseudonym"):
+            self.by_pseudonym[record["pseudonym"]].append(response_id)
+
+
+class ResponseLog:
+    """Durable, idempotent storage of :class:`Response` records in one journal file."""
+
+    def __init__(self, path: Path):
+        self.index = ResponseIndex()
+        self.journal = Journal(path, self.index, what="your answers")
+
+    def add(self, response: Response) -> tuple[Response, bool]:
+        """Append ``response`` unless its id is known; see :meth:`Store.add_response`."""
+        _check(response)
+        record = {"kind": RESPONSE, **response.to_record()}
+        with self.journal.locked() as journal:
+            if id_hash(response.id) in self.index.erased:
+                raise ErasedSubmission()
+            offset = self.index.offsets.get(response.id)
+            if offset is None:
+                journal.append(record)
+                return response, True
+            existing = self._read(offset)
+        # Compare with what would have been stored, not the caller's objects: a
+        # tuple in the answers is stored as a list and is still the same content.
+        incoming = Response.from_record(json.loads(json.dumps(record)))
+        if existing is not None and existing.same_content(incoming):
+            return existing, False
+        raise SubmissionConflict()
+
+    def get(self, response_id: str) -> Response | None:
+        """Return the stored response with this id, or ``None``."""
+        with self.journal.locked():
+            offset = self.index.offsets.get(response_id)
+            return None if offset is None else self._read(offset)
+
+    def by_pseudonym(self, pseudonym: str) -> list[Response]:
+        """Return the responses carrying ``pseudonym`` ("" matches nothing)."""
+        with self.journal.locked():
+            offsets = [self.index.offsets[i] for i in self.index.by_pseudonym.get(pseudonym, [])]
+            found = [self._read(offset) for offset in offsets]
+        return [r for r in found if r is not None]
+
+    def count(self, survey_id: str | None = None) -> int:
+        """Return the number of stored responses, from the index."""
+        with self.journal.locked():
+            if survey_id is None:
+                return len(self.index.offsets)
+            return self.index.counts.get(survey_id, 0)
+
+    def iter(self, survey_id: str | None = None) -> Iterator[Response]:
+        """Stream responses in stored order without holding the lock or the whole file."""
+        for _offset, record in self.journal.records():
+            if record.get("kind") != RESPONSE:
+                continue
+            if survey_id is None or record.get("survey_id") == survey_id:
+                yield Response.from_record(record)
+
+    def erase(self, response_ids: Iterable[str]) -> int:
+        """Rewrite the journal without these responses and tombstone their ids."""
+        targets = {i for i in response_ids if isinstance(i, str) and i}
+        with self.journal.locked() as journal:
+            present = {i for i in targets if i in self.index.offsets}
+            # Ids not stored yet are tombstoned too: a withdrawn participant's
+            # queued retry must not arrive after the erasure and stick.
+            tombstones = sorted({id_hash(i) for i in targets} - self.index.erased)
+            extra = [{"kind": ERASED, "id_sha256": h} for h in tombstones]
+            if present:
+                journal.rewrite(_keeper(present), extra)
+            else:
+                for record in extra:
+                    journal.append(record)
+        return len(present)
+
+    def close(self) -> None:
+        """Close the journal file."""
+        self.journal.close()
+
+    def _read(self, offset: int) -> Response | None:
+        record = self.journal.read_at(offset)
+        return None if record is None else Response.from_record(record)
+
+
+def _keeper(erase: set[str]):
+    """Return the ``keep`` callback of an erasure rewrite."""
+    needles = [i.encode("utf-8") for i in erase]
+
+    def keep(record: dict | None, raw: bytes) -> bool:
+        if record is None:
+            # A damaged line is kept (it may be recoverable by hand) unless it
+            # could belong to an erased response.
+            return not any(n in raw for n in needles)
+        return not (record.get("kind") == RESPONSE and record.get("id") in erase)
+
+    return keep
+
+
+def _check(response: Response) -> None:
+    # The id arrives from a form field, so it is checked like any input;
+    # it is never used to build a path.
+    if not isinstance(response.id, str) or not 0 < len(response.id) <= 128:
+        raise ValueError("response.id must be a non-empty string of at most 128 characters")
+    if not isinstance(response.answers, dict) or not isinstance(response.meta, dict):
+        raise ValueError("response.answers and response.meta must be dicts")
