@@ -5,9 +5,11 @@ import. Everything else is internal and may change.
 """
 
 from .app import create_app
+from .consent import ConsentRecord, ConsentText
 from .fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
 from .hookspecs import hookimpl
 from .questiontype import QuestionType
+from .steps import ConsentStep
 from .store import Response, Store
 from .survey import (
     PREFER_NOT_TO_SAY,
@@ -27,6 +29,9 @@ __all__ = [
     "PlainRadioField",
     "PREFER_NOT_TO_SAY",
     "Choice",
+    "ConsentRecord",
+    "ConsentStep",
+    "ConsentText",
     "Condition",
     "Page",
     "Problem",

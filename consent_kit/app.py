@@ -19,7 +19,12 @@ from . import paths
 from .catalog import Catalog, instance_forms_folder
 from .plugins import PluginError, make_plugin_manager
 from .questiontype import QuestionTypeRegistry
-from .registry import collect_exporters, collect_loaders, collect_question_types
+from .registry import (
+    collect_consent_steps,
+    collect_exporters,
+    collect_loaders,
+    collect_question_types,
+)
 from .store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_NAME": "ck_session",
+    # Send the cookie only when it changes: re-signing it on every page costs time and bytes.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "WTF_CSRF_TIME_LIMIT": 24 * 3600,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "en",
@@ -45,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "DRAFT_PURGE_SECONDS": 600,
     # Codes are short enough to type; a limit on tries keeps guessing hopeless
     # (~49.5 bits per code). Generous, because a whole venue may share one address.
-    "RESUME_RATE_LIMIT": "30 per minute",
+    "CODE_RATE_LIMIT": "30 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
 }
 
@@ -64,7 +71,23 @@ class Kit:
     exporters: dict
     store: Store
     catalog: Catalog
+    consent_steps: list = field(default_factory=list)
     plugin_failures: list = field(default_factory=list)
+    saved_consent_versions: set = field(default_factory=set)
+    #: Rendered consent texts by (survey version, variant, language); see web.consent.text_for.
+    consent_texts: dict = field(default_factory=dict)
+    #: WTForms classes by the tuple of questions on a page; see web.forms.build_page_form.
+    form_classes: dict = field(default_factory=dict)
+
+    def remember_consent_text(self, text) -> None:
+        """Keep a copy of consent text as shown, once per version (to show it later as it was)."""
+        if text.version not in self.saved_consent_versions:
+            self.store.save_consent_text(text)
+            self.saved_consent_versions.add(text.version)
+
+    def consent_steps_for(self, survey) -> list:
+        """The plugin steps shown in this survey's consent flow."""
+        return [step for step in self.consent_steps if step.applies_to(survey)]
 
 
 def create_app(
@@ -96,7 +119,8 @@ def create_app(
         on_load=lambda survey: _remember_version(store, survey),
         min_interval=app.config["CATALOG_CHECK_SECONDS"],
     )
-    kit = Kit(pm, question_types, loaders, collect_exporters(pm), store, catalog)
+    kit = Kit(pm, question_types, loaders, collect_exporters(pm), store, catalog,
+              consent_steps=collect_consent_steps(pm))
     app.extensions["consent_kit"] = kit
     _init_web(app, pm)
     catalog.refresh(force=True)

@@ -136,7 +136,8 @@ def _print_qr(link: str) -> None:
 
     code = qrcode.QRCode(border=2)
     code.add_data(link)
-    click.echo(f"Scan this to open {link} on a phone on this computer's network:")
+    click.echo(f"The QR code below holds {link}")
+    click.echo("(a phone can open it only if it can reach this computer: see docs/running-a-survey.md)")
     code.print_ascii(out=sys.stdout, invert=True)
 
 
@@ -217,6 +218,52 @@ def plugins(as_json: bool):
     for row in rows:
         click.echo(f"{row['name']} {row['version']} ({row['origin']})")
         click.echo(f"    hooks: {', '.join(row['hooks']) or '-'}")
+
+
+@cli.group()
+def audit():
+    """Check and read the audit log (consent given, changed, withdrawn; researcher actions)."""
+
+
+def _audit_store(instance: Path):
+    return _app_for(instance, DEFAULT_HOST).extensions["consent_kit"].store
+
+
+@audit.command("verify")
+@instance_option
+def audit_verify(instance: Path):
+    """Check that no audit entry was changed or removed (exit code 1 if one was)."""
+    store = _audit_store(instance)
+    problems = store.verify_audit()
+    if problems:
+        click.echo(f"The audit log has {len(problems)} problem(s):", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    entries = sum(1 for _ in store.iter_audit())
+    click.echo(f"The audit log is complete: {entries} entries, none changed.")
+
+
+@audit.command("show")
+@instance_option
+@click.option("--last", type=click.IntRange(min=1), default=None, help="Show only the last N entries.")
+def audit_show(instance: Path, last: int | None):
+    """Print the audit log, one entry per line: number, time, who, what, about what, details."""
+    from collections import deque
+
+    entries = _audit_store(instance).iter_audit()
+    shown = deque(entries, maxlen=last) if last else entries
+    count = 0
+    for entry in shown:
+        count += 1
+        details = ", ".join(
+            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in sorted(entry["details"].items())
+        )
+        subject = f" {entry['subject']}" if entry["subject"] else ""
+        line = f"{entry['seq']:>6}  {entry['at']}  {entry['actor']}  {entry['action']}{subject}"
+        click.echo(f"{line}  ({details})" if details else line)
+    if not count:
+        click.echo("The audit log is empty.")
 
 
 def main() -> None:

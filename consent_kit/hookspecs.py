@@ -100,6 +100,37 @@ def response_submitted(response, survey):
 
 
 @hookspec
+def register_consent_steps(register):
+    """Add a page to the consent steps, e.g. a video or audio explanation.
+
+    Call ``register(ConsentStep())``. Steps are shown after the information and
+    before "Check you understood", in registration order, for the surveys whose
+    ``applies_to(survey)`` is true. Duplicate step names are a start-up error.
+    """
+
+
+@hookspec
+def consent_given(record, survey):
+    """A participant's consent was stored with their answers (event; return ignored).
+
+    ``record`` is a :class:`consent_kit.ConsentRecord` (a pseudonym, never a name).
+    """
+
+
+@hookspec
+def consent_changed(record, survey):
+    """A participant changed an optional statement, e.g. "stop using my words" (event)."""
+
+
+@hookspec
+def consent_withdrawn(pseudonym, survey_id):
+    """A participant took their answers back; they are already erased (event).
+
+    To erase what your plugin keeps, implement ``erase_participant_data``.
+    """
+
+
+@hookspec
 def erase_participant_data(pseudonym, response_ids):
     """Erase everything your plugin stores about this participant (a contract).
 

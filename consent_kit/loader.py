@@ -8,8 +8,9 @@ you mean 'number'?``). docs/survey-files.md describes the format.
 The work is split over a few modules: :mod:`.loader_yaml` (reading YAML with
 line numbers), :mod:`.loader_pages`, :mod:`.loader_questions`,
 :mod:`.loader_values` (choices, validation), :mod:`.loader_conditions`
-(show_if) and :mod:`.loader_common` (shared helpers, including ``read_text``,
-the one place survey text is read). No Flask here.
+(show_if), :mod:`.loader_consent` (consent, the support page and the exit
+page; docs/consent.md) and :mod:`.loader_common` (shared helpers, including
+``read_text``, the one place survey text is read). No Flask here.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .loader_common import (
     show,
     value_line,
 )
+from .loader_consent import read_consent, read_exit_page, read_support
 from .loader_pages import read_pages
 from .loader_yaml import parse_yaml
 from .questiontype import QuestionTypeRegistry
@@ -43,9 +45,9 @@ __all__ = ["check_files", "load_survey_file", "load_survey_text", "survey_versio
 
 #: Top-level settings the loader reads itself.
 SURVEY_KEYS = ("id", "title", "description", "language", "time_to_complete", "status",
-               "pages", "questions")
+               "pages", "questions", "consent", "support", "exit_page")
 #: Top-level settings kept, unchecked, in ``Survey.extra`` for other features.
-EXTRA_KEYS = ("consent", "incentive", "support", "translations", "exit_page")
+EXTRA_KEYS = ("incentive", "translations")
 STATUSES = ("open", "closed")
 SURVEY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
@@ -53,7 +55,10 @@ SUFFIXES = (".yaml", ".yml")
 _SYNONYMS = {"name": "title", "heading": "title", "intro": "description",
              "about": "description", "summary": "description", "lang": "language",
              "locale": "language", "duration": "time_to_complete", "time": "time_to_complete",
-             "state": "status", "sections": "pages", "steps": "pages", "items": "questions"}
+             "state": "status", "sections": "pages", "steps": "pages", "items": "questions",
+             "exit": "exit_page", "exit_url": "exit_page", "quick_exit": "exit_page",
+             "leave_page": "exit_page", "escape": "exit_page", "helplines": "support",
+             "support_page": "support", "consent_form": "consent", "agreement": "consent"}
 
 
 def survey_version(definition: dict) -> str:
@@ -157,6 +162,9 @@ def _load(ctx: Context, text: str, types: QuestionTypeRegistry,
         "time_to_complete": read_text(ctx, data, "time_to_complete", ""),
         "status": _read_status(ctx, data),
         "pages": read_pages(ctx, data, types),
+        "consent": read_consent(ctx, data),
+        "support": read_support(ctx, data),
+        "exit_url": read_exit_page(ctx, data),
     }
     if ctx.problems:
         return None, id_line

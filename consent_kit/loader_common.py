@@ -124,6 +124,18 @@ def read_text(ctx: Context, mapping: dict, key: str, where: str, *,
     return text_value(ctx, value, line, where, key, required=required, missing=missing)
 
 
+def read_flag(ctx: Context, mapping: dict, key: str, where: str, *, default: bool) -> bool:
+    """Read a true/false setting; anything else is reported and the default is used."""
+    if key not in mapping:
+        return default
+    value = mapping[key]
+    if isinstance(value, bool):
+        return value
+    ctx.add(value_line(mapping, key), where, f"'{key}' must be true or false, not {show(value)}. "
+            f"Write '{key}: true' or '{key}: false'.")
+    return default
+
+
 def text_value(ctx: Context, value: Any, line: int, where: str, name: str, *,
                required: bool = False, missing: str = "") -> str:
     """Turn a value from the file into words for people; report a missing or wrong value.

@@ -15,6 +15,7 @@ from .loader_common import (
     key_line,
     line_of,
     plain,
+    read_flag,
     read_text,
     show,
     value_line,
@@ -79,8 +80,8 @@ def read_question(ctx: Context, mapping, where: str, *, page: int,
     label = read_text(ctx, mapping, "label", where, required=True, missing=(
         "this question has no label. Add 'label:' with the question people will read."))
     help_text = read_text(ctx, mapping, "help", where)
-    required = _read_flag(ctx, mapping, "required", where, default=takes_answer)
-    prefer = _read_flag(ctx, mapping, "prefer_not_to_say", where, default=False)
+    required = read_flag(ctx, mapping, "required", where, default=takes_answer)
+    prefer = read_flag(ctx, mapping, "prefer_not_to_say", where, default=False)
     if not takes_answer:
         _no_answer_settings(ctx, mapping, where, qtype)
         required, prefer = False, False
@@ -161,17 +162,6 @@ def _check_question_keys(ctx: Context, mapping: dict, where: str, qtype: Questio
 
     check_keys(ctx, mapping, QUESTION_KEYS + own, where, what="A question",
                synonyms=_KEY_SYNONYMS, explain=explain)
-
-
-def _read_flag(ctx: Context, mapping: dict, key: str, where: str, *, default: bool) -> bool:
-    if key not in mapping:
-        return default
-    value = mapping[key]
-    if isinstance(value, bool):
-        return value
-    ctx.add(value_line(mapping, key), where, f"'{key}' must be true or false, not {show(value)}. "
-            f"Write '{key}: true' or '{key}: false'.")
-    return default
 
 
 def _no_answer_settings(ctx: Context, mapping: dict, where: str, qtype: QuestionType) -> None:

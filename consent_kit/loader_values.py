@@ -70,7 +70,7 @@ def read_choices(ctx: Context, mapping: dict, where: str, qtype: QuestionType | 
     for number, item in enumerate(raw, start=1):
         choice_where = f"choice {number} of {owner}"
         choice_line = item_line(raw, number - 1, line)
-        choice = _read_choice(ctx, item, choice_where, choice_line)
+        choice = read_choice(ctx, item, choice_where, choice_line)
         if choice is None:
             continue
         if choice.value == PREFER_NOT_TO_SAY:
@@ -87,7 +87,8 @@ def read_choices(ctx: Context, mapping: dict, where: str, qtype: QuestionType | 
     return tuple(choices)
 
 
-def _read_choice(ctx: Context, item, where: str, line: int) -> Choice | None:
+def read_choice(ctx: Context, item, where: str, line: int) -> Choice | None:
+    """Read one choice: a word, or a group with value, label and hint."""
     if isinstance(item, dict):
         return _read_choice_mapping(ctx, item, where)
     if item is None or isinstance(item, list):

@@ -61,3 +61,22 @@ def collect_exporters(pm: pluggy.PluginManager) -> dict:
     for plugin, impl in _each_impl(pm, "register_exporters"):
         impl.function(register=lambda e, _p=plugin: register(e, _p))
     return exporters
+
+
+def collect_consent_steps(pm: pluggy.PluginManager) -> list:
+    """Every plugin's consent steps, in registration order; names must be unique."""
+    steps: list = []
+    owners: dict = {}
+
+    def register(step, plugin: str) -> None:
+        if step.name in owners:
+            raise PluginError(
+                f"Two plugins both add a consent step called {step.name!r}: "
+                f"{owners[step.name]!r} and {plugin!r}."
+            )
+        owners[step.name] = plugin
+        steps.append(step)
+
+    for plugin, impl in _each_impl(pm, "register_consent_steps"):
+        impl.function(register=lambda s, _p=plugin: register(s, _p))
+    return steps

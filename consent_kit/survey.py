@@ -87,6 +87,95 @@ class Page:
 
 
 @dataclass(frozen=True)
+class InfoSection:
+    """One short section of the information people read before agreeing, in Markdown."""
+
+    id: str
+    heading: str
+    text: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class UnderstandingCheck:
+    """A "check you understood" question with a right answer.
+
+    A wrong answer shows the section ``explained_in`` and lets the person try
+    again; it never locks anyone out and is never stored.
+    """
+
+    id: str
+    question: str
+    choices: tuple[Choice, ...]
+    answer: str
+    explained_in: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ConsentStatement:
+    """Something people agree to.
+
+    Required ones must be agreed to take part; optional ones never stop anyone.
+    """
+
+    id: str
+    text: str
+    required: bool = True
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ConsentVariant:
+    """Another version of the information and statements, for a group such as "under 16".
+
+    An empty ``sections`` or ``statements`` means "the same as the main version".
+    """
+
+    id: str
+    label: str
+    sections: tuple[InfoSection, ...] = ()
+    statements: tuple[ConsentStatement, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ConsentSection:
+    """What people read and agree to before answering.
+
+    ``confirm`` is ``"tick"`` (the default) or ``"initials"`` (type your first
+    name or initials). ``ask_helped`` adds "Someone helped me fill this in".
+    """
+
+    sections: tuple[InfoSection, ...]
+    statements: tuple[ConsentStatement, ...]
+    checks: tuple[UnderstandingCheck, ...] = ()
+    variants: tuple[ConsentVariant, ...] = ()
+    confirm: str = "tick"
+    ask_helped: bool = True
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SupportContact:
+    """Somewhere to turn: a name, what they do, and how to reach them."""
+
+    name: str
+    description: str = ""
+    phone: str = ""
+    url: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class SupportInfo:
+    """The support page: a short kind introduction and contacts the researchers chose."""
+
+    intro: str
+    contacts: tuple[SupportContact, ...] = ()
+
+
+@dataclass(frozen=True)
 class Survey:
     """A whole survey, validated and frozen.
 
@@ -104,6 +193,10 @@ class Survey:
     time_to_complete: str = ""
     status: str = "open"
     source: str = ""
+    consent: ConsentSection | None = None
+    support: SupportInfo | None = None
+    #: Where "Leave this page" goes: a neutral website the researchers chose ("" = no button).
+    exit_url: str = ""
     definition: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 

@@ -77,6 +77,38 @@ class Participant:
         self.get(f"/s/{survey_id}")
         return self.post(f"/s/{survey_id}/start")
 
+    def begin(self, survey_id: str):
+        """Start, and agree to everything in the consent steps if there are any."""
+        self.start(survey_id)
+        if "/consent" in self.path:
+            self.agree(survey_id)
+        return self.last
+
+    def agree(self, survey_id: str, *, version: str = "", statements=None, helped: bool = False):
+        """Walk the consent steps: choose ``version``, read, answer the checks right, agree.
+
+        ``statements`` are the ids to tick; by default every statement, so
+        optional ones too. Initials, when asked for, are "AB".
+        """
+        survey = self.client.application.extensions["consent_kit"].catalog.get(survey_id)
+        consent = survey.consent
+        if self.path.endswith("/consent/version"):
+            self.post(self.path, {"variant": version})
+        if consent.checks:
+            self.get(f"/s/{survey_id}/consent/check")
+            self.post(self.path, {check.id: check.answer for check in consent.checks})
+        else:
+            self.get(f"/s/{survey_id}/consent/agree")
+        chosen = statements
+        if chosen is None:
+            chosen = re.findall(r'name="statement-([^"]+)"', self.html)
+        data = {f"statement-{sid}": "yes" for sid in chosen}
+        if consent.confirm == "initials":
+            data["confirmed_as"] = "AB"
+        if helped:
+            data["helped"] = "yes"
+        return self.post(f"/s/{survey_id}/consent/agree", data)
+
     def answer_page(self, answers: dict, *, extra: dict | None = None):
         """Fill in the current page from ``answers`` (unknown ids are ignored) and continue."""
         data = {}
@@ -90,10 +122,15 @@ class Participant:
 
     def complete(self, survey_id: str, answers: dict, *, max_pages: int = 50) -> str:
         """Answer every page, send, and return the reference from the Thank you page."""
-        self.start(survey_id)
+        self.begin(survey_id)
+        self.answer_until_check(answers, max_pages=max_pages)
+        return self.send()
+
+    def answer_until_check(self, answers: dict, *, max_pages: int = 50):
+        """Answer page after page from ``answers`` until "Check your answers"."""
         for _ in range(max_pages):
             if self.path.endswith("/check"):
-                return self.send()
+                return self.last
             before = self.path
             self.answer_page(answers)
             if self.path == before:

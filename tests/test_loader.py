@@ -290,16 +290,30 @@ def test_optional_top_level_settings_are_read():
 
 def test_other_features_keys_are_kept_in_extra():
     survey = load(HEAD + src("""
-        consent: {summary: We keep your answers safe}
         incentive: {amount: 10}
-        support: [Childline 0800 1111]
         translations: {cy: {}}
-        exit_page: true
         questions: [{id: a, type: short_text, label: A}]
         """))
-    assert survey.extra == {"consent": {"summary": "We keep your answers safe"},
-                            "incentive": {"amount": 10}, "support": ["Childline 0800 1111"],
-                            "translations": {"cy": {}}, "exit_page": True}
+    assert survey.extra == {"incentive": {"amount": 10}, "translations": {"cy": {}}}
+    assert (survey.consent, survey.support, survey.exit_url) == (None, None, "")
+
+
+def test_consent_support_and_exit_page_are_read_not_kept_in_extra():
+    # tests/test_loader_consent.py checks them in detail
+    survey = load(HEAD + src("""
+        consent:
+          information: [{heading: About this survey, text: A survey.}]
+          statements: [{id: take_part, text: I want to take part}]
+        incentive: {amount: 10}
+        support: {intro: You are not alone., contacts: [{name: Childline, phone: 0800 1111}]}
+        exit_page: https://www.bbc.co.uk/weather
+        questions: [{id: a, type: short_text, label: A}]
+        """))
+    assert survey.extra == {"incentive": {"amount": 10}}
+    assert survey.consent.statements[0].id == "take_part"
+    assert survey.support.contacts[0].phone == "0800 1111"
+    assert survey.exit_url == "https://www.bbc.co.uk/weather"
+    assert {"consent", "support", "exit_page"} <= set(survey.definition)
 
 
 def test_yes_no_and_dates_and_leading_zeros_stay_words():

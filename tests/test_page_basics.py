@@ -5,6 +5,7 @@ The browser suite (axe-core in Chromium) checks far more; these run everywhere, 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html.parser import HTMLParser
 from urllib.parse import urlparse
@@ -50,14 +51,29 @@ class PageFacts(HTMLParser):
 def journey_pages(client) -> dict[str, str]:
     """Walk the example survey and keep the HTML of every kind of participant page."""
     person = Participant(client)
+    survey = client.application.extensions["consent_kit"].catalog.get("have-your-say")
     pages = {"index": person.get("/").get_data(as_text=True)}
     person.get("/s/have-your-say")
     pages["start"] = person.html
     person.post("/s/have-your-say/start")
+    pages["consent version"] = person.html
+    person.post(person.path, {"variant": ""})
+    pages["consent information"] = person.html
+    person.get("/s/have-your-say/consent/check")
+    pages["understanding check"] = person.html
+    person.post(person.path, {check.id: "wrong" for check in survey.consent.checks})
+    pages["understanding check, try again"] = person.html
+    person.post(person.path, {check.id: check.answer for check in survey.consent.checks})
+    pages["consent statements"] = person.html
+    person.post(person.path, {})
+    pages["consent statements, error"] = person.html
+    person.agree("have-your-say")
     person.answer_page({})
     person.answer_page({"age_group": ""})
     pages["error summary"] = person.html
-    while not person.path.endswith("/check"):
+    for _ in range(20):
+        if person.path.endswith("/check"):
+            break
         pages[person.path] = person.html
         person.answer_page(HAVE_YOUR_SAY)
     pages["check"] = person.html
@@ -66,11 +82,21 @@ def journey_pages(client) -> dict[str, str]:
     person.post("/s/have-your-say/save")
     pages["saved"] = person.html
     person.get("/s/have-your-say/check")
-    person.send()
+    reference = person.send()
     pages["thank you"] = person.html
+    pages["your copy"] = person.get("/s/have-your-say/your-copy").get_data(as_text=True)
+    pages["support"] = person.get("/s/have-your-say/support").get_data(as_text=True)
     pages["resume"] = person.get("/resume").get_data(as_text=True)
     person.post("/resume", {"code": "wrong"})
     pages["resume error"] = person.html
+    pages["change your mind"] = person.get("/change-your-mind/").get_data(as_text=True)
+    person.post("/change-your-mind/", {"code": "wrong"})
+    pages["change your mind, error"] = person.html
+    person.post("/change-your-mind/", {"code": reference})
+    pages["what you agreed to"] = person.html
+    pages["take back, are you sure"] = person.get("/change-your-mind/take-back").get_data(as_text=True)
+    person.post("/change-your-mind/take-back")
+    pages["answers deleted"] = person.html
     pages["not found"] = person.get("/s/nope").get_data(as_text=True)
     return pages
 
@@ -86,7 +112,7 @@ def pages(tmp_path_factory):
     client = app.test_client()
     found = journey_pages(client)
     css = {}
-    for url in ["/static/ck.css"]:
+    for url in ["/static/ck.css", "/static/exit.js"]:
         with client.get(url) as response:
             css[url] = len(response.data)
     return found, css
@@ -102,7 +128,8 @@ def test_every_page_was_visited(pages):
     found, _ = pages
     question_pages = [name for name in found if "/page/" in name]
     assert len(question_pages) >= 5
-    assert {"start", "check", "thank you", "saved", "error summary"} <= set(found)
+    assert {"start", "check", "thank you", "saved", "error summary", "consent statements",
+            "what you agreed to", "answers deleted"} <= set(found)
 
 
 def test_every_page_has_lang_and_dir(pages):
@@ -138,4 +165,6 @@ def test_no_third_party_resources_and_within_budget(pages):
         size = len(html.encode()) + sum(css_sizes.get(url, 0) for url in page.resources)
         assert requests <= BUDGET_REQUESTS, (name, requests)
         assert size <= BUDGET_BYTES, (name, size)
-        assert "<script" not in html, name  # nothing needs JavaScript
+        # Nothing needs JavaScript: the only script is the optional "Leave this page" shortcut.
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert all('src="/static/exit.js" defer' in tag for tag in scripts), (name, scripts)

@@ -60,7 +60,7 @@ def test_skip_logic_hides_follow_up_when_answer_is_no(ck_app, participant):
 
 
 def test_changing_an_answer_drops_answers_that_no_longer_apply(ck_app, participant):
-    participant.start("have-your-say")
+    participant.begin("have-your-say")
     for _ in range(10):
         if participant.path.endswith("/check"):
             break
@@ -75,7 +75,7 @@ def test_changing_an_answer_drops_answers_that_no_longer_apply(ck_app, participa
 
 
 def test_error_summary_links_to_each_field_and_keeps_what_was_typed(participant):
-    participant.start("have-your-say")
+    participant.begin("have-your-say")
     participant.answer_page({})  # the welcome page
     participant.answer_page({"age_group": ""})
     assert participant.last.status_code == 200
@@ -94,7 +94,7 @@ def test_error_summary_links_to_each_field_and_keeps_what_was_typed(participant)
 
 
 def test_progress_and_back_link_keep_answers(participant):
-    participant.start("have-your-say")
+    participant.begin("have-your-say")
     assert "Page 1 of" in participant.html
     participant.answer_page({})
     participant.answer_page({"age_group": "17-19", "care_experience": "no"})
@@ -106,7 +106,7 @@ def test_progress_and_back_link_keep_answers(participant):
 
 
 def test_cannot_skip_ahead_by_typing_a_page_address(participant):
-    participant.start("have-your-say")
+    participant.begin("have-your-say")
     participant.get("/s/have-your-say/page/make-it-better", follow_redirects=True)
     assert participant.path.endswith("/page/welcome")
     participant.get("/s/have-your-say/check", follow_redirects=True)
@@ -114,9 +114,8 @@ def test_cannot_skip_ahead_by_typing_a_page_address(participant):
 
 
 def test_sending_twice_stores_one_response(ck_app, participant):
-    participant.start("have-your-say")
-    while not participant.path.endswith("/check"):
-        participant.answer_page(HAVE_YOUR_SAY)
+    participant.begin("have-your-say")
+    participant.answer_until_check(HAVE_YOUR_SAY)
     submission_id = re.search(r'name="submission_id" value="([^"]+)"', participant.html).group(1)
     token = participant.csrf_token()
     form = {"csrf_token": token, "submission_id": submission_id}
@@ -129,7 +128,7 @@ def test_sending_twice_stores_one_response(ck_app, participant):
 
 
 def test_save_and_resume_on_another_device(ck_app, participant):
-    participant.start("have-your-say")
+    participant.begin("have-your-say")
     participant.answer_page({})
     participant.answer_page({"age_group": "20-25", "care_experience": "yes"}, extra={"save": "1"})
     participant.post(participant.path)  # "Save my answers"
@@ -139,8 +138,7 @@ def test_save_and_resume_on_another_device(ck_app, participant):
     other.get("/resume")
     other.post("/resume", {"code": code.lower().replace("-", " ")})
     assert other.path.endswith("/page/what-you-use")
-    while not other.path.endswith("/check"):
-        other.answer_page(HAVE_YOUR_SAY)
+    other.answer_until_check(HAVE_YOUR_SAY)
     assert "20 to 25" in other.html
     reference = other.send()
     assert stored(ck_app)[0].answers["age_group"] == "20-25"
@@ -157,7 +155,7 @@ def test_wrong_resume_code_says_so_plainly(participant):
 
 
 def test_stale_csrf_token_keeps_what_was_typed(participant):
-    participant.start("have-your-say")
+    participant.begin("have-your-say")
     participant.answer_page({})
     response = participant.client.post(
         "/s/have-your-say/page/about-you",
@@ -226,7 +224,7 @@ def test_export_json_has_answers(ck_app, participant):
 
 
 def test_guessing_resume_codes_is_rate_limited(make_app):
-    app = make_app(config={"RESUME_RATE_LIMIT": "10 per minute"})
+    app = make_app(config={"CODE_RATE_LIMIT": "10 per minute"})
     participant = Participant(app.test_client())
     participant.get("/resume")
     token = participant.csrf_token()
@@ -243,7 +241,7 @@ def test_unsent_answers_are_deleted_after_their_time(make_app):
 
     app = make_app(config={"DRAFT_PURGE_SECONDS": 0})
     person = Participant(app.test_client())
-    person.start("have-your-say")
+    person.begin("have-your-say")
     person.answer_page({})
     store = app.extensions["consent_kit"].store
     drafts = list(Path(app.config["DATA_DIR"], "drafts").glob("*.json"))

@@ -3,7 +3,7 @@
 Import from here; the modules behind it are implementation details.
 """
 
-from .base import ErasedSubmission, Response, Store, StoreError, SubmissionConflict
+from .base import ErasedSubmission, Response, Store, StoreError, SubmissionConflict, WithdrawnConsent
 from .embedded import EmbeddedStore
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "Store",
     "StoreError",
     "SubmissionConflict",
+    "WithdrawnConsent",
 ]

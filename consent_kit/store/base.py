@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..consent import ConsentRecord, ConsentText
     from .tables import Table
 
 _DISK_FULL = (
@@ -64,6 +65,18 @@ class ErasedSubmission(SubmissionConflict):
     def __init__(self, message: str = ""):
         super().__init__(message or "These answers were withdrawn and deleted, so they can't be sent again.")
         self.reason = "erased"
+
+
+class WithdrawnConsent(StoreError):
+    """The pseudonym belongs to a consent that was withdrawn; it can't be given again."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or "This consent was withdrawn and everything sent with it was deleted, so it "
+            "can't be used again. To take part again, please start the survey again.",
+            reason="withdrawn",
+        )
 
 
 @dataclass(frozen=True)
@@ -175,6 +188,101 @@ class Store(ABC):
     @abstractmethod
     def table(self, name: str) -> Table:
         """Return the named table of low-write data (surveys, users, consent versions)."""
+
+    # -- consent ---------------------------------------------------------------
+
+    @abstractmethod
+    def save_consent_text(self, text: ConsentText) -> None:
+        """Keep ``text`` (exactly ``text.to_dict()``) under ``text.version``.
+
+        Idempotent: saving a version that is already kept changes nothing, so
+        a stored copy stays byte-identical whatever later happens to the
+        survey file. Call it before storing a record that names the version.
+        """
+
+    @abstractmethod
+    def get_consent_text(self, version: str) -> ConsentText | None:
+        """Return the kept text of this version exactly as it was shown, or ``None``."""
+
+    @abstractmethod
+    def add_consent(self, record: ConsentRecord) -> tuple[ConsentRecord, bool]:
+        """Store a participant's consent durably (fsync'd); return ``(stored, created)``.
+
+        Idempotent by ``record.pseudonym``: a pseudonym already stored returns
+        the stored record (with any changes) and ``False``. Raises
+        :class:`WithdrawnConsent` for a withdrawn pseudonym and ValueError for
+        an invalid record or a withdrawal code hash already in use.
+        """
+
+    @abstractmethod
+    def get_consent(self, pseudonym: str) -> ConsentRecord | None:
+        """Return the current consent (changes applied), or ``None`` if unknown or withdrawn."""
+
+    @abstractmethod
+    def consent_by_code_hash(self, code_hash: str) -> ConsentRecord | None:
+        """Return the current consent whose ``code_hash`` is this, or ``None``.
+
+        ``code_hash`` is ``codes.code_key(code, purpose="withdraw")``; the code
+        itself is never stored.
+        """
+
+    @abstractmethod
+    def change_consent(self, record: ConsentRecord) -> None:
+        """Store new choices of optional statements (make ``record`` with ``consent.change_optional``).
+
+        Only ``agreed``, ``declined`` and ``changed_at`` are taken from
+        ``record``. Raises ValueError if the consent is unknown or withdrawn,
+        or if the record names another survey, version or set of statements.
+        Nothing is written when the choices are the same as stored.
+        """
+
+    @abstractmethod
+    def withdraw(self, pseudonym: str, *, at: str) -> dict:
+        """Withdraw a participant: erase their answers and consent, keep a minimal record.
+
+        Afterwards no file in the data folder holds their answers, drafts,
+        choices or typed initials; a ``withdrawn`` record (pseudonym, survey,
+        time) remains for the researchers' counts. The audit log is not
+        touched: write its entry with :meth:`audit`. Returns
+        ``{"responses": erased responses, "consents": erased consent records}``.
+        Safe to call again (for instance after a failure): it finishes the
+        erasure and adds nothing new.
+        """
+
+    @abstractmethod
+    def consent_counts(self, survey_id: str) -> dict:
+        """Return ``{"given", "active", "withdrawn", "agreed": {statement id: n}}`` for a survey.
+
+        ``given`` counts every consent ever given, ``withdrawn`` those taken
+        back (``active = given - withdrawn``); ``agreed`` counts only active
+        consents, with their current choices.
+        """
+
+    # -- audit -------------------------------------------------------------------
+
+    @abstractmethod
+    def audit(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
+        """Append one entry to the hash-chained audit log, durably; return the entry.
+
+        ``actor`` is who acted: a researcher's user name or a participant's
+        pseudonym. ``action`` is what happened (e.g. ``"consent_given"``,
+        ``"export"``), ``subject`` what it happened to (a survey id, a
+        pseudonym) and ``details`` a small JSON dict. Never put answer content,
+        names or contact details in any of them: the audit log is never
+        rewritten, not even when a participant withdraws. The time is set here.
+        """
+
+    @abstractmethod
+    def verify_audit(self) -> list[str]:
+        """Check the audit log; return its problems in plain language (empty when intact).
+
+        Detects a changed entry, a removed entry (middle or last) and a line
+        that is not an entry.
+        """
+
+    @abstractmethod
+    def iter_audit(self) -> Iterator[dict]:
+        """Yield the audit entries in order (for showing them, never for changing them)."""
 
     @abstractmethod
     def close(self) -> None:

@@ -7,6 +7,11 @@ Layout::
     <data>/tables.json       TinyDB tables of low-write data (atomic writes)
     <data>/tables.lock       flock for the tables
     <data>/drafts/<id>.json  in-progress answers, one file each
+    <data>/consents.jsonl    append-only journal of consent given, changed, withdrawn
+    <data>/consents.lock     flock for the consent journal
+    <data>/audit.jsonl       hash-chained audit log (never rewritten)
+    <data>/audit.lock        flock for the audit log
+    <data>/audit.head        seq and hash of the latest audit entry
 
 Several worker processes may open the same folder at once: every write is
 serialised with ``flock`` and every process catches up on the others' writes
@@ -15,15 +20,26 @@ before it checks or answers anything.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from tinydb import Query
+
+from ..consent import ConsentRecord, ConsentText
+from .audit import AuditLog
 from .base import Response, Store
+from .consents import ConsentLog
 from .drafts import Drafts
 from .files import ensure_dir
 from .responses import ResponseLog
 from .tables import Table, Tables
+
+log = logging.getLogger(__name__)
+
+#: The TinyDB table that keeps every consent text shown, by version.
+CONSENT_TEXTS = "consent_texts"
 
 
 class EmbeddedStore(Store):
@@ -34,10 +50,14 @@ class EmbeddedStore(Store):
         self._responses = ResponseLog(self.data_dir / "responses.jsonl")
         self._tables = Tables(self.data_dir / "tables.json")
         self._drafts = Drafts(self.data_dir / "drafts")
+        self._consents = ConsentLog(self.data_dir / "consents.jsonl")
+        self._audit = AuditLog(self.data_dir / "audit.jsonl")
+        self._saved_texts: set[str] = set()  # versions known to be kept (they never change)
         # Read the journal now, not at the first submission: the index is warm
         # before people arrive, and a torn record left by a crash is reported
         # when the server starts, where the person starting it can see it.
         self._responses.count()
+        self._consents.counts("")
 
     def add_response(self, response: Response) -> tuple[Response, bool]:
         """Store ``response`` durably (fsync'd before returning); see :meth:`Store.add_response`."""
@@ -90,6 +110,89 @@ class EmbeddedStore(Store):
         """Return the named table; each call on it is a locked, atomic operation."""
         return Table(self._tables, name)
 
+    # -- consent ---------------------------------------------------------------
+
+    def save_consent_text(self, text: ConsentText) -> None:
+        """Keep ``text.to_dict()`` in the ``consent_texts`` table under its version, once."""
+        version = text.version
+        if version in self._saved_texts:
+            return
+        doc = {"version": version, "text": text.to_dict()}
+
+        def insert_once(table) -> None:
+            if table.get(Query().version == version) is None:
+                table.insert(doc)
+
+        self._tables.run(CONSENT_TEXTS, insert_once)
+        self._saved_texts.add(version)
+
+    def get_consent_text(self, version: str) -> ConsentText | None:
+        """Return the kept text of this version, or ``None``."""
+        doc = self._tables.run(CONSENT_TEXTS, lambda t: t.get(Query().version == version))
+        if doc is None:
+            return None
+        text = ConsentText.from_dict(doc["text"])
+        if text.version != version:
+            log.warning("The kept consent text %s no longer matches its version: it was edited", version)
+        return text
+
+    def add_consent(self, record: ConsentRecord) -> tuple[ConsentRecord, bool]:
+        """Append the record to ``consents.jsonl``, fsync'd; idempotent by pseudonym."""
+        return self._consents.add(record)
+
+    def get_consent(self, pseudonym: str) -> ConsentRecord | None:
+        """Return the current consent of this pseudonym, or ``None``."""
+        return self._consents.get(pseudonym)
+
+    def consent_by_code_hash(self, code_hash: str) -> ConsentRecord | None:
+        """Return the current consent with this withdrawal code hash, or ``None``."""
+        return self._consents.by_code_hash(code_hash)
+
+    def change_consent(self, record: ConsentRecord) -> None:
+        """Append a ``changed`` line (pseudonym, agreed, declined, time), fsync'd."""
+        self._consents.change(record)
+
+    def withdraw(self, pseudonym: str, *, at: str) -> dict:
+        """Erase the person's responses, drafts and consent lines; keep a ``withdrawn`` line.
+
+        Responses go first (while the consent journal is locked), then the
+        consent file is rewritten without the person's lines and with the
+        ``withdrawn`` line, atomically. A last pass erases responses that
+        arrived meanwhile from a page that was already open.
+        """
+        def erase() -> int:
+            ids = [r.id for r in self._responses.by_pseudonym(pseudonym)]
+            erased = self.erase_responses(ids) if ids else 0
+            self._drafts.delete_mentioning([pseudonym])
+            return erased
+
+        result = self._consents.withdraw(pseudonym, at=at, erase_responses=erase)
+        result["responses"] += erase()
+        return result
+
+    def consent_counts(self, survey_id: str) -> dict:
+        """Return given, active and withdrawn counts and agreements per statement, from the index."""
+        return self._consents.counts(survey_id)
+
+    # -- audit -------------------------------------------------------------------
+
+    def audit(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
+        """Append a chained entry to ``audit.jsonl`` (fsync'd) and update ``audit.head``.
+
+        Never put answer content in ``details``; see :meth:`Store.audit`.
+        """
+        return self._audit.append(actor=actor, action=action, subject=subject, details=details)
+
+    def verify_audit(self) -> list[str]:
+        """Check the chain and the head; return plain-language problems (empty when intact)."""
+        return self._audit.verify()[1]
+
+    def iter_audit(self) -> Iterator[dict]:
+        """Yield the audit entries in order, streaming."""
+        return self._audit.entries()
+
     def close(self) -> None:
-        """Close the journal file; using the store again reopens it."""
+        """Close the journal files; using the store again reopens them."""
         self._responses.close()
+        self._consents.close()
+        self._audit.close()

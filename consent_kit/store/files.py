@@ -35,24 +35,28 @@ def temp_name_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def atomic_write(path: Path, data: bytes, *, what: str = "the change") -> None:
+def atomic_write(path: Path, data: bytes, *, what: str = "the change", durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so readers see either the old or the new file.
 
     The temporary file lives in the same directory, because ``os.replace`` is
     only atomic within one file system. On any failure the temporary file is
     removed (it may hold personal data) and a :class:`StoreError` is raised.
+    ``durable=False`` skips the two flushes to disk, for files that may lag
+    behind after a crash but must never be half-written.
     """
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_name_prefix(path), suffix=".tmp")
         try:
             write_all(fd, data)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
         tmp = None
-        fsync_dir(path.parent)
+        if durable:
+            fsync_dir(path.parent)
     except OSError as exc:
         if tmp is not None:
             remove_quietly(Path(tmp))

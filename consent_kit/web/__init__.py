@@ -12,7 +12,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
-from . import participant, resume
+from . import consent, finish, participant, resume, withdraw
 from .helpers import kit
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,8 @@ CONTENT_SECURITY_POLICY = (
 
 def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     """Register the core blueprints, then every plugin's, plus headers and error pages."""
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(resume.bp)
+    for blueprint in (participant.bp, consent.bp, finish.bp, resume.bp, withdraw.bp):
+        app.register_blueprint(blueprint)
     for result in pm.hook.register_blueprints(app=app):
         for blueprint in result if isinstance(result, list | tuple) else [result]:
             app.register_blueprint(blueprint)
@@ -40,10 +40,11 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
 
 
 def _rate_limits(app: Flask) -> None:
-    """Limit guesses at "come back later" codes (per process; a shared store can be configured)."""
+    """Limit guesses at codes ("come back later", "change your mind"), counted per process."""
     limiter = Limiter(get_remote_address, app=app)
-    limit = limiter.limit(app.config["RESUME_RATE_LIMIT"], methods=["POST"])
-    app.view_functions["resume.resume"] = limit(app.view_functions["resume.resume"])
+    limit = limiter.limit(app.config["CODE_RATE_LIMIT"], methods=["POST"])
+    for endpoint in ("resume.resume", "withdraw.start"):
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
 
 
 class _DraftSweeper:

@@ -15,6 +15,7 @@ import uuid
 from flask import current_app, session
 
 from ..codes import code_key, new_code
+from ..consent import new_pseudonym
 from .helpers import kit
 
 
@@ -32,6 +33,9 @@ def start_draft(survey, *, source: str = "") -> dict:
         "survey_id": survey.id,
         "survey_version": survey.version,
         "submission_id": uuid.uuid4().hex,
+        # Made now, so a retried "Send" stores and shows the same ones.
+        "pseudonym": new_pseudonym(),
+        "reference": new_code(),
         "answers": {},
         "seen": [],
         "source": source,

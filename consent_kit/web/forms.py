@@ -48,6 +48,11 @@ class FieldView:
 class PageForm(FlaskForm):
     """A page of questions. "Prefer not to say" ticked means the field itself may be empty."""
 
+    class Meta:
+        # CSRFProtect already checks every POST before the view runs; a second
+        # token per form would only cost time.
+        csrf = False
+
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         for name, field in self._fields.items():
@@ -59,18 +64,23 @@ class PageForm(FlaskForm):
 
 
 def build_page_form(
-    questions: list[Question], registry: QuestionTypeRegistry, answers: dict, formdata=None
+    questions: list[Question],
+    registry: QuestionTypeRegistry,
+    answers: dict,
+    formdata=None,
+    cache: dict | None = None,
 ):
-    """Return ``(form, views)`` for these questions, filled from ``answers`` when not posted."""
-    attrs = {}
-    for question in questions:
-        qtype = registry[question.type]
-        if not qtype.takes_answer:
-            continue
-        attrs[question.id] = qtype.make_field(question, prefer_not_to_say_label="")
-        if question.prefer_not_to_say and not qtype.prefer_not_to_say_is_choice:
-            attrs[question.id + PNTS_SUFFIX] = BooleanField(_l("I'd prefer not to say"))
-    form_class = type("PageForm", (PageForm,), attrs)
+    """Return ``(form, views)`` for these questions, filled from ``answers`` when not posted.
+
+    ``cache`` keeps the form class for each set of questions, so a page's
+    fields are built once, not on every request.
+    """
+    key = tuple(questions)
+    form_class = cache.get(key) if cache is not None else None
+    if form_class is None:
+        form_class = _form_class(questions, registry)
+        if cache is not None:
+            cache[key] = form_class
     data = _prefill(questions, registry, answers)
     form = form_class(formdata=formdata, data=data) if formdata is not None else form_class(data=data)
     views = [
@@ -83,6 +93,18 @@ def build_page_form(
         for q in questions
     ]
     return form, views
+
+
+def _form_class(questions, registry) -> type:
+    attrs = {}
+    for question in questions:
+        qtype = registry[question.type]
+        if not qtype.takes_answer:
+            continue
+        attrs[question.id] = qtype.make_field(question, prefer_not_to_say_label="")
+        if question.prefer_not_to_say and not qtype.prefer_not_to_say_is_choice:
+            attrs[question.id + PNTS_SUFFIX] = BooleanField(_l("I'd prefer not to say"))
+    return type("PageForm", (PageForm,), attrs)
 
 
 def _prefill(questions, registry, answers) -> dict:

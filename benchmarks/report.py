@@ -1,0 +1,140 @@
+"""The printed table and the PASS/FAIL verdicts of ``make bench``.
+
+Targets (from the performance research; every ratio is within one run):
+
+* submission throughput ≥ 0.50× the hello-world req/s of the same server setup;
+* submission p50 at 50,000 stored ≤ 1.5× the p50 at 0 stored;
+* a question page GET ≥ 0.25× hello;
+* every participant page ≤ 30 KB and ≤ 3 requests on a first visit.
+
+A run with unexpected responses or socket errors is INVALID: it gets no number.
+"""
+
+from __future__ import annotations
+
+SUBMIT_RATIO = 0.50
+P50_GROWTH = 1.5
+PAGE_RATIO = 0.25
+
+
+def _status(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def judge(results: dict) -> bool:
+    """Add ``targets`` to ``results`` (one verdict per target); return False if any run is invalid."""
+    targets, all_valid = [], True
+    for server, rows in results["servers"].items():
+        hello = rows["hello"]
+        all_valid &= hello["valid"]
+        for key in ("submit_0", "submit_seeded", "page"):
+            row = rows[key]
+            all_valid &= row["valid"]
+            limit = PAGE_RATIO if key == "page" else SUBMIT_RATIO
+            ratio = row["rps"] / hello["rps"] if hello["rps"] else 0.0
+            row["ratio_to_hello"] = round(ratio, 3)
+            cpu = row["server_cpu_ms_per_request"]
+            row["cpu_ratio_to_hello"] = round(hello["server_cpu_ms_per_request"] / cpu, 3) if cpu else 0.0
+            valid = row["valid"] and hello["valid"]
+            status = _status(ratio >= limit) if valid else "INVALID"
+            row["target"], row["status"] = f">= {limit:.2f}x hello", status
+            targets.append({"server": server, "target": f"{key} req/s >= {limit:.2f}x hello",
+                            "value": round(ratio, 3), "status": status})
+        zero, seeded = rows["submit_0"], rows["submit_seeded"]
+        growth = seeded["p50_ms"] / zero["p50_ms"] if zero["p50_ms"] else float("inf")
+        valid = zero["valid"] and seeded["valid"]
+        status = _status(growth <= P50_GROWTH) if valid else "INVALID"
+        rows["p50_growth"] = {"value": round(growth, 3), "status": status}
+        targets.append({"server": server, "target": f"submit p50 seeded <= {P50_GROWTH}x p50 at 0",
+                        "value": round(growth, 3), "status": status})
+    if results.get("pages_error"):
+        all_valid = False
+    for page in results["pages"]:
+        targets.append({"server": "-", "target": f"page weight {page['page']}",
+                        "value": page["total"], "status": _status(page["pass"])})
+    results["targets"] = targets
+    return all_valid
+
+
+def _cells(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _load_row(server: str, what: str, stored: str, row: dict, ratio: str, target: str, result: str) -> str:
+    if not row["valid"]:
+        return _cells(server, what, stored, "INVALID", "–", "–", "–", "–", target, result)
+    return _cells(server, what, stored, f"{row['rps']:,.0f}", f"{row['p50_ms']:.1f}", f"{row['p99_ms']:.1f}",
+                  f"{row['server_cpu_ms_per_request']:.2f}", ratio, target, result)
+
+
+def _load_rows(server: str, rows: dict) -> list[str]:
+    hello = rows["hello"]
+    runs = " and ".join(f"{r['rps']:,.0f}" for r in hello["runs"])
+    out = [_load_row(server, f"hello GET / (mean of {runs})", "–", hello, "1.00×", "reference",
+                     "ok" if hello["valid"] else "INVALID")]
+    for key in ("submit_0", "submit_seeded"):
+        row = rows[key]
+        stored = f"{row['stored_at_start']:,} (+{row['stored_added']:,})"
+        out.append(_load_row(server, "POST submit", stored, row, f"{row['ratio_to_hello']:.2f}×",
+                             row["target"], row["status"]))
+    growth = rows["p50_growth"]
+    seeded = rows["submit_seeded"]["stored_at_start"]
+    value = f"{growth['value']:.2f}×" if growth["status"] != "INVALID" else "–"
+    out.append(_cells(server, f"submit p50 at {seeded:,} ÷ p50 at 0", "", "", "", "", "",
+                      value, f"<= {P50_GROWTH:.1f}x", growth["status"]))
+    page = rows["page"]
+    out.append(_load_row(server, f"GET {page['path']}", "–", page, f"{page['ratio_to_hello']:.2f}×",
+                         page["target"], page["status"]))
+    return out
+
+
+def _problems(results: dict) -> list[str]:
+    lines = []
+    for server, rows in results["servers"].items():
+        for key in ("hello", "submit_0", "submit_seeded", "page"):
+            for problem in rows[key]["problems"]:
+                lines.append(f"- {server} {key}: {problem}")
+    return lines
+
+
+def table(results: dict) -> str:
+    """The whole report as Markdown-style text."""
+    m, s = results["machine"], results["settings"]
+    lines = [
+        f"consent-kit benchmarks: Python {m['python']}, {m['cpus']} CPUs, load average at start "
+        f"{m['load_average_at_start'][0]}, {m['elapsed_seconds']} s in all",
+        f"wrk -t1 -c{s['connections']} -d{s['seconds']}s on 127.0.0.1 (client and server share the CPUs). "
+        "gunicorn = -w 2 -k gthread --threads 4 --worker-connections 20; "
+        "waitress = consent-kit serve settings (8 threads).",
+        f"Disk: append + fsync took {m.get('fsync_ms_at_start', '?')} ms (median) at the start and "
+        f"{m.get('fsync_ms_at_end', '?')} ms at the end; every submission waits for several.",
+        "",
+        _cells("server", "measurement", "stored responses", "req/s", "p50 ms", "p99 ms",
+               "server CPU ms/req", "ratio to hello", "target", "result"),
+        "|---" * 10 + "|",
+    ]
+    for server, rows in results["servers"].items():
+        lines += _load_rows(server, rows)
+    lines.append("")
+    for server, rows in results["servers"].items():
+        for key in ("submit_0", "submit_seeded"):
+            row = rows[key]
+            lines.append(f"{server} {key}: wrk saw {row['good']:,} redirects to /done; "
+                         f"{row['stored_added']:,} responses stored ({rows['sessions_per_run']:,} "
+                         "sessions prepared)")
+    problems = _problems(results)
+    if problems:
+        lines += ["", "INVALID runs (no number is reported for them):", *problems]
+    lines += [
+        "",
+        "Participant pages (first visit, uncompressed; budget 30 KB and 3 requests)",
+        "",
+        "| page | HTML B | CSS B | JS B | other B | total KB | requests | result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    if results.get("pages_error"):
+        lines.append(f"| INVALID: the walk through the pages failed: {results['pages_error'][:300]} |")
+    for p in results["pages"]:
+        lines.append(f"| {p['page']} | {p['html']:,} | {p['css']:,} | {p['js']:,} | {p['other']:,} "
+                     f"| {p['total'] / 1024:.1f} | {p['requests']} | {_status(p['pass'])} |")
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""Serve an app with waitress the way ``consent-kit serve`` does, for the waitress rows.
+
+Usage: ``python benchmarks/waitress_serve.py PORT hello|consent-kit``.
+``consent-kit`` builds the app with ``create_app()`` from ``$CONSENT_KIT_INSTANCE``.
+
+Settings copied from ``consent_kit.cli._run_waitress``: 8 threads,
+``connection_limit=1000``, ``channel_timeout=60`` and the ``waitress.queue``
+logger silenced (it logs one line per queued request under load).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from waitress import serve
+
+
+def load_app(name: str):
+    """The WSGI app called ``name``: the hello baseline or consent-kit."""
+    if name == "hello":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from hello import app
+
+        return app
+    from consent_kit import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Serve on 127.0.0.1 only, until SIGTERM."""
+    port, name = int(sys.argv[1]), sys.argv[2]
+    app = load_app(name)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    serve(app, host="127.0.0.1", port=port, threads=8, connection_limit=1000,
+          channel_timeout=60, ident="consent-kit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The audit log on a :class:`~consent_kit.store.journal.Journal`: one hash chain for all processes.
+
+Files::
+
+    <data>/audit.jsonl   one entry per line (see consent_kit.audit for the chain)
+    <data>/audit.lock    flock shared by every process that appends
+    <data>/audit.head    {"seq": n, "hash": h} of the latest entry, replaced atomically
+
+Every append happens under the journal's lock after catching up on what
+other processes appended, so two workers appending at once still make one
+chain. The head file lets :meth:`AuditLog.verify` notice that the *last*
+entries were removed, which the chain alone cannot show. If the head is ahead
+of the log when appending (entries at the end were removed), the new entry
+continues from the head, so the gap stays visible instead of being papered
+over.
+
+The audit log holds no answers, so erasure never rewrites it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import audit as chain
+from .base import StoreError
+from .files import atomic_write
+from .journal import Journal
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC to the second, e.g. ``2026-11-26T08:30:00Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class AuditChain:
+    """The end of the chain as this process knows it; fed by the journal."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Start over from an empty log."""
+        self.last_seq, self.last_hash = 0, chain.GENESIS
+
+    def apply(self, record: dict, offset: int) -> None:
+        """Take in one entry; a line that is not an entry is skipped (verify reports it)."""
+        if chain.well_formed(record) and record["seq"] > self.last_seq:
+            self.last_seq, self.last_hash = record["seq"], record["hash"]
+
+
+class AuditLog:
+    """Append-only, hash-chained audit entries in ``audit.jsonl`` plus ``audit.head``."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.head_path = self.path.with_suffix(".head")
+        self.chain = AuditChain()
+        self.journal = Journal(self.path, self.chain, what="the audit log")
+
+    def append(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
+        """Append one entry durably and return it; see :meth:`Store.audit`."""
+        details = {} if details is None else details
+        _check(actor, action, subject, details)
+        with self.journal.locked() as journal:
+            head = self._read_head()
+            seq, prev = self.chain.last_seq, self.chain.last_hash
+            if head and isinstance(head.get("seq"), int) and head["seq"] > seq:
+                # The last entries were removed: continue from the head so the
+                # gap stays visible to verify() rather than being hidden.
+                seq, prev = head["seq"], str(head.get("hash", ""))
+            if head is None and seq == 0:
+                # A head exists before the first entry, so a crash right after
+                # the first append is never mistaken for a deleted head file.
+                self._write_head(0, chain.GENESIS)
+            entry = chain.make_entry(
+                seq=seq + 1, at=utc_now(), actor=actor, action=action, subject=subject,
+                details=details, prev=prev,
+            )
+            journal.append(entry)
+            try:
+                self._write_head(entry["seq"], entry["hash"])
+            except StoreError:
+                # The entry itself is safe; a head that lags behind is allowed.
+                log.exception("Could not update %s", self.head_path.name)
+        return entry
+
+    def verify(self) -> tuple[int, list[str]]:
+        """Return ``(entries, problems)``; problems are plain sentences, none when intact."""
+        with self.journal.locked():
+            head = self._read_head()
+            try:
+                f = open(self.path, "rb")
+            except FileNotFoundError:
+                return chain.verify_lines([], head)
+            with f:
+                # Streamed; a last line without "\n" was never acknowledged (a crash mid-write).
+                return chain.verify_lines((raw for raw in f if raw.endswith(b"\n")), head)
+
+    def entries(self) -> Iterator[dict]:
+        """Yield every entry in order, streaming (lines that are not entries are skipped)."""
+        for _offset, record in self.journal.records():
+            if chain.well_formed(record):
+                yield record
+
+    def close(self) -> None:
+        """Close the journal file."""
+        self.journal.close()
+
+    def _read_head(self) -> dict | None:
+        """The head: ``None`` if missing, ``{}`` if unreadable."""
+        try:
+            raw = self.head_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            head = json.loads(raw)
+        except ValueError:
+            return {}
+        return head if isinstance(head, dict) else {}
+
+    def _write_head(self, seq: int, digest: str) -> None:
+        data = json.dumps({"seq": seq, "hash": digest}, separators=(",", ":")).encode("utf-8")
+        # Not flushed: the entries are (journal.append), and a head that lags
+        # behind after a crash is allowed. Flushing it too cost two more disk
+        # waits per submission, under the lock every worker queues on.
+        atomic_write(self.head_path, data, what="the audit log", durable=False)
+
+
+def _check(actor: object, action: object, subject: object, details: object) -> None:
+    if not isinstance(actor, str) or not actor:
+        raise ValueError("audit: actor must be a non-empty string (a user name or a pseudonym)")
+    if not isinstance(action, str) or not action:
+        raise ValueError("audit: action must be a non-empty string, e.g. 'consent_given'")
+    if not isinstance(subject, str):
+        raise ValueError("audit: subject must be a string")
+    if not isinstance(details, dict):
+        raise ValueError("audit: details must be a dict")
+    try:
+        chain.canonical(details)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"audit: details must be plain JSON data ({exc})") from None

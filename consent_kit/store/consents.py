@@ -1,0 +1,243 @@
+"""Consent records on a :class:`~consent_kit.store.journal.Journal`, with an in-memory index.
+
+A consent is written once per participant, as often as responses, so it lives
+in an append-only journal (``consents.jsonl``), not in TinyDB (which rewrites
+its whole file on every write). Lines are events:
+
+* ``{"kind": "given", ...ConsentRecord fields}``: the full record;
+* ``{"kind": "changed", "pseudonym", "agreed", "declined", "at"}``;
+* ``{"kind": "withdrawn", "pseudonym", "survey_id", "at"}``: nothing else.
+
+Withdrawal rewrites the file without the person's ``given`` and ``changed``
+lines (so their typed initials and choices are gone) and adds the
+``withdrawn`` line in the same atomic replacement.
+
+Each process keeps an index (pseudonym -> where the record is and what is
+agreed now, code hash -> pseudonym, counts per survey) and catches up on other
+processes' lines under the lock before every check, like the response index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..consent import CONFIRM_METHODS, ConsentRecord
+from .base import WithdrawnConsent
+from .journal import Journal
+
+log = logging.getLogger(__name__)
+
+GIVEN, CHANGED, WITHDRAWN = "given", "changed", "withdrawn"
+
+
+@dataclass(slots=True)
+class _Current:
+    """What the index keeps per participant: where the record is and what is agreed now."""
+
+    offset: int
+    survey_id: str
+    agreed: tuple[str, ...]
+    declined: tuple[str, ...]
+    changed_at: str = ""
+
+
+class ConsentIndex:
+    """What one process knows about ``consents.jsonl``; fed by the journal (a Follower)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything before a replay from the start of the file."""
+        self.current: dict[str, _Current] = {}
+        self.by_code: dict[str, str] = {}
+        self.withdrawn: set[str] = set()
+        self.active: Counter[str] = Counter()  # survey -> consents not withdrawn
+        self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
+        self.agreed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # survey -> statement -> n
+
+    def apply(self, record: dict, offset: int) -> None:
+        """Index one line. Unknown kinds are ignored (written by a newer version)."""
+        kind, pseudonym = record.get("kind"), record.get("pseudonym")
+        if not isinstance(pseudonym, str) or not pseudonym:
+            return
+        if kind == GIVEN:
+            self._given(pseudonym, record, offset)
+        elif kind == CHANGED:
+            self._changed(pseudonym, record)
+        elif kind == WITHDRAWN:
+            self._withdrawn(pseudonym, str(record.get("survey_id", "")))
+
+    def _given(self, pseudonym: str, record: dict, offset: int) -> None:
+        if pseudonym in self.current or pseudonym in self.withdrawn:
+            # add_consent checks under the lock, so this cannot come from it.
+            log.warning("Ignoring a repeated consent line at byte %d", offset)
+            return
+        entry = _Current(
+            offset,
+            str(record.get("survey_id", "")),
+            tuple(record.get("agreed") or ()),
+            tuple(record.get("declined") or ()),
+            str(record.get("changed_at") or ""),
+        )
+        self.current[pseudonym] = entry
+        if record.get("code_hash"):
+            self.by_code.setdefault(record["code_hash"], pseudonym)
+        self.active[entry.survey_id] += 1
+        self.agreed[entry.survey_id].update(entry.agreed)
+
+    def _changed(self, pseudonym: str, record: dict) -> None:
+        entry = self.current.get(pseudonym)
+        if entry is None:
+            return
+        self.agreed[entry.survey_id].subtract(entry.agreed)
+        entry.agreed = tuple(record.get("agreed") or ())
+        entry.declined = tuple(record.get("declined") or ())
+        entry.changed_at = str(record.get("at") or "")
+        self.agreed[entry.survey_id].update(entry.agreed)
+
+    def _withdrawn(self, pseudonym: str, survey_id: str) -> None:
+        entry = self.current.pop(pseudonym, None)
+        if entry is not None:  # only if the rewrite did not happen; kept consistent anyway
+            self.active[entry.survey_id] -= 1
+            self.agreed[entry.survey_id].subtract(entry.agreed)
+            for code, who in list(self.by_code.items()):
+                if who == pseudonym:
+                    del self.by_code[code]
+        if pseudonym not in self.withdrawn:
+            self.withdrawn.add(pseudonym)
+            self.withdrawals[survey_id] += 1
+
+
+class ConsentLog:
+    """Durable consent records in one journal file; see the module docstring."""
+
+    def __init__(self, path: Path):
+        self.index = ConsentIndex()
+        self.journal = Journal(path, self.index, what="your consent")
+
+    def add(self, record: ConsentRecord) -> tuple[ConsentRecord, bool]:
+        """Append a ``given`` line unless the pseudonym is known; see :meth:`Store.add_consent`."""
+        _check(record)
+        with self.journal.locked() as journal:
+            if record.pseudonym in self.index.withdrawn:
+                raise WithdrawnConsent()
+            if record.pseudonym in self.index.current:
+                return self._current(record.pseudonym), False
+            if record.code_hash and record.code_hash in self.index.by_code:
+                raise ValueError("This withdrawal code is already in use; make a new one.")
+            journal.append({"kind": GIVEN, **record.to_record()})
+            return self._current(record.pseudonym), True
+
+    def get(self, pseudonym: str) -> ConsentRecord | None:
+        """The current record (changes applied), or ``None`` if unknown or withdrawn."""
+        with self.journal.locked():
+            return self._current(pseudonym)
+
+    def by_code_hash(self, code_hash: str) -> ConsentRecord | None:
+        """The current record whose withdrawal code has this hash, or ``None``."""
+        if not code_hash:
+            return None
+        with self.journal.locked():
+            pseudonym = self.index.by_code.get(code_hash)
+            return None if pseudonym is None else self._current(pseudonym)
+
+    def change(self, record: ConsentRecord) -> None:
+        """Append a ``changed`` line with the record's choices; see :meth:`Store.change_consent`."""
+        if not record.changed_at:
+            raise ValueError("A changed consent needs changed_at (when it was changed).")
+        with self.journal.locked() as journal:
+            stored = self._current(record.pseudonym)
+            if stored is None:
+                raise ValueError(
+                    "There is no consent to change for this person: it may have been withdrawn."
+                )
+            if (record.survey_id, record.consent_version) != (stored.survey_id, stored.consent_version):
+                raise ValueError("A change can't move a consent to another survey or another version.")
+            if sorted(record.agreed + record.declined) != sorted(stored.agreed + stored.declined):
+                raise ValueError("A change must keep the same statements, agreed or declined.")
+            if (record.agreed, record.declined) == (stored.agreed, stored.declined):
+                return
+            journal.append({
+                "kind": CHANGED,
+                "pseudonym": record.pseudonym,
+                "agreed": list(record.agreed),
+                "declined": list(record.declined),
+                "at": record.changed_at,
+            })
+
+    def withdraw(self, pseudonym: str, *, at: str, erase_responses: Callable[[], int]) -> dict:
+        """Erase this person's consent lines and add a ``withdrawn`` line, in one rewrite.
+
+        ``erase_responses`` is called first, under this journal's lock: if it
+        fails, the consent (and its withdrawal code) still works, so the person
+        can simply try again. Returns ``{"responses": n, "consents": m}`` (m is
+        the number of lines erased). An unknown or already withdrawn pseudonym
+        writes nothing new but still erases any responses carrying it.
+        """
+        if not isinstance(pseudonym, str) or not pseudonym:
+            raise ValueError("withdraw needs a pseudonym")
+        with self.journal.locked() as journal:
+            responses = erase_responses()
+            entry = self.index.current.get(pseudonym)
+            if entry is None:
+                return {"responses": responses, "consents": 0}
+            erased = [0]
+            needle = pseudonym.encode("utf-8")
+
+            def keep(record: dict | None, raw: bytes) -> bool:
+                if record is None:
+                    # A damaged line is kept unless it could be this person's.
+                    mine = needle in raw
+                else:
+                    mine = record.get("kind") in (GIVEN, CHANGED) and record.get("pseudonym") == pseudonym
+                erased[0] += mine
+                return not mine
+
+            extra = {"kind": WITHDRAWN, "pseudonym": pseudonym, "survey_id": entry.survey_id, "at": at}
+            journal.rewrite(keep, [extra])
+        return {"responses": responses, "consents": erased[0]}
+
+    def counts(self, survey_id: str) -> dict:
+        """Counts for researchers; see :meth:`Store.consent_counts`."""
+        with self.journal.locked():
+            active = self.index.active.get(survey_id, 0)
+            withdrawn = self.index.withdrawals.get(survey_id, 0)
+            agreed = {k: v for k, v in self.index.agreed.get(survey_id, Counter()).items() if v > 0}
+        return {"given": active + withdrawn, "active": active, "withdrawn": withdrawn, "agreed": agreed}
+
+    def close(self) -> None:
+        """Close the journal file."""
+        self.journal.close()
+
+    def _current(self, pseudonym: str) -> ConsentRecord | None:
+        """The record with the latest choices applied (call under the lock)."""
+        entry = self.index.current.get(pseudonym)
+        if entry is None:
+            return None
+        line = self.journal.read_at(entry.offset)
+        if line is None:
+            return None
+        record = ConsentRecord.from_record(line)
+        if entry.changed_at:
+            record = replace(
+                record, agreed=entry.agreed, declined=entry.declined, changed_at=entry.changed_at
+            )
+        return record
+
+
+def _check(record: ConsentRecord) -> None:
+    if not isinstance(record, ConsentRecord):
+        raise TypeError("add_consent takes a ConsentRecord")
+    if not isinstance(record.pseudonym, str) or not 0 < len(record.pseudonym) <= 128:
+        raise ValueError("record.pseudonym must be a non-empty string of at most 128 characters")
+    if not record.survey_id or not record.consent_version or not record.given_at:
+        raise ValueError("A consent record needs survey_id, consent_version and given_at.")
+    if record.method not in CONFIRM_METHODS:
+        raise ValueError(f"record.method must be one of {', '.join(CONFIRM_METHODS)}")
+    if set(record.agreed) & set(record.declined):
+        raise ValueError("A statement can't be both agreed and declined.")
