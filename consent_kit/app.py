@@ -52,8 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "DRAFT_PURGE_SECONDS": 600,
     # Codes are short enough to type; a limit on tries keeps guessing hopeless
     # (~49.5 bits per code). Generous, because a whole venue may share one address.
-    "CODE_RATE_LIMIT": "30 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "CODE_ATTEMPTS_PER_MINUTE": 30,
 }
 
 
@@ -192,8 +191,10 @@ def _remember_version(store: Store, survey) -> None:
 
 def _init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     from .web import init_web
+    from .web.i18n import install_fast_gettext
 
     Babel(app, locale_selector=_select_locale, default_translation_directories=str(paths.LOCALES))
+    install_fast_gettext(app)
     CSRFProtect(app)
     init_web(app, pm)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import shutil
@@ -197,14 +198,29 @@ def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
     exporter = kit.exporters.get(fmt)
     if exporter is None:
         raise click.ClickException(f"Unknown format {fmt!r}. Use one of: {', '.join(kit.exporters)}")
-    responses = kit.store.iter_responses(survey.id)
+    counted = _Counted(kit.store.iter_responses(survey.id))
     with app.test_request_context():
         if out is None:
-            exporter.write(survey, responses, sys.stdout.buffer)
+            exporter.write(survey, counted, sys.stdout.buffer)
         else:
             with open(out, "wb") as handle:
-                exporter.write(survey, responses, handle)
-            click.echo(f"Wrote {kit.store.count_responses(survey.id)} responses to {out}", err=True)
+                exporter.write(survey, counted, handle)
+            click.echo(f"Wrote {counted.count} responses to {out}", err=True)
+    # Taking answers away is a researcher action on personal data: it goes on record.
+    kit.store.audit(actor=f"cli:{getpass.getuser()}", action="export", subject=survey.id,
+                    details={"format": fmt, "rows": counted.count})
+
+
+class _Counted:
+    """Counts the responses an exporter takes, while it streams them."""
+
+    def __init__(self, responses):
+        self.responses, self.count = responses, 0
+
+    def __iter__(self):
+        for response in self.responses:
+            self.count += 1
+            yield response
 
 
 @cli.command()

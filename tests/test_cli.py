@@ -79,6 +79,9 @@ def test_export_csv_neutralises_formulas(make_app, tmp_path):
     assert rows[0]["best_bit"] == "'@everyone -1"
     assert rows[0]["event_day"] == "2026-10-03"
     assert "reference" not in rows[0]
+    [entry] = [e for e in app.extensions["consent_kit"].store.iter_audit() if e["action"] == "export"]
+    assert entry["subject"] == "event-feedback" and entry["details"] == {"format": "csv", "rows": 1}
+    assert "HYPERLINK" not in str(entry)
 
 
 def test_export_unknown_survey_says_which_exist(make_app):

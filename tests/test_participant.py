@@ -224,7 +224,7 @@ def test_export_json_has_answers(ck_app, participant):
 
 
 def test_guessing_resume_codes_is_rate_limited(make_app):
-    app = make_app(config={"CODE_RATE_LIMIT": "10 per minute"})
+    app = make_app(config={"CODE_ATTEMPTS_PER_MINUTE": 10})
     participant = Participant(app.test_client())
     participant.get("/resume")
     token = participant.csrf_token()

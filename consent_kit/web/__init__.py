@@ -8,12 +8,11 @@ import time
 
 import pluggy
 from flask import Flask, g, render_template, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from . import consent, finish, participant, resume, withdraw
 from .helpers import kit
+from .ratelimit import Attempts, limit_posts
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +40,9 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
 
 def _rate_limits(app: Flask) -> None:
     """Limit guesses at codes ("come back later", "change your mind"), counted per process."""
-    limiter = Limiter(get_remote_address, app=app)
-    limit = limiter.limit(app.config["CODE_RATE_LIMIT"], methods=["POST"])
     for endpoint in ("resume.resume", "withdraw.start"):
-        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+        attempts = Attempts(app.config["CODE_ATTEMPTS_PER_MINUTE"])
+        app.view_functions[endpoint] = limit_posts(app.view_functions[endpoint], attempts)
 
 
 class _DraftSweeper:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +16,17 @@ from ..survey import PREFER_NOT_TO_SAY, Question
 PNTS_SUFFIX = "__pnts"
 
 
+class Option(NamedTuple):
+    """One choice as a template draws it."""
+
+    id: str
+    value: str
+    label: str
+    hint: str
+    checked: bool
+    after_or: bool
+
+
 @dataclass
 class FieldView:
     """What a question template needs: the question, its type, its field and its error."""
@@ -23,12 +36,24 @@ class FieldView:
     field: object | None
     pnts: object | None
 
-    @property
+    @cached_property
     def error(self) -> str:
         """The first error message for this question, or ""."""
         if self.field is None:
             return ""
         return str(self.field.errors[0]) if self.field.errors else ""
+
+    @cached_property
+    def options(self) -> list[Option]:
+        """The choices ready to draw, worked out once (templates are slow at this)."""
+        hints = self.hints
+        data = self.field.data
+        chosen = set(data) if isinstance(data, list | tuple) else {data}
+        return [
+            Option(f"{self.question.id}-{n}", c.value, c.label, hints.get(c.value, ""),
+                   c.value in chosen, c.value == PREFER_NOT_TO_SAY and n > 0)
+            for n, c in enumerate(self.field.choices)
+        ]
 
     @property
     def hints(self) -> dict[str, str]:
