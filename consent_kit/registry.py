@@ -44,39 +44,33 @@ def collect_loaders(pm: pluggy.PluginManager, question_types: QuestionTypeRegist
     return loaders
 
 
-def collect_exporters(pm: pluggy.PluginManager) -> dict:
-    """``{name: exporter}`` from every plugin."""
-    exporters: dict = {}
+def _collect_named(pm: pluggy.PluginManager, hook_name: str, kind: str) -> dict:
+    """``{name: thing}`` of what plugins ``register(thing)`` through ``hook_name``, in order.
+
+    Two things with one ``name`` stop start-up with a message naming both plugins.
+    """
+    found: dict = {}
     owners: dict = {}
 
-    def register(exporter, plugin: str) -> None:
-        if exporter.name in exporters:
+    def register(thing, plugin: str) -> None:
+        if thing.name in found:
             raise PluginError(
-                f"Two plugins both add an export called {exporter.name!r}: "
-                f"{owners[exporter.name]!r} and {plugin!r}."
+                f"Two plugins both add {kind} called {thing.name!r}: "
+                f"{owners[thing.name]!r} and {plugin!r}."
             )
-        owners[exporter.name] = plugin
-        exporters[exporter.name] = exporter
+        owners[thing.name] = plugin
+        found[thing.name] = thing
 
-    for plugin, impl in _each_impl(pm, "register_exporters"):
-        impl.function(register=lambda e, _p=plugin: register(e, _p))
-    return exporters
+    for plugin, impl in _each_impl(pm, hook_name):
+        impl.function(register=lambda thing, _p=plugin: register(thing, _p))
+    return found
+
+
+def collect_exporters(pm: pluggy.PluginManager) -> dict:
+    """``{name: exporter}`` from every plugin."""
+    return _collect_named(pm, "register_exporters", "an export")
 
 
 def collect_consent_steps(pm: pluggy.PluginManager) -> list:
     """Every plugin's consent steps, in registration order; names must be unique."""
-    steps: list = []
-    owners: dict = {}
-
-    def register(step, plugin: str) -> None:
-        if step.name in owners:
-            raise PluginError(
-                f"Two plugins both add a consent step called {step.name!r}: "
-                f"{owners[step.name]!r} and {plugin!r}."
-            )
-        owners[step.name] = plugin
-        steps.append(step)
-
-    for plugin, impl in _each_impl(pm, "register_consent_steps"):
-        impl.function(register=lambda s, _p=plugin: register(s, _p))
-    return steps
+    return list(_collect_named(pm, "register_consent_steps", "a consent step").values())

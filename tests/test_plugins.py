@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from example_plugins import misspelled, noisy_events, second_number, traffic_light
 
+from consent_kit import hookimpl
 from consent_kit.plugins import PluginError, make_plugin_manager, plugin_info
 from consent_kit.testing import Participant
 
@@ -103,3 +104,20 @@ def test_failing_event_hook_does_not_lose_the_answers(make_app, caplog):
     assert plugin_name == "Broken"
     assert "mail server" in str(error)
     assert "response_submitted" in caplog.text
+
+
+class ClashingExporter:
+    """Claims the core's "csv" export name."""
+
+    name = "csv"
+
+    @hookimpl
+    def register_exporters(self, register):
+        register(self)
+
+
+def test_two_exports_with_one_name_stop_startup_naming_both(make_app):
+    with pytest.raises(PluginError) as error:
+        make_app(plugins=[ClashingExporter()])
+    assert "an export called 'csv'" in str(error.value)
+    assert "'exporters'" in str(error.value) and "'ClashingExporter'" in str(error.value)
