@@ -34,8 +34,9 @@ from .loader_common import (
     show,
     value_line,
 )
-from .loader_consent import read_consent, read_exit_page, read_support
+from .loader_consent import read_consent
 from .loader_pages import read_pages
+from .loader_support import read_exit_page, read_support
 from .loader_yaml import parse_yaml
 from .questiontype import QuestionTypeRegistry
 from .survey import Problem, Survey, SurveyError

@@ -30,7 +30,7 @@ from test_loader import (
 
 from consent_kit.loader import load_survey_file, load_survey_text
 from consent_kit.loader_common import Context, plain
-from consent_kit.loader_consent import url_problem
+from consent_kit.loader_support import url_problem
 from consent_kit.loader_yaml import parse_yaml
 from consent_kit.survey import (
     Choice,
