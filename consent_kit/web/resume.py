@@ -7,18 +7,16 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from .. import flow
 from ..codes import clean_code, show_code
 from .drafts import current_draft, resume_draft, save_for_later
-from .helpers import kit
+from .helpers import kit, load_survey
 
 bp = Blueprint("resume", __name__)
+bp.url_value_preprocessor(load_survey)
 
 
 @bp.route("/s/<survey_id>/save", methods=["GET", "POST"])
 def save(survey_id):
     """Keep the answers so far under a new code, and show the code and a link."""
-    survey = kit().catalog.get(survey_id)
-    if survey is None or not survey.is_open:
-        return render_template("participant/unavailable.html"), 410
-    g.survey = survey
+    survey = g.survey
     draft = current_draft(survey)
     if draft is None:
         return render_template("participant/session_ended.html", survey=survey), 410
