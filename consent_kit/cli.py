@@ -129,6 +129,10 @@ def _print_links(app, host: str, port: int, *, qr: bool) -> None:
             click.echo(f"    {problem}", err=True)
     if qr and surveys:
         _print_qr(f"{base}/s/{surveys[0].id}")
+    from .web.auth import setup_link
+
+    if link := setup_link(app, base):
+        click.echo(f"No researcher admin account yet. Make the first one at {link}")
     click.echo("Press Ctrl+C to stop.")
 
 
@@ -280,6 +284,35 @@ def audit_show(instance: Path, last: int | None):
         click.echo(f"{line}  ({details})" if details else line)
     if not count:
         click.echo("The audit log is empty.")
+
+
+@cli.command("create-user")
+@instance_option
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "researcher", "viewer"]), default="researcher",
+              show_default=True, help="admin: accounts and every project; researcher: runs the "
+              "surveys of their projects; viewer: sees results only.")
+@click.password_option("--password", prompt="Password (it won't show as you type)",
+                       confirmation_prompt="Type the password again",
+                       help="Leave this out to be asked for it (safer: it stays out of your shell history).")
+def create_user(instance: Path, username: str, role: str, password: str):
+    """Make an account for the researchers' area (/studio), for example the first admin."""
+    from .accounts import AccountError, Accounts
+
+    # Not "there is no admin yet, here is how to make one": that is what this command does.
+    logging.getLogger("consent_kit.web.auth").setLevel(logging.ERROR)
+    app = _app_for(instance, DEFAULT_HOST)
+    store = app.extensions["consent_kit"].store
+    try:
+        user = Accounts(store).create_user(username, role, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    if role == "admin":
+        (Path(app.instance_path) / "setup_token").unlink(missing_ok=True)
+    store.audit(actor=f"cli:{getpass.getuser()}", action="user_created", subject=user.username,
+                details={"role": user.role, "via": "consent-kit create-user"})
+    click.echo(f"Made the {user.role} account '{user.username}'. Sign in at /studio/login "
+               f"(for example http://{DEFAULT_HOST}:{DEFAULT_PORT}/studio/login with consent-kit serve).")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import pluggy
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from . import consent, finish, participant, resume, withdraw
+from . import auth, consent, finish, participant, resume, studio, withdraw
 from .helpers import kit
 from .ratelimit import Attempts, limit_posts
 
@@ -26,7 +26,7 @@ CONTENT_SECURITY_POLICY = (
 
 def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     """Register the core blueprints, then every plugin's, plus headers and error pages."""
-    for blueprint in (participant.bp, consent.bp, finish.bp, resume.bp, withdraw.bp):
+    for blueprint in (participant.bp, consent.bp, finish.bp, resume.bp, withdraw.bp, auth.bp, studio.bp):
         app.register_blueprint(blueprint)
     for result in pm.hook.register_blueprints(app=app):
         for blueprint in result if isinstance(result, list | tuple) else [result]:
