@@ -8,6 +8,8 @@ before every page of questions and again before anything is stored.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
@@ -61,20 +63,23 @@ def first_step_url(survey) -> str:
     return url_for("consent.information", survey_id=survey.id)
 
 
-def _draft_or_restart(survey):
-    draft = current_draft(survey)
-    if draft is None:
-        return None, render_template("participant/session_ended.html", survey=survey), 410
-    return draft, None, None
+def with_draft(view):
+    """Give the view the survey and this browser's draft, or say the answers can't be found."""
+
+    @functools.wraps(view)
+    def wrapper(survey_id, **kwargs):
+        draft = current_draft(g.survey)
+        if draft is None:
+            return render_template("participant/session_ended.html", survey=g.survey), 410
+        return view(g.survey, draft, **kwargs)
+
+    return wrapper
 
 
 @bp.route("/s/<survey_id>/consent/version", methods=["GET", "POST"])
-def version(survey_id):
+@with_draft
+def version(survey, draft):
     """Choose the version of the information that is right for you (e.g. "under 16")."""
-    survey = g.survey
-    draft, page, status = _draft_or_restart(survey)
-    if draft is None:
-        return page, status
     choices = [("", None)] + [(v.id, v.label) for v in survey.consent.variants]
     error = ""
     if request.method == "POST":
@@ -89,12 +94,9 @@ def version(survey_id):
 
 
 @bp.get("/s/<survey_id>/consent")
-def information(survey_id):
+@with_draft
+def information(survey, draft):
     """The information people read before agreeing, in short sections."""
-    survey = g.survey
-    draft, page, status = _draft_or_restart(survey)
-    if draft is None:
-        return page, status
     changed = bool(draft.get("consent")) and valid_consent(survey, draft) is None
     return render_template("consent/information.html", survey=survey, text=text_for(survey, draft),
                            changed=changed, next_url=_after_information(survey))
@@ -130,12 +132,9 @@ def step(survey_id, name):
 
 
 @bp.route("/s/<survey_id>/consent/check", methods=["GET", "POST"])
-def understanding(survey_id):
+@with_draft
+def understanding(survey, draft):
     """Check you understood. A wrong answer explains and lets people try again; nothing is kept."""
-    survey = g.survey
-    draft, page, status = _draft_or_restart(survey)
-    if draft is None:
-        return page, status
     checks = survey.consent.checks
     answers = {c.id: request.form.get(c.id, "") for c in checks} if request.method == "POST" else {}
     wrong = wrong_answers(checks, answers) if request.method == "POST" else []
@@ -147,12 +146,9 @@ def understanding(survey_id):
 
 
 @bp.route("/s/<survey_id>/consent/agree", methods=["GET", "POST"])
-def agree(survey_id):
+@with_draft
+def agree(survey, draft):
     """The statements. Required ones must be agreed to take part; optional ones never stop anyone."""
-    survey = g.survey
-    draft, page, status = _draft_or_restart(survey)
-    if draft is None:
-        return page, status
     text = text_for(survey, draft)
     errors, form = [], request.form
     if request.method == "POST":
