@@ -24,7 +24,7 @@ from test_auth import PASSWORD, Browser, populate
 from consent_kit import hookimpl
 from consent_kit.app import create_app
 from consent_kit.testing import make_instance
-from consent_kit.web.auth import ensure_rules, rule_for, studio_endpoints
+from consent_kit.web.rules import ensure_rules, rule_for, studio_endpoints
 
 PERSONAS = {"anonymous": None, "viewer": "vic", "researcher": "rae", "admin": "ada",
             "outsider": "ola"}

@@ -52,12 +52,12 @@ from ..accounts import (
 )
 from .helpers import kit
 from .ratelimit import Attempts
+from .rules import PREFIX, login_required, public, rule_for
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__, url_prefix="/studio")
 
-PREFIX = "/studio"
 SESSION_KEY = "studio"
 SETUP_TOKEN_FILE = "setup_token"
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -76,63 +76,6 @@ CONFIG_DEFAULTS = {
     # Turn off if a web server on this computer passes requests on without proxy headers.
     "STUDIO_LOCAL_SETUP": True,
 }
-
-
-# -- rules ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may open a page.
-
-    ``role``: ``"public"`` (anyone), or the least role needed: ``"viewer"``
-    (anyone signed in), ``"researcher"`` or ``"admin"``. ``scope``: ``None``
-    (the account's role counts), ``"project"`` (the URL has ``project_id``;
-    the role in that project counts, and someone outside it gets "not found")
-    or ``"survey"`` (the URL has ``survey_id``; the role in the survey's
-    project counts).
-    """
-
-    role: str
-    scope: str | None = None
-
-    def __str__(self) -> str:
-        return self.role + (f" in the {self.scope}" if self.scope else "")
-
-
-def login_required(role: str = "viewer", scope: str | None = None) -> Callable:
-    """Declare that a view needs a signed-in account with at least ``role`` (see :class:`Rule`).
-
-    The check itself runs before every request in :func:`_guard`.
-    """
-    if role not in ("viewer", "researcher", "admin") or scope not in (None, "project", "survey"):
-        raise ValueError(f"unknown rule: {role!r}, {scope!r}")
-
-    def declare(view):
-        view.studio_rule = Rule(role, scope)
-        return view
-
-    return declare
-
-
-def public(view):
-    """Declare that anyone may open a view (sign in, first admin)."""
-    view.studio_rule = Rule("public")
-    return view
-
-
-def rule_for(app: Flask, endpoint: str) -> Rule | None:
-    """The rule of an endpoint, or ``None`` when it declares none."""
-    return getattr(app.view_functions.get(endpoint), "studio_rule", None)
-
-
-def studio_endpoints(app: Flask) -> dict[str, list]:
-    """Every endpoint with a URL under /studio, with its URL rules."""
-    found: dict[str, list] = {}
-    for url_rule in app.url_map.iter_rules():
-        if url_rule.rule == PREFIX or url_rule.rule.startswith(PREFIX + "/"):
-            found.setdefault(url_rule.endpoint, []).append(url_rule)
-    return found
 
 
 # -- per-app state ------------------------------------------------------------------
@@ -537,9 +480,3 @@ def password():
                 return redirect(url_for("studio.dashboard"))
     return render_template("auth/password.html", errors=errors, labels=labels), (
         400 if errors else 200)
-
-
-def ensure_rules(app: Flask) -> list[str]:
-    """The /studio endpoints that declare no rule (empty when every page has one)."""
-    return sorted(e for e in studio_endpoints(app) if rule_for(app, e) is None)
-

@@ -12,8 +12,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..accounts import PROJECT_ROLES, ROLE_WORDS, ROLES, AccountError, User
-from .auth import audit, current_project, current_user, login_required, not_found, state
+from .auth import audit, current_project, current_user, not_found, state
 from .helpers import kit
+from .rules import login_required
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
