@@ -315,6 +315,23 @@ def create_user(instance: Path, username: str, role: str, password: str):
                f"(for example http://{DEFAULT_HOST}:{DEFAULT_PORT}/studio/login with consent-kit serve).")
 
 
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Where to make the consent-kit-NAME folder.")
+def new_plugin(name: str, parent: Path):
+    """Write a plugin skeleton (consent-kit-NAME) with one question type, a test and a README."""
+    from .newplugin import NewPluginError, write_skeleton
+
+    try:
+        root = write_skeleton(name, parent)
+    except NewPluginError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Made a plugin skeleton at {root}")
+    click.echo(f"  next: cd {root} && pip install -e . && pytest && consent-kit plugins")
+    click.echo(f"  then read {root / 'README.md'}")
+
+
 def main() -> None:
     """Entry point: add plugins' commands, then run."""
     try:

@@ -1,13 +1,21 @@
 """Test helpers for consent-kit and its plugins: an app on a temporary folder, and a participant.
 
-Use it from a plugin's tests::
+Installing consent-kit installs this module as a pytest plugin (entry point
+``pytest11: consent_kit``), so the fixtures ``make_app``, ``ck_app``,
+``ck_client`` and ``participant`` are there in any test, with no conftest.py::
 
-    pytest_plugins = ["consent_kit.testing"]
+    import my_plugin
+    from consent_kit.testing import Participant
 
-    def test_my_question_type(make_app, tmp_path):
-        app = make_app(plugins=[my_plugin], forms={"demo.yaml": SURVEY})
+    def test_my_question_type(make_app):
+        app = make_app(plugins=[my_plugin], forms={"demo.yaml": SURVEY}, examples=False)
         person = Participant(app.test_client())
         reference = person.complete("demo", {"colour": "green"})
+
+``make_app(plugins=[...])`` registers a plugin (a module or an object) on that
+one app only: nothing is global, so there is no "register for this test"
+fixture to undo. Installed entry-point plugins are not loaded unless you pass
+``load_entrypoints=True``.
 """
 
 from __future__ import annotations
