@@ -611,3 +611,28 @@ def test_dashboard_shows_only_your_projects_with_answer_counts(app, people):
     assert "Surveys not in a project yet" in admin.text
     ola.get("/studio/")
     assert "Tell us about the event" not in ola.text
+
+
+def test_admins_see_plugins_their_failures_and_broken_survey_files(make_app):
+    from consent_kit import hookimpl
+
+    class Grumpy:
+        @hookimpl
+        def response_submitted(self, response):
+            raise RuntimeError("the mail server is down")
+
+    app = make_app(plugins=[Grumpy()], forms={"broken.yaml": "title: Broken\n"})
+    populate(app)
+    Participant(app.test_client()).complete("event-feedback", {
+        "event_day": {"day": "1", "month": "11", "year": "2026"}, "event_name": "Quiz",
+        "enjoyed": "4", "felt_welcome": "a-lot", "best_bit": "Pizza", "come_again": "yes"})
+    admin = Browser(app)
+    admin.login("ada")
+    admin.get("/studio/plugins")
+    assert admin.last.status_code == 200
+    assert "question_types" in admin.text and "register_question_types" in admin.text
+    assert "Grumpy" in admin.text and "the mail server is down" in admin.text
+    assert "broken" in admin.text and "has no description" in admin.text
+    researcher = Browser(app)
+    researcher.login("rae")
+    assert researcher.get("/studio/plugins").status_code == 403

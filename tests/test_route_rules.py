@@ -63,6 +63,7 @@ EXPECTED = {
     ("studio.surveys", "POST"): ("/studio/surveys", {"project-have-your-say": "beta"},
                                  row(302, 403, 403, 302, 403)),
     ("studio.users", "GET"): ("/studio/users", None, row(302, 403, 403, 200, 403)),
+    ("studio.plugins", "GET"): ("/studio/plugins", None, row(302, 403, 403, 200, 403)),
     ("studio.users", "POST"): ("/studio/users", {"username": "new1", "role": "admin",
                                                  "password": PASSWORD},
                                row(302, 403, 403, 302, 403)),

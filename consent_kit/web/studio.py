@@ -293,3 +293,17 @@ def _change_user(person: User, action: str) -> str:
         audit("member_removed", project.id, {"username": person.username})
         return f"{person.username} is no longer in {project.name}."
     raise AccountError("Choose what to change.", "role")
+
+
+@bp.get("/plugins")
+@login_required("admin")
+def plugins():
+    """The loaded plugins and their hooks, what failed in them, and survey files that need fixing."""
+    from ..plugins import plugin_info
+
+    return render_template(
+        "studio/plugins.html",
+        plugins=plugin_info(kit().pm),
+        failures=[(name, str(error)) for name, error in kit().plugin_failures[-50:]],
+        broken=sorted(kit().catalog.broken.items()),
+    )
