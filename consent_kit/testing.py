@@ -81,8 +81,18 @@ class Participant:
         return self.last.request.path
 
     def start(self, survey_id: str):
-        """Open the start page and press Start."""
+        """Open the start page and press Start.
+
+        A survey that isn't available fails here with the reasons, such as a
+        mistake in its file, rather than later with a puzzling message.
+        """
         self.get(f"/s/{survey_id}")
+        if self.last.status_code != 200:
+            catalog = self.client.application.extensions["consent_kit"].catalog
+            reasons = [str(p) for p in catalog.broken.get(survey_id, [])] or [
+                f"there is no survey called {survey_id!r}; surveys: {sorted(catalog.surveys)}"
+            ]
+            raise AssertionError(f"Survey {survey_id!r} isn't available:\n" + "\n".join(reasons))
         return self.post(f"/s/{survey_id}/start")
 
     def begin(self, survey_id: str):

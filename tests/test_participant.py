@@ -249,3 +249,15 @@ def test_unsent_answers_are_deleted_after_their_time(make_app):
     store.save_draft(drafts[0].stem, {"answers": {"a": "old"}}, expires_at=time.time() - 1)
     app.test_client().get("/")  # any request lets the sweeper run
     assert list(Path(app.config["DATA_DIR"], "drafts").glob("*.json")) == []
+
+
+def test_participant_helper_says_why_a_survey_is_not_available(make_app):
+    import pytest
+
+    app = make_app(forms={"broken.yaml": "title: Broken\n"}, examples=False)
+    with pytest.raises(AssertionError) as error:
+        Participant(app.test_client()).start("broken")
+    assert "has no description" in str(error.value)
+    with pytest.raises(AssertionError) as error:
+        Participant(app.test_client()).start("nope")
+    assert "there is no survey called 'nope'" in str(error.value)
