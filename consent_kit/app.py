@@ -77,6 +77,8 @@ class Kit:
     consent_texts: dict = field(default_factory=dict)
     #: WTForms classes by the tuple of questions on a page; see web.forms.build_page_form.
     form_classes: dict = field(default_factory=dict)
+    #: HTML of unanswered questions by (question, template, locale); see web.questions.
+    question_html: dict = field(default_factory=dict)
 
     def remember_consent_text(self, text) -> None:
         """Keep a copy of consent text as shown, once per version (to show it later as it was)."""

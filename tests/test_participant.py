@@ -261,3 +261,22 @@ def test_participant_helper_says_why_a_survey_is_not_available(make_app):
     with pytest.raises(AssertionError) as error:
         Participant(app.test_client()).start("nope")
     assert "there is no survey called 'nope'" in str(error.value)
+
+
+def test_kept_question_html_never_shows_one_persons_answer_to_another(ck_app):
+    first, second = Participant(ck_app.test_client()), Participant(ck_app.test_client())
+    for person in (first, second):
+        person.begin("have-your-say")
+        person.answer_page({})
+    assert 'checked' not in second.html  # the blank page, kept after the first drawing
+    first.answer_page({"age_group": "17-19", "care_experience": "no"})
+    first.get("/s/have-your-say/page/about-you")
+    assert 'value="17-19" checked' in first.html
+    second.get("/s/have-your-say/page/about-you")
+    assert "checked" not in second.html
+    second.answer_page({"age_group": ""})
+    assert "Choose an answer" in second.html  # an error is drawn fresh, not from the kept copy
+    third = Participant(ck_app.test_client())
+    third.begin("have-your-say")
+    third.answer_page({})
+    assert "Choose an answer" not in third.html and "checked" not in third.html

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from . import auth, consent, finish, participant, resume, studio, withdraw
 from .helpers import kit
+from .questions import question_html
 from .ratelimit import Attempts, limit_posts
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     app.before_request(_DraftSweeper(app.config["DRAFT_PURGE_SECONDS"]))
     app.after_request(_security_headers)
     app.context_processor(lambda: _template_extras(pm))
+    app.add_template_global(question_html)
     _error_pages(app)
 
 

@@ -1,0 +1,36 @@
+"""Drawing one question, with the HTML of unanswered questions kept and reused.
+
+Most question pages are drawn before anything is typed in them, and then a
+question's HTML depends only on the question and the language. Templates are
+the dearest part of a page, so that HTML is drawn once and kept for the app's
+lifetime (a handful of entries per question and language).
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from .helpers import kit
+
+
+def _is_blank(view) -> bool:
+    """True when nothing about this question depends on the participant."""
+    if view.error or (view.pnts is not None and view.pnts.data):
+        return False
+    field = view.field
+    if field is None:
+        return True
+    return not field.raw_data and field.data in (None, "", [])
+
+
+def question_html(view, survey=None) -> Markup:
+    """The HTML of one question on a page, drawn by its type's template."""
+    if not _is_blank(view):
+        return Markup(render_template(view.qtype.template, view=view, survey=survey))
+    key = (view.question, view.qtype.template, str(get_locale()))
+    cache = kit().question_html
+    if key not in cache:
+        cache[key] = Markup(render_template(view.qtype.template, view=view, survey=survey))
+    return cache[key]
