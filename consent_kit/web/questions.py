@@ -25,12 +25,17 @@ def _is_blank(view) -> bool:
     return not field.raw_data and field.data in (None, "", [])
 
 
-def question_html(view, survey=None) -> Markup:
-    """The HTML of one question on a page, drawn by its type's template."""
+def question_html(view, survey=None, title_in_panel: bool = False) -> Markup:
+    """The HTML of one question on a page, drawn by its type's template.
+
+    ``title_in_panel``: the page has no title and this text-only question
+    comes first, so its label is the page's main heading.
+    """
+    context = {"view": view, "survey": survey, "title_in_panel": title_in_panel}
     if not _is_blank(view):
-        return Markup(render_template(view.qtype.template, view=view, survey=survey))
-    key = (view.question, view.qtype.template, str(get_locale()))
+        return Markup(render_template(view.qtype.template, **context))
+    key = (view.question, view.qtype.template, str(get_locale()), title_in_panel)
     cache = kit().question_html
     if key not in cache:
-        cache[key] = Markup(render_template(view.qtype.template, view=view, survey=survey))
+        cache[key] = Markup(render_template(view.qtype.template, **context))
     return cache[key]
