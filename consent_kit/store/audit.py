@@ -23,10 +23,10 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import audit as chain
+from ..clock import utc_now
 from .base import StoreError
 from .journal import Journal
 
@@ -34,11 +34,6 @@ log = logging.getLogger(__name__)
 
 #: The head file's fixed size: a JSON object padded with spaces (json.loads ignores them).
 HEAD_SIZE = 128
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC to the second, e.g. ``2026-11-26T08:30:00Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class AuditChain:

@@ -7,6 +7,7 @@ double click, a retry on a flaky connection) stores one of each.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
@@ -157,24 +158,31 @@ def done(survey_id):
                            reference=show_code(finished["reference"]))
 
 
+def with_own_record(view):
+    """Give the view this browser's own consent record, or send it back to the start page."""
+
+    @functools.wraps(view)
+    def wrapper(survey_id):
+        finished, record = _finished(g.survey)
+        if record is None:
+            return redirect(url_for("participant.start", survey_id=g.survey.id))
+        return view(g.survey, record, copy_context(record, finished))
+
+    return wrapper
+
+
 @bp.get("/s/<survey_id>/your-copy")
-def copy(survey_id):
+@with_own_record
+def copy(survey, record, context):
     """A page to save or print: what you agreed to, when, and how to withdraw."""
-    survey = g.survey
-    finished, record = _finished(survey)
-    if record is None:
-        return redirect(url_for("participant.start", survey_id=survey.id))
-    return render_template("consent/copy.html", survey=survey, **copy_context(record, finished))
+    return render_template("consent/copy.html", survey=survey, **context)
 
 
 @bp.get("/s/<survey_id>/your-copy.pdf")
-def copy_pdf(survey_id):
+@with_own_record
+def copy_pdf(survey, record, context):
     """The same copy as a PDF, made on this server."""
-    survey = g.survey
-    finished, record = _finished(survey)
-    if record is None:
-        return redirect(url_for("participant.start", survey_id=survey.id))
-    pdf = consent_copy_pdf(pdf_content(survey, record, copy_context(record, finished)))
+    pdf = consent_copy_pdf(pdf_content(survey, record, context))
     filename = f"consent-{survey.id}.pdf"
     return HttpResponse(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -14,6 +14,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from ..clock import utc_now
 from ..codes import clean_code, code_key, show_code
+from ..consent import change_optional
+from ..plugins import call_event
 from .finish import copy_context
 from .helpers import kit
 
@@ -69,8 +71,6 @@ def change():
     record = _record()
     if record is None:
         return redirect(url_for(".start"))
-    from ..consent import change_optional
-
     text = kit().store.get_consent_text(record.consent_version)
     agreed_now = set(record.agreed) - {sid for sid, _ in _optional_statements(text)}
     ticked = {sid for sid, _ in _optional_statements(text) if request.form.get(f"statement-{sid}") == "yes"}
@@ -125,7 +125,5 @@ def withdraw_participant(record) -> list[str]:
 
 
 def _event(hook: str, **arguments):
-    from ..plugins import call_event
-
     return call_event(kit().pm, hook, **arguments)
 
