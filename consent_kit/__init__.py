@@ -6,6 +6,7 @@ import. Everything else is internal and may change.
 
 from .app import create_app
 from .consent import ConsentRecord, ConsentText
+from .extensions import Breakdown
 from .fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
 from .hookspecs import hookimpl
 from .questiontype import QuestionType
@@ -25,6 +26,7 @@ from .survey import (
 
 __all__ = [
     "AnswerRequired",
+    "Breakdown",
     "PlainCheckboxesField",
     "PlainRadioField",
     "PREFER_NOT_TO_SAY",

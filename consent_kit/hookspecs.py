@@ -145,3 +145,39 @@ def storage_backend(config):
 
     Stops at the first answer that is not None.
     """
+
+
+@hookspec
+def page_parts(slot, template, request, survey):
+    """Return HTML (a ``markupsafe.Markup``) to place in a named slot of a page, or None.
+
+    Slots on participant pages: ``"header"`` (top of every page: e.g. a
+    language switcher or display options), ``"start"`` (the start page, above
+    the button), ``"done"`` (the Thank you page, under the reference),
+    ``"saved"`` (the "your answers are saved" page, beside the link), and
+    ``"copy"`` (the participant's copy of their consent, beside the withdrawal
+    link). Every plugin's parts are shown, in plugin order. ``survey`` is the
+    survey being shown, or None. Anything you return is placed as it is:
+    escape what you did not write.
+    """
+
+
+@hookspec
+def response_breakdowns(survey):
+    """Return ways to split a survey's results and exports, e.g. by where people came from.
+
+    Return a list of :class:`consent_kit.Breakdown` (``id``, ``label`` and
+    ``value_of(response) -> str``, the group a response belongs to, e.g. "Library
+    poster"). Results pages offer each as "Split by ..." and exports add a
+    column per breakdown. Duplicate ids are an error naming both plugins.
+    """
+
+
+@hookspec
+def survey_advice(survey):
+    """Return advice on a survey's wording: a list of :class:`consent_kit.Problem` warnings.
+
+    Shown by ``consent-kit check`` (as warnings, which never fail the check),
+    beside each text in the survey builder, and on the survey's page in the
+    studio. Advice never stops a survey from being published: researchers decide.
+    """

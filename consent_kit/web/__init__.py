@@ -10,6 +10,7 @@ import pluggy
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from ..extensions import page_parts
 from . import auth, consent, finish, participant, resume, studio, withdraw
 from .helpers import kit
 from .questions import question_html
@@ -91,7 +92,12 @@ def _template_extras(pm: pluggy.PluginManager) -> dict:
     for result in pm.hook.extra_template_vars(template=template, request=request):
         extra.update(result or {})
     css = [url for urls in pm.hook.extra_css_urls(template=template, request=request) for url in urls]
-    return {"extra_css_urls": css, "survey": g.get("survey"), **extra}
+    survey = g.get("survey")
+
+    def parts(slot: str):
+        return page_parts(pm, slot, template=template, request=request, survey=survey)
+
+    return {"extra_css_urls": css, "survey": survey, "page_parts": parts, **extra}
 
 
 def _error_pages(app: Flask) -> None:
