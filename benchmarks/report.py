@@ -40,6 +40,12 @@ def judge(results: dict) -> bool:
             row["target"], row["status"] = f">= {limit:.2f}x hello", status
             targets.append({"server": server, "target": f"{key} req/s >= {limit:.2f}x hello",
                             "value": round(ratio, 3), "status": status})
+        if "floor" in rows:
+            floor = rows["floor"]
+            all_valid &= floor["valid"]
+            floor["ratio_to_hello"] = round(floor["rps"] / hello["rps"], 3) if hello["rps"] else 0.0
+            floor["target"], floor["status"] = "none: what the stack allows", (
+                "ok" if floor["valid"] else "INVALID")
         zero, seeded = rows["submit_0"], rows["submit_seeded"]
         growth = seeded["p50_ms"] / zero["p50_ms"] if zero["p50_ms"] else float("inf")
         valid = zero["valid"] and seeded["valid"]
@@ -72,6 +78,11 @@ def _load_rows(server: str, rows: dict) -> list[str]:
     runs = " and ".join(f"{r['rps']:,.0f}" for r in hello["runs"])
     out = [_load_row(server, f"hello GET / (mean of {runs})", "–", hello, "1.00×", "reference",
                      "ok" if hello["valid"] else "INVALID")]
+    if "floor" in rows:
+        floor = rows["floor"]
+        out.append(_load_row(server, "POST floor (session + CSRF + 1 fsync'd line only)", "–", floor,
+                             f"{floor.get('ratio_to_hello', 0):.2f}×", floor.get("target", ""),
+                             floor.get("status", "INVALID")))
     for key in ("submit_0", "submit_seeded"):
         row = rows[key]
         stored = f"{row['stored_at_start']:,} (+{row['stored_added']:,})"
@@ -91,8 +102,8 @@ def _load_rows(server: str, rows: dict) -> list[str]:
 def _problems(results: dict) -> list[str]:
     lines = []
     for server, rows in results["servers"].items():
-        for key in ("hello", "submit_0", "submit_seeded", "page"):
-            for problem in rows[key]["problems"]:
+        for key in ("hello", "floor", "submit_0", "submit_seeded", "page"):
+            for problem in rows.get(key, {"problems": []})["problems"]:
                 lines.append(f"- {server} {key}: {problem}")
     return lines
 
@@ -107,7 +118,7 @@ def table(results: dict) -> str:
         "gunicorn = -w 2 -k gthread --threads 4 --worker-connections 20; "
         "waitress = consent-kit serve settings (8 threads).",
         f"Disk: append + fsync took {m.get('fsync_ms_at_start', '?')} ms (median) at the start and "
-        f"{m.get('fsync_ms_at_end', '?')} ms at the end; every submission waits for several.",
+        f"{m.get('fsync_ms_at_end', '?')} ms at the end; every submission waits for one.",
         "",
         _cells("server", "measurement", "stored responses", "req/s", "p50 ms", "p99 ms",
                "server CPU ms/req", "ratio to hello", "target", "result"),

@@ -33,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import floor  # noqa: E402
 import load  # noqa: E402
 import pages  # noqa: E402
 import prepare  # noqa: E402
@@ -64,9 +65,26 @@ class Bench:
         self.work.mkdir()
         self.log = self.work / "server.log"
 
-    def serve(self, app: str, port: int, instance: Path | None = None):
+    def serve(self, app: str, port: int, instance: Path | None = None, extra_env: dict | None = None):
         """The server for ``app``, stopped when the ``with`` block ends."""
-        return servers.running(self.server, app, port, log=self.log, instance=instance)
+        return servers.running(self.server, app, port, log=self.log, instance=instance,
+                               extra_env=extra_env)
+
+    def floor(self, hello_rps: float) -> dict:
+        """The floor row: ``floor.py``'s submit (session, CSRF, one fsync'd line), nothing else.
+
+        Sessions for a run at hello's speed, which the floor cannot beat.
+        """
+        say(f"{self.server}: submission floor")
+        sessions, warm = self.work / "floor.txt", self.work / "floor-warm.txt"
+        floor.make_sessions(sessions, max(MIN_SESSIONS, math.ceil(hello_rps * self.seconds * 1.3)))
+        floor.make_sessions(warm, max(MIN_SESSIONS, math.ceil(hello_rps * WARM_SECONDS * 1.3)))
+        journal = self.work / "floor.jsonl"
+        os.sync()
+        with self.serve("floor", free_port(), extra_env={"CK_FLOOR_JOURNAL": str(journal)}) as running:
+            self.wrk(running, "/submit", WARM_SECONDS, warm, "submit")
+            result = self.wrk(running, "/submit", self.seconds, sessions, "submit")
+        return {"path": "/submit", **result.as_dict()}
 
     def wrk(self, running, path: str, seconds: int, sessions: Path | None = None,
             mode: str = "get") -> load.Result:
@@ -136,6 +154,10 @@ class Bench:
             first = self.wrk(hello_server, "/", self.seconds)
             rows: dict = {}
             try:
+                rows["floor"] = self.floor(first.rps)
+            except Exception as error:
+                rows["floor"] = failed(error, path="/submit")
+            try:
                 page, rate = self.page_and_calibrate()
                 rows["page"] = {"path": PAGE_PATH, **page.as_dict()}
             except Exception as error:
@@ -180,7 +202,7 @@ def fsync_ms(folder: Path, count: int = 30) -> float:
     """Median milliseconds of a 900-byte append + fsync here: the disk's speed right now.
 
     On this shared virtual disk it has ranged from 0.15 to 4 ms within an hour,
-    and every submission waits for several of them.
+    and every submission waits for one.
     """
     path = folder / "fsync-probe"
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -24,7 +24,7 @@ SERVERS = ("gunicorn", "waitress")
 
 
 def command(server: str, app: str, port: int) -> list[str]:
-    """The command line that serves ``app`` ("hello" or "consent-kit") with ``server``.
+    """The command line that serves ``app`` ("hello", "floor" or "consent-kit") with ``server``.
 
     wrk opens its 32 connections in one burst, and a gthread worker accepts
     in a tight loop: in 7 of 12 trial runs one worker took every connection
@@ -33,7 +33,7 @@ def command(server: str, app: str, port: int) -> list[str]:
     worker take at least 12 of the 32, as connections arriving over time would.
     """
     if server == "gunicorn":
-        target = "hello:app" if app == "hello" else "consent_kit:create_app()"
+        target = f"{app}:app" if app in ("hello", "floor") else "consent_kit:create_app()"
         return [
             str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "-k", "gthread", "--threads", "4",
             "-b", f"{HOST}:{port}", "--pythonpath", str(HERE), "--graceful-timeout", "5",
@@ -68,9 +68,10 @@ class Running:
 
 
 @contextmanager
-def running(server: str, app: str, port: int, *, log: Path, instance: Path | None = None):
+def running(server: str, app: str, port: int, *, log: Path, instance: Path | None = None,
+            extra_env: dict | None = None):
     """Run the server until the ``with`` block ends, whatever happens inside it."""
-    env = dict(os.environ)
+    env = dict(os.environ, **(extra_env or {}))
     if instance is not None:
         env["CONSENT_KIT_INSTANCE"] = str(instance)
     with open(log, "ab") as out:

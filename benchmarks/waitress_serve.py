@@ -1,6 +1,6 @@
 """Serve an app with waitress the way ``consent-kit serve`` does, for the waitress rows.
 
-Usage: ``python benchmarks/waitress_serve.py PORT hello|consent-kit``.
+Usage: ``python benchmarks/waitress_serve.py PORT hello|floor|consent-kit``.
 ``consent-kit`` builds the app with ``create_app()`` from ``$CONSENT_KIT_INSTANCE``.
 
 Settings copied from ``consent_kit.cli._run_waitress``: 8 threads,
@@ -18,12 +18,12 @@ from waitress import serve
 
 
 def load_app(name: str):
-    """The WSGI app called ``name``: the hello baseline or consent-kit."""
-    if name == "hello":
+    """The WSGI app called ``name``: the hello baseline, the submission floor or consent-kit."""
+    if name in ("hello", "floor"):
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from hello import app
+        import importlib
 
-        return app
+        return importlib.import_module(name).app
     from consent_kit import create_app
 
     return create_app()

@@ -63,30 +63,42 @@ class AuditLog:
 
     def append(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
         """Append one entry durably and return it; see :meth:`Store.audit`."""
+        with self.journal.locked():
+            entry = self.next_entry(actor=actor, action=action, subject=subject, details=details)
+            self.write_entry(entry)
+        return entry
+
+    def next_entry(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
+        """The entry that would come next in the chain (call under the lock; nothing is written)."""
         details = {} if details is None else details
         _check(actor, action, subject, details)
-        with self.journal.locked() as journal:
-            head = self._read_head()
-            seq, prev = self.chain.last_seq, self.chain.last_hash
-            if head and isinstance(head.get("seq"), int) and head["seq"] > seq:
-                # The last entries were removed: continue from the head so the
-                # gap stays visible to verify() rather than being hidden.
-                seq, prev = head["seq"], str(head.get("hash", ""))
-            if head is None and seq == 0:
-                # A head exists before the first entry, so a crash right after
-                # the first append is never mistaken for a deleted head file.
-                self._write_head(0, chain.GENESIS)
-            entry = chain.make_entry(
-                seq=seq + 1, at=utc_now(), actor=actor, action=action, subject=subject,
-                details=details, prev=prev,
-            )
-            journal.append(entry)
-            try:
-                self._write_head(entry["seq"], entry["hash"])
-            except StoreError:
-                # The entry itself is safe; a head that lags behind is allowed.
-                log.exception("Could not update %s", self.head_path.name)
-        return entry
+        head = self._read_head()
+        seq, prev = self.chain.last_seq, self.chain.last_hash
+        if head and isinstance(head.get("seq"), int) and head["seq"] > seq:
+            # The last entries were removed: continue from the head so the
+            # gap stays visible to verify() rather than being hidden.
+            seq, prev = head["seq"], str(head.get("hash", ""))
+        if head is None and seq == 0:
+            # A head exists before the first entry, so a crash right after
+            # the first append is never mistaken for a deleted head file.
+            self._write_head(0, chain.GENESIS)
+        return chain.make_entry(
+            seq=seq + 1, at=utc_now(), actor=actor, action=action, subject=subject,
+            details=details, prev=prev,
+        )
+
+    def write_entry(self, entry: dict, *, durable: bool = True) -> None:
+        """Append an entry made by :meth:`next_entry` under the same lock, then move the head.
+
+        ``durable=False``: the entry is also carried by a flushed response
+        line, which puts it back after a power cut (see ``submissions``).
+        """
+        self.journal.append(entry, durable=durable)
+        try:
+            self._write_head(entry["seq"], entry["hash"])
+        except StoreError:
+            # The entry itself is safe; a head that lags behind is allowed.
+            log.exception("Could not update %s", self.head_path.name)
 
     def verify(self) -> tuple[int, list[str]]:
         """Return ``(entries, problems)``; problems are plain sentences, none when intact."""

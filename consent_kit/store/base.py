@@ -8,6 +8,7 @@ about Flask.
 from __future__ import annotations
 
 import errno
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
@@ -145,6 +146,25 @@ class Store(ABC):
         ``False``. Raises :class:`SubmissionConflict` for the same id with
         different content and :class:`ErasedSubmission` for an erased id.
         """
+
+    def add_submission(self, record: ConsentRecord, response: Response,
+                       audit: dict | None = None) -> tuple[Response, bool]:
+        """Store a participant's consent, then their answers, then (if new) an audit entry.
+
+        What "Send" does. Returns and raises what :meth:`add_consent` and
+        :meth:`add_response` do; ``audit`` holds :meth:`audit`'s keyword
+        arguments and is written only when the answers are new. The
+        default calls those three methods; a backend may do it in one go
+        (the embedded store flushes to disk once), keeping every promise.
+        """
+        self.add_consent(record)
+        stored, created = self.add_response(response)
+        if created and audit:
+            try:
+                self.audit(**audit)
+            except StoreError:  # the answers are stored: say thank you all the same
+                logging.getLogger(__name__).exception("Could not write an audit entry")
+        return stored, created
 
     @abstractmethod
     def iter_responses(self, survey_id: str | None = None) -> Iterator[Response]:

@@ -122,16 +122,28 @@ class ConsentLog:
 
     def add(self, record: ConsentRecord) -> tuple[ConsentRecord, bool]:
         """Append a ``given`` line unless the pseudonym is known; see :meth:`Store.add_consent`."""
+        with self.journal.locked():
+            return self.add_locked(record)
+
+    def add_locked(self, record: ConsentRecord, *, durable: bool = True) -> tuple[ConsentRecord, bool]:
+        """:meth:`add` for a caller that holds the journal's lock.
+
+        ``durable=False`` leaves the flush to a later write that carries a
+        copy of the record (see :mod:`consent_kit.store.submissions`).
+        """
         _check(record)
-        with self.journal.locked() as journal:
-            if record.pseudonym in self.index.withdrawn:
-                raise WithdrawnConsent()
-            if record.pseudonym in self.index.current:
-                return self._current(record.pseudonym), False
-            if record.code_hash and record.code_hash in self.index.by_code:
-                raise ValueError("This withdrawal code is already in use; make a new one.")
-            journal.append({"kind": GIVEN, **record.to_record()})
-            return self._current(record.pseudonym), True
+        if record.pseudonym in self.index.withdrawn:
+            raise WithdrawnConsent()
+        if record.pseudonym in self.index.current:
+            return self._current(record.pseudonym), False
+        if record.code_hash and record.code_hash in self.index.by_code:
+            raise ValueError("This withdrawal code is already in use; make a new one.")
+        self.journal.append({"kind": GIVEN, **record.to_record()}, durable=durable)
+        return self._current(record.pseudonym), True
+
+    def known(self, pseudonym: str) -> bool:
+        """Whether this pseudonym has a consent line, current or withdrawn (call under the lock)."""
+        return pseudonym in self.index.current or pseudonym in self.index.withdrawn
 
     def get(self, pseudonym: str) -> ConsentRecord | None:
         """The current record (changes applied), or ``None`` if unknown or withdrawn."""

@@ -2,7 +2,9 @@
 
 Layout::
 
-    <data>/responses.jsonl   append-only journal of responses and tombstones
+    <data>/responses.jsonl   append-only journal of responses and tombstones (a response
+                             sent by a participant carries copies of its consent line and
+                             audit entry: one flush stores all three, see submissions.py)
     <data>/responses.lock    flock for the journal
     <data>/tables.json       TinyDB tables of low-write data (atomic writes)
     <data>/tables.lock       flock for the tables
@@ -34,6 +36,7 @@ from .consents import ConsentLog
 from .drafts import Drafts
 from .files import ensure_dir
 from .responses import ResponseLog
+from .submissions import add_submission, recover
 from .tables import Table, Tables
 
 log = logging.getLogger(__name__)
@@ -58,10 +61,19 @@ class EmbeddedStore(Store):
         # when the server starts, where the person starting it can see it.
         self._responses.count()
         self._consents.counts("")
+        recover(self._logs())
 
     def add_response(self, response: Response) -> tuple[Response, bool]:
         """Store ``response`` durably (fsync'd before returning); see :meth:`Store.add_response`."""
         return self._responses.add(response)
+
+    def add_submission(self, record: ConsentRecord, response: Response,
+                       audit: dict | None = None) -> tuple[Response, bool]:
+        """Consent, answers and audit entry with one flush to disk; see :meth:`Store.add_submission`."""
+        return add_submission(self._logs(), record, response, audit)
+
+    def _logs(self) -> tuple[ConsentLog, ResponseLog, AuditLog]:
+        return self._consents, self._responses, self._audit
 
     def iter_responses(self, survey_id: str | None = None) -> Iterator[Response]:
         """Yield responses in stored order, reading the file as a stream."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,9 @@ class Journal:
         self._ident: tuple[int, int] | None = None
         self._offset = 0  # bytes of complete lines already given to the follower
         self._torn_warned: tuple | None = None
+        # Group commit (see flush): how far this file is known to be on disk.
+        self._sync_lock = threading.Lock()
+        self._synced: tuple[tuple[int, int] | None, int] = (None, 0)
 
     @contextmanager
     def locked(self) -> Iterator[Journal]:
@@ -92,11 +96,14 @@ class Journal:
                 raise StoreError.from_os_error(exc, what=self._what) from exc
             yield self
 
-    def append(self, record: dict) -> int:
+    def append(self, record: dict, *, durable: bool = True) -> int:
         """Write ``record`` durably and feed it to the follower; return its offset.
 
         Call inside :meth:`locked`. On failure nothing of the record is left in
-        the file and :class:`StoreError` is raised.
+        the file and :class:`StoreError` is raised. ``durable=False`` skips the
+        flush to disk: only for a record that another, flushed record carries
+        a copy of, so a power cut that loses it can be repaired (see
+        :mod:`consent_kit.store.submissions`). A ``kill -9`` never loses it.
         """
         self._require_lock()
         data = encode(record)
@@ -104,13 +111,51 @@ class Journal:
         try:
             self._cut_torn_tail()
             write_all(self._fd, data)
-            os.fsync(self._fd)
+            if durable:
+                os.fsync(self._fd)
         except OSError as exc:
             self._undo_append(start, exc)
             raise StoreError.from_os_error(exc, what=self._what) from exc
         self._offset = start + len(data)
         self._follower.apply(record, start)
         return start
+
+    def end(self) -> tuple[tuple[int, int] | None, int]:
+        """Which file and how many bytes of it this process has written or read (call under the lock).
+
+        Pass it to :meth:`flush` after releasing the lock.
+        """
+        self._require_lock()
+        return self._ident, self._offset
+
+    def flush(self, point: tuple[tuple[int, int] | None, int]) -> None:
+        """Make the file durable up to ``point`` (from :meth:`end`); call *without* the lock.
+
+        Group commit: appends made with ``durable=False`` are flushed here,
+        outside the lock, so the lock is never held while the disk works, and
+        one fsync serves every thread that waits for it meanwhile. If the file
+        was replaced since (an erasure's rewrite), the rewrite flushed every
+        line it kept, so there is nothing left to do.
+        """
+        ident, upto = point
+        with self._sync_lock:
+            if self._synced[0] == ident and self._synced[1] >= upto:
+                return  # another thread's flush covered these bytes
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                return
+            try:
+                st = os.fstat(fd)
+                if (st.st_dev, st.st_ino) != ident:
+                    return
+                os.fsync(fd)  # everything up to st_size (at least) is on disk now
+            except OSError as exc:
+                log.error("Flushing %s failed: %s", self.path.name, exc)
+                raise StoreError.from_os_error(exc, what=self._what) from exc
+            finally:
+                os.close(fd)
+            self._synced = (ident, st.st_size)
 
     def read_at(self, offset: int) -> dict | None:
         """Return the record starting at ``offset`` (an offset the follower was given)."""

@@ -5,8 +5,9 @@ offset, counts per survey, pseudonym -> ids, and the hashes of erased ids.
 Before every check the journal feeds it whatever other processes appended
 since, so an idempotency check costs O(new lines), never O(all responses).
 
-Journal lines are ``{"kind": "response", ...Response fields}`` and
-``{"kind": "erased", "id_sha256": "..."}``. A tombstone holds only the hash
+Journal lines are ``{"kind": "response", ...Response fields}`` (lines written
+by "Send" also carry ``"consent"`` and ``"audit"`` copies, see ``submissions``)
+and ``{"kind": "erased", "id_sha256": "..."}``. A tombstone holds only the hash
 of the id, so nothing about the erased answers remains, yet a phone retrying
 the same submission is still refused.
 """
@@ -26,6 +27,8 @@ from .journal import Journal
 log = logging.getLogger(__name__)
 
 RESPONSE, ERASED = "response", "erased"
+#: Keys of the copies a response line may carry (see ``submissions``; never Response fields).
+CONSENT_COPY, AUDIT_COPY = "consent", "audit"
 
 
 def id_hash(response_id: str) -> str:
@@ -45,6 +48,7 @@ class ResponseIndex:
         self.counts: Counter[str] = Counter()
         self.by_pseudonym: defaultdict[str, list[str]] = defaultdict(list)
         self.erased: set[str] = set()
+        self.carrying_consent: set[str] = set()  # ids whose line carries a consent copy
 
     def apply(self, record: dict, offset: int) -> None:
         """Index one journal record. Unknown kinds are ignored (written by a newer version)."""
@@ -65,6 +69,8 @@ class ResponseIndex:
         self.counts[str(record.get("survey_id"))] += 1
         if record.get("pseudonym"):
             self.by_pseudonym[record["pseudonym"]].append(response_id)
+        if CONSENT_COPY in record:
+            self.carrying_consent.add(response_id)
 
 
 class ResponseLog:
@@ -76,22 +82,37 @@ class ResponseLog:
 
     def add(self, response: Response) -> tuple[Response, bool]:
         """Append ``response`` unless its id is known; see :meth:`Store.add_response`."""
+        with self.journal.locked():
+            return self.add_locked(response)
+
+    def add_locked(self, response: Response, carried: dict | None = None, *,
+                   durable: bool = True) -> tuple[Response, bool]:
+        """:meth:`add` for a caller that holds the journal's lock.
+
+        ``carried`` adds keys to the line (copies of records kept elsewhere,
+        which :meth:`Response.from_record` ignores); it must not name a
+        Response field. ``durable=False``: the caller flushes with
+        ``journal.flush`` before telling anyone the answers are stored.
+        """
         _check(response)
         record = {"kind": RESPONSE, **response.to_record()}
-        with self.journal.locked() as journal:
-            if id_hash(response.id) in self.index.erased:
-                raise ErasedSubmission()
-            offset = self.index.offsets.get(response.id)
-            if offset is None:
-                journal.append(record)
-                return response, True
-            existing = self._read(offset)
+        if id_hash(response.id) in self.index.erased:
+            raise ErasedSubmission()
+        offset = self.index.offsets.get(response.id)
+        if offset is None:
+            self.journal.append({**record, **carried} if carried else record, durable=durable)
+            return response, True
+        existing = self._read(offset)
         # Compare with what would have been stored, not the caller's objects: a
         # tuple in the answers is stored as a list and is still the same content.
         incoming = Response.from_record(json.loads(json.dumps(record)))
         if existing is not None and existing.same_content(incoming):
             return existing, False
         raise SubmissionConflict()
+
+    def read_line(self, offset: int) -> dict | None:
+        """The whole journal line at ``offset``, carried copies included (call under the lock)."""
+        return self.journal.read_at(offset)
 
     def get(self, response_id: str) -> Response | None:
         """Return the stored response with this id, or ``None``."""

@@ -12,6 +12,7 @@ import logging
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask import Response as HttpResponse
+from flask_babel import gettext as _
 
 from .. import flow
 from ..clock import utc_now
@@ -23,6 +24,7 @@ from ..store import ErasedSubmission, Response, StoreError, SubmissionConflict
 from .consent import language, valid_consent
 from .drafts import current_draft, forget_draft
 from .helpers import kit, load_survey
+from .i18n import when
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,8 @@ def submit(survey_id):
         page_id = next(p.id for p in survey.pages if missing[0] in p.questions)
         return redirect(url_for("participant.page", survey_id=survey.id, page_id=page_id))
     try:
-        kit().store.add_consent(record)
-        stored, created = kit().store.add_response(_response(survey, draft, answers, record))
+        stored, created = kit().store.add_submission(
+            record, _response(survey, draft, answers, record), _audit_entry(survey, record))
     except ErasedSubmission:
         return render_template("participant/withdrawn_already.html", survey=survey), 409
     except SubmissionConflict:
@@ -113,11 +115,15 @@ def _response(survey, draft, answers, record: ConsentRecord) -> Response:
     )
 
 
+def _audit_entry(survey, record: ConsentRecord) -> dict:
+    """The audit entry stored with new answers (who consented to what; never answers)."""
+    return {"actor": f"participant:{record.pseudonym}", "action": "consent_given",
+            "subject": survey.id, "details": {"consent_version": record.consent_version,
+                                              "agreed": list(record.agreed)}}
+
+
 def _after_storing(survey, stored: Response, record: ConsentRecord) -> None:
-    """The audit line and the events, after the answers are safe on disk."""
-    kit().store.audit(actor=f"participant:{record.pseudonym}", action="consent_given",
-                      subject=survey.id, details={"consent_version": record.consent_version,
-                                                  "agreed": list(record.agreed)})
+    """The events, after the answers (and their audit entry) are safe on disk."""
     for hook, arguments in (("consent_given", {"record": record, "survey": survey}),
                             ("response_submitted", {"response": stored, "survey": survey})):
         kit().plugin_failures.extend(call_event(kit().pm, hook, **arguments))
@@ -207,21 +213,21 @@ def pdf_content(survey, record, context) -> CopyContent:
     text = context["text"]
     return CopyContent(
         survey_title=survey.title,
-        given_at=record.given_at.replace("T", " ").replace("Z", " UTC"),
+        given_at=when(record.given_at),
         reference=context["reference"],
         withdraw_url=context["withdraw_url"],
         agreed=context["agreed"],
         declined=context["declined"],
         sections=[(heading, body) for _, heading, body in (text.sections if text else ())],
         labels={
-            "title": "What you agreed to",
-            "given_at": "When",
-            "reference": "Your reference (keep it safe)",
-            "agreed": "You said yes to",
-            "declined": "You said no to",
-            "withdraw_heading": "Changing your mind",
-            "withdraw_text": "You can change your mind or take back your answers at any time, "
-                             "without saying why. Go to this web address and type your reference:",
+            "title": _("What you agreed to"),
+            "given_at": _("When"),
+            "reference": _("Your reference (keep it safe)"),
+            "agreed": _("You said yes to"),
+            "declined": _("You said no to"),
+            "withdraw_heading": _("Changing your mind"),
+            "withdraw_text": _("You can change your mind or take back your answers at any time, "
+                               "without saying why. Go to this web address and type your reference:"),
         },
     )
 

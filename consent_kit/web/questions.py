@@ -1,9 +1,10 @@
-"""Drawing one question, with the HTML of unanswered questions kept and reused.
+"""Drawing one question, with the HTML of questions nobody typed into kept and reused.
 
-Most question pages are drawn before anything is typed in them, and then a
-question's HTML depends only on the question and the language. Templates are
+A question's HTML usually depends only on the question, the language and,
+for choice questions, which of the offered choices are ticked. Templates are
 the dearest part of a page, so that HTML is drawn once and kept for the app's
-lifetime (a handful of entries per question and language).
+lifetime. Anything a person typed (text, numbers, dates) and every error
+message is drawn fresh each time, so kept HTML never holds someone's words.
 """
 
 from __future__ import annotations
@@ -14,15 +15,46 @@ from markupsafe import Markup
 
 from .helpers import kit
 
+#: At most this many kept drawings per app: a few per choice of each question.
+MAX_KEPT = 4096
 
-def _is_blank(view) -> bool:
-    """True when nothing about this question depends on the participant."""
-    if view.error or (view.pnts is not None and view.pnts.data):
-        return False
+
+def _choice_values(field) -> set | None:
+    """The values a choice field offers, or None for a field without choices."""
+    choices = getattr(field, "choices", None)
+    if not choices:
+        return None
+    try:
+        return {getattr(c, "value", None) if not isinstance(c, tuple) else c[0] for c in choices}
+    except TypeError:  # an unhashable value: not worth keeping
+        return None
+
+
+def _answer_key(view) -> tuple | None:
+    """What the drawing depends on besides the question, or None if it must be drawn fresh.
+
+    Only "nothing chosen" or a set of the field's own choices qualify: both
+    come from the survey file, never from what a person typed.
+    """
+    if view.error:
+        return None
+    pnts = bool(view.pnts is not None and view.pnts.data)
     field = view.field
     if field is None:
-        return True
-    return not field.raw_data and field.data in (None, "", [])
+        return ((), pnts)
+    if field.raw_data:
+        return None  # sent from the browser: drawn from what was sent
+    data = field.data
+    if data in (None, "", []):
+        return ((), pnts)
+    chosen = tuple(data) if isinstance(data, list | tuple) else (data,)
+    offered = _choice_values(field)
+    try:
+        if offered is None or not set(chosen) <= offered:
+            return None
+    except TypeError:
+        return None
+    return (tuple(type(v).__name__ for v in chosen), chosen, pnts)
 
 
 def question_html(view, survey=None, title_in_panel: bool = False) -> Markup:
@@ -32,10 +64,14 @@ def question_html(view, survey=None, title_in_panel: bool = False) -> Markup:
     comes first, so its label is the page's main heading.
     """
     context = {"view": view, "survey": survey, "title_in_panel": title_in_panel}
-    if not _is_blank(view):
+    answer = _answer_key(view)
+    if answer is None:
         return Markup(render_template(view.qtype.template, **context))
-    key = (view.question, view.qtype.template, str(get_locale()), title_in_panel)
+    key = (view.question, view.qtype.template, str(get_locale()), title_in_panel, answer)
     cache = kit().question_html
-    if key not in cache:
-        cache[key] = Markup(render_template(view.qtype.template, **context))
-    return cache[key]
+    html = cache.get(key)
+    if html is None:
+        html = Markup(render_template(view.qtype.template, **context))
+        if len(cache) < MAX_KEPT:
+            cache[key] = html
+    return html
