@@ -1,0 +1,50 @@
+"""qr_entry: join a survey by scanning a QR code on a poster or flyer.
+
+Each survey has places (sources) with short links, /j/<code>, that lead to
+the survey and record the place with each response. Researchers print
+posters and flyers from the studio or with ``consent-kit qr``; results can be
+split by place. The "saved" page and the consent copy show their link as a
+QR code too. Only hook implementations live here; each hands over to a module.
+"""
+
+from __future__ import annotations
+
+from flask import has_app_context
+
+from consent_kit import Breakdown, hookimpl
+
+from . import command, parts
+from .links import init_state, state
+from .views import bp
+
+
+@hookimpl
+def startup(app):
+    init_state(app)
+
+
+@hookimpl
+def register_blueprints(app):
+    return [bp]
+
+
+@hookimpl
+def register_commands(cli):
+    cli.add_command(command.qr_command)
+
+
+@hookimpl
+def extra_template_vars(template, request):
+    return parts.studio_links(template, request.view_args or {})
+
+
+@hookimpl
+def page_parts(slot, survey, link):
+    return parts.qr_part(slot, survey, link)
+
+
+@hookimpl
+def response_breakdowns(survey):
+    if not has_app_context():
+        return []  # no app, no places to name: the core's own split by source stands
+    return [Breakdown("source", parts.breakdown_label(), parts.place_namer(state().sources.names(survey.id)))]

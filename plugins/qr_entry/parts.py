@@ -1,0 +1,52 @@
+"""QR codes on participant pages: the "saved" page's link and the consent copy's withdrawal link."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
+
+from . import qr
+from .links import qr_label
+
+#: Big enough to scan from a screen held at arm's length; small enough for a 320 px phone.
+SCREEN_PX = 176
+CAPTIONS = {
+    "saved": lazy_gettext("To carry on on another phone or tablet, scan this code with it."),
+    "copy": lazy_gettext("Scan this code to open the page where you can change your mind."),
+}
+
+
+def qr_part(slot: str, survey, link: str) -> Markup | None:
+    """A QR code of the link beside the slot, with a caption; None for other slots."""
+    if slot not in CAPTIONS or not link:
+        return None
+    code = qr.svg(link, error_correction="M", width_px=SCREEN_PX, label=qr_label(link))
+    return Markup('<figure class="qr">{}<figcaption>{}</figcaption></figure>').format(
+        Markup(code), CAPTIONS[slot])
+
+
+def studio_links(template: str, view_args: dict) -> dict:
+    """The link to a survey's QR codes and posters, for the studio's survey page."""
+    if template == "studio.survey" and "survey_id" in view_args:
+        return {"qr_codes_url": url_for("qr_entry.sources", survey_id=view_args["survey_id"])}
+    return {}
+
+
+def breakdown_label() -> str:
+    """The name of the split by place, as results pages show it."""
+    return gettext("Where people came from")
+
+
+def place_namer(names: dict[str, str]):
+    """``value_of`` for the split by place: a place's name for its code.
+
+    Answers sent through the survey's own link are "The survey link" (as the
+    core says it); a source no place has (such as "paper") is shown as it is.
+    """
+    plain_link = gettext("The survey link")
+
+    def value_of(response) -> str:
+        return names.get(response.source) or response.source or plain_link
+
+    return value_of
