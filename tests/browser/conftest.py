@@ -11,10 +11,14 @@ requests to 127.0.0.1 go through, anything else is aborted and fails the test.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import threading
 
 import pytest
+from accessible_support import formats_instance
+from browser_formats import CLOSED_SURVEY
 from browser_support import (
     CHROMIUM_FLAGS,
     LAUNCH_TIMEOUT_MS,
@@ -27,7 +31,6 @@ from browser_support import (
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from consent_kit.app import create_app
-from consent_kit.testing import make_instance
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -37,14 +40,12 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The real app (example surveys) served by a real HTTP server on 127.0.0.1:<free port>."""
-    folder = make_instance(tmp_path_factory.mktemp("browser") / "instance")
-    app = create_app({"SESSION_COOKIE_SECURE": False}, instance=folder, load_entrypoints=False)
+@contextlib.contextmanager
+def serving(app, name: str):
+    """Serve ``app`` on 127.0.0.1:<free port> in a thread; yields the base URL."""
     server = make_server(LOOPBACK, 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="browser-test-server", daemon=True)
+                              name=name, daemon=True)
     thread.start()
     try:
         yield f"http://{LOOPBACK}:{server.server_port}"
@@ -52,7 +53,39 @@ def live_server(tmp_path_factory):
         server.shutdown()
         server.server_close()
         thread.join(SERVER_STOP_TIMEOUT)
-        assert not thread.is_alive(), "the test server did not stop"
+        assert not thread.is_alive(), f"the {name} did not stop"
+
+
+def browser_instance(folder):
+    """The example surveys, the formats demo (with its picture) and a closed survey."""
+    return formats_instance(folder, examples=True, forms={"closed-demo.yaml": CLOSED_SURVEY})
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real app (example surveys) served by a real HTTP server on 127.0.0.1:<free port>."""
+    folder = browser_instance(tmp_path_factory.mktemp("browser") / "instance")
+    app = create_app({"SESSION_COOKIE_SECURE": False}, instance=folder, load_entrypoints=False)
+    with serving(app, "browser-test-server") as url:
+        yield url
+
+
+@dataclasses.dataclass(frozen=True)
+class EdgeServer:
+    """The second server's address, and its app (to make a draft lose its consent)."""
+
+    url: str
+    app: object
+
+
+@pytest.fixture(scope="session")
+def edge_server(tmp_path_factory):
+    """A second app that allows two code tries a minute, to show "Please wait a minute"."""
+    folder = browser_instance(tmp_path_factory.mktemp("browser-edges") / "instance")
+    app = create_app({"SESSION_COOKIE_SECURE": False, "CODE_ATTEMPTS_PER_MINUTE": 2},
+                     instance=folder, load_entrypoints=False)
+    with serving(app, "edge-test-server") as url:
+        yield EdgeServer(url, app)
 
 
 @pytest.fixture(scope="session")

@@ -150,3 +150,31 @@ def test_focus_is_visible_on_every_link_of_the_support_page(page, live_server):
         seen.append(html)
         assert page.evaluate(_FOCUS_SHOWN), f"no visible focus on {html}"
     assert len(seen) >= 8, seen  # skip link, leave, title, contacts' links, footer links
+
+
+def test_display_options_with_the_keyboard_only(page, live_server):
+    """Reach the options from the header, tick two with Space, save with Enter; focus stays visible."""
+    page.goto(f"{live_server}/s/{EVENT_FEEDBACK}")
+    tab_to(page, "header .af-bar a")
+    press_and_load(page)
+    assert "/formats" in page.url
+    for option in ("#af-large", "#af-contrast"):
+        tab_to(page, option)
+        page.keyboard.press("Space")
+        assert page.locator(option).is_checked()
+    tab_to(page, "form.af-options button[type=submit]")
+    press_and_load(page)
+    assert page.url.endswith(f"/s/{EVENT_FEEDBACK}")
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href || '')")
+    assert any(href.endswith("/formats/style/large-contrast.css") for href in sheets), sheets
+    assert page.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(0, 0, 0)"
+    # In high contrast, every element that gets focus still shows it.
+    seen = []
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        html = describe_focus(page)
+        if page.evaluate("document.activeElement === document.body") or html in seen:
+            break
+        seen.append(html)
+        assert page.evaluate(_FOCUS_SHOWN), f"no visible focus on {html}"
+    assert any("<summary" in html for html in seen), seen  # the options on the start page

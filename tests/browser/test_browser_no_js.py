@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from browser_formats import walk_formats
 from browser_walk import Walker, walk_have_your_say
 
 
@@ -22,3 +23,14 @@ def test_have_your_say_works_with_javascript_off(new_context, live_server):
     # JavaScript really was off: Chromium didn't even fetch the page's script.
     scripts = [r.url for s in walker.states for r in s.loaded if r.resource_type == "script"]
     assert not scripts, scripts
+
+
+def test_display_options_and_formats_work_with_javascript_off(new_context, live_server):
+    """The options form, Easy Read, Listen, sign language and print, with no script at all."""
+    context = new_context(java_script_enabled=False)
+    walker = Walker(context.new_page(), live_server, context.guard)
+    walk_formats(walker, ("large",))
+    names = {state.name for state in walker.states}
+    assert "formats: question with Easy Read, Listen and sign language" in names
+    sheets = [r.url for s in walker.states for r in s.loaded if r.resource_type == "stylesheet"]
+    assert any("/formats/style/large-easy-listen.css" in url for url in sheets), sheets

@@ -1,0 +1,166 @@
+"""The survey on paper: what each question looks like printed, and the PDF of it (no Flask).
+
+The printable page and the PDF are drawn from the same :class:`PaperQuestion`
+list, so they always agree: tick boxes for choices, lines to write on for
+words, boxes for a date.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+from .texts import markdown_plain
+
+LINES = {"long": 5, "short": 1, "number": 1}
+
+
+@dataclass(frozen=True)
+class PaperQuestion:
+    """One question as printed. ``shape``: info, one, many, date, long, short or number."""
+
+    id: str
+    label: str
+    help: str
+    shape: str
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+
+    @property
+    def lines(self) -> int:
+        """How many lines to write on."""
+        return LINES.get(self.shape, 0)
+
+
+def paper_questions(survey, types, prefer_not_to_say: str) -> list[PaperQuestion]:
+    """Every question of ``survey`` as printed, using each type's own choices."""
+    return [_one(q, types.get(q.type), prefer_not_to_say) for q in survey.questions]
+
+
+def _one(question, qtype, prefer_not_to_say: str) -> PaperQuestion:
+    shape, choices = "short", ()
+    if qtype is not None and not qtype.takes_answer:
+        shape = "info"
+    elif hasattr(qtype, "choices_for"):
+        choices = tuple(str(c.label) for c in qtype.choices_for(question, prefer_not_to_say))
+        shape = "many" if getattr(qtype, "many_answers", False) else "one"
+    elif question.type == "date":
+        shape = "date"
+    elif question.type in ("long_text", "number"):
+        shape = "long" if question.type == "long_text" else "number"
+    return PaperQuestion(question.id, question.label, question.help, shape, choices,
+                         optional=not question.required and shape != "info")
+
+
+@dataclass(frozen=True)
+class PaperLabels:
+    """Words printed on the paper version, already in the reader's language."""
+
+    information: str
+    statements: str
+    needed: str
+    optional: str
+    tick_one: str
+    tick_any: str
+    write_here: str
+    date: str
+    sign: str
+    questions: str
+    optional_question: str
+
+
+def paper_pdf(survey, questions: list[PaperQuestion], labels: PaperLabels,
+              large: bool = False) -> bytes:
+    """The paper version as a PDF: information, statements to tick, then the questions."""
+    pdf = _Paper(size=16 if large else 12)
+    pdf.set_title(survey.title)
+    pdf.add_page()
+    pdf.heading(survey.title, 1.6)
+    pdf.text(survey.description)
+    if survey.consent is not None:
+        pdf.heading(labels.information, 1.3)
+        for section in survey.consent.sections:
+            pdf.heading(section.heading, 1.1)
+            pdf.text(markdown_plain(section.text))
+        pdf.heading(labels.statements, 1.3)
+        for statement in survey.consent.statements:
+            pdf.box_line(f"{statement.text} ({labels.needed if statement.required else labels.optional})")
+        pdf.write_lines(labels.sign, 1)
+    pdf.heading(labels.questions, 1.3)
+    for number, question in enumerate(questions, start=1):
+        _draw_question(pdf, number, question, labels)
+    return bytes(pdf.output())
+
+
+def _draw_question(pdf: _Paper, number: int, question: PaperQuestion, labels: PaperLabels) -> None:
+    if question.shape == "info":
+        pdf.text(question.label)
+        return
+    optional = f" {labels.optional_question}" if question.optional else ""
+    pdf.heading(f"{number}. {question.label}{optional}", 1.0)
+    if question.help:
+        pdf.text(question.help)
+    if question.shape in ("one", "many"):
+        pdf.text(labels.tick_one if question.shape == "one" else labels.tick_any)
+        for choice in question.choices:
+            pdf.box_line(choice)
+    elif question.shape == "date":
+        pdf.text(f"{labels.date}:  __ __ / __ __ / __ __ __ __")
+    else:
+        pdf.write_lines(labels.write_here, question.lines)
+
+
+class _Paper(FPDF):
+    """An A4 page with the bundled Unicode font, at a chosen text size (12 pt, 16 pt large)."""
+
+    def __init__(self, size: int):
+        super().__init__(format="A4")
+        self.size = size
+        fonts = importlib.resources.files("consent_kit") / "fonts"
+        self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+        self.set_margins(20, 20, 20)
+        self.set_auto_page_break(True, 20)
+        self.set_creator("consent-kit")
+
+    def _step(self) -> float:
+        return self.size * 0.55
+
+    def heading(self, words: str, scale: float) -> None:
+        self.ln(2)
+        self.set_font("DejaVu", "B", self.size * scale)
+        self.multi_cell(0, self._step() * scale, words, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def text(self, words: str) -> None:
+        if not words:
+            return
+        self.set_font("DejaVu", "", self.size)
+        self.multi_cell(0, self._step(), words, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def box_line(self, words: str) -> None:
+        """A tick box, then the words beside it."""
+        self.set_font("DejaVu", "", self.size)
+        side = self.size * 0.4
+        y = self.get_y()
+        if y + side + 4 > self.page_break_trigger:
+            self.add_page()
+            y = self.get_y()
+        self.rect(self.l_margin, y + 0.5, side, side)
+        self.set_x(self.l_margin + side + 3)
+        self.multi_cell(0, self._step(), words, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+
+    def write_lines(self, label: str, count: int) -> None:
+        """Lines to write on, with a small label above them."""
+        self.set_font("DejaVu", "", self.size * 0.8)
+        self.cell(0, self._step(), label, new_x="LMARGIN", new_y="NEXT")
+        for _ in range(count):
+            self.ln(self._step() * 1.6)
+            if self.get_y() > self.page_break_trigger:
+                self.add_page()
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.ln(3)

@@ -1,0 +1,109 @@
+"""The small pieces this plugin adds to participant pages: a link, a form, a player, a picture."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from . import options, speech
+from .recordings import Recordings
+from .texts import easy_lines, find_item
+
+SESSION_KEY = "ck_display"
+#: Pages laid out for printing: they get the paper styles in the same one stylesheet.
+PAPER_PAGES = ("accessible_formats.print_version", "accessible_formats.large_print")
+
+
+def in_studio() -> bool:
+    """True on the researchers' pages (all under /studio): they keep their own look."""
+    return request.path == "/studio" or request.path.startswith("/studio/")
+
+
+def chosen() -> tuple[str, ...]:
+    """The display options this visitor turned on."""
+    return options.clean(session.get(SESSION_KEY, ()))
+
+
+def stylesheet_url(endpoint: str) -> str | None:
+    """The page's one stylesheet when options are on (the core's ck.css with them), else None.
+
+    One file rather than ck.css plus ours keeps every page within three requests.
+    """
+    if in_studio():
+        return None
+    key = options.css_key(chosen(), paper=endpoint in PAPER_PAGES)
+    return url_for("accessible_formats.stylesheet", key=key) if key else None
+
+
+def template_vars(endpoint: str, request) -> dict:
+    """The stylesheet for the chosen options; on the studio's survey page, a link to its formats."""
+    if endpoint == "studio.survey" and request.view_args:
+        return {"formats_url": url_for("accessible_formats_studio.formats",
+                                       survey_id=request.view_args["survey_id"])}
+    url = stylesheet_url(endpoint)
+    return {"stylesheet_url": url} if url else {}
+
+
+def back_path() -> str:
+    """Where "Save" on the options page returns to: this page, if it can be opened again."""
+    if request.method == "GET" and not in_studio():
+        return request.full_path.rstrip("?")
+    return ""
+
+
+def options_url(survey) -> str:
+    """The display options page, for this survey if there is one, coming back here."""
+    back = back_path() or None
+    if survey is not None:
+        return url_for("accessible_formats.display", survey_id=survey.id, next=back)
+    return url_for("accessible_formats.display_any", next=back)
+
+
+def page_part(slot: str, survey):
+    """The link in every page's header, and the options form on the start page."""
+    if in_studio() or (request.endpoint or "").startswith("accessible_formats."):
+        return None
+    if slot == "header":
+        # On every page: formatted here rather than drawn from a template, which would run
+        # every context processor again (a tenth of a question page's time).
+        return Markup('<p class="af-bar"><a href="{}">{}</a></p>').format(
+            options_url(survey), _("Change how this looks or sounds"))
+    if slot == "start" and survey is not None:
+        return render_template("accessible_formats/_form.html", chosen=chosen(),
+                               action=url_for("accessible_formats.display", survey_id=survey.id),
+                               back=back_path(), compact=True)
+    return None
+
+
+def item_part(kind: str, item_id: str, survey):
+    """Easy Read, Listen and sign language for one question or consent section."""
+    if survey is None:
+        return None
+    item = find_item(survey, kind, item_id)
+    if item is None:
+        return None
+    on = chosen()
+    easy = item.media.get("easy_read") if "easy" in on else None
+    bsl = item.media.get("bsl", "")
+    listen = _listen(survey, kind, item_id) if "listen" in on else None
+    if not (easy or bsl or listen):
+        return None
+    return render_template("accessible_formats/_item.html", kind=kind, item_id=item_id,
+                           easy=easy, lines=easy_lines(easy["text"]) if easy else [],
+                           bsl=bsl, listen=listen, survey=survey)
+
+
+def _listen(survey, kind: str, item_id: str) -> dict:
+    """What the player needs: its URL, or that listening isn't available here."""
+    has_recording = Recordings(current_app).find(survey.id, kind, item_id) is not None
+    if not has_recording and speech.voice_for(language()) is None:
+        return {"url": ""}
+    return {"url": url_for("accessible_formats.audio", survey_id=survey.id, kind=kind,
+                           item_id=item_id, lang=language())}
+
+
+def language() -> str:
+    """The language the page is in (the voice follows it)."""
+    return str(get_locale() or "en")

@@ -1,0 +1,174 @@
+"""Participant pages of accessible_formats: display options, audio, pictures, paper and print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from . import options, paper, speech
+from .parts import SESSION_KEY, chosen, language
+from .recordings import SUFFIXES, Recordings, cache_folder
+from .texts import Labels, find_item, information_text, markdown_plain, words_to_read
+
+bp = Blueprint("accessible_formats", __name__, template_folder="templates")
+
+
+def survey_or_stop(survey_id: str):
+    """The open survey with this id (also shown in the page header), else "not found"/"unavailable"."""
+    catalog = current_app.extensions["consent_kit"].catalog
+    survey = catalog.get(survey_id)
+    if survey is None or not survey.is_open:
+        abort(404 if survey is None and not catalog.is_broken(survey_id) else 410)
+    g.survey = survey
+    return survey
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to go back to, or None (never another website)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
+
+
+@bp.route("/formats/display", methods=["GET", "POST"], endpoint="display_any")
+@bp.route("/s/<survey_id>/formats", methods=["GET", "POST"])
+def display(survey_id=None):
+    """Choose display options (kept for this visit) and find the other formats."""
+    survey = survey_or_stop(survey_id) if survey_id else None
+    back = safe_next(request.values.get("next"))
+    if request.method == "POST":
+        session[SESSION_KEY] = list(options.clean(request.form.getlist("option")))
+        if back:
+            return redirect(back)
+        here = url_for(".display", survey_id=survey_id) if survey else url_for(".display_any")
+        return redirect(here + "?saved=1")
+    action = url_for(".display", survey_id=survey_id) if survey else url_for(".display_any")
+    has_easy = bool(survey) and any("easy_read" in q.media for q in survey.questions)
+    return render_template("accessible_formats/display.html", chosen=chosen(), action=action,
+                           back=back or "", saved=request.args.get("saved") == "1",
+                           has_easy=has_easy, listen_ready=speech.voice_for(language()) is not None)
+
+
+@bp.get("/formats/style/<key>.css")
+def stylesheet(key):
+    """The CSS for one combination of options (one request, whatever is chosen)."""
+    try:
+        # The core's stylesheet first, so a page with options on still makes one CSS request.
+        css = options.stylesheet(key, Path(current_app.static_folder, "ck.css").read_text(encoding="utf-8"))
+    except KeyError:
+        abort(404)
+    response = Response(css, mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/s/<survey_id>/formats/listen/<kind>/<item_id>")
+def audio(survey_id, kind, item_id):
+    """The recording of a question or consent section: the researchers' own, else espeak-ng's."""
+    survey = survey_or_stop(survey_id)
+    item = find_item(survey, kind, item_id)
+    if item is None:
+        abort(404)
+    recorded = Recordings(current_app).find(survey.id, kind, item_id)
+    if recorded is not None:
+        return send_file(recorded, mimetype=SUFFIXES[recorded.suffix], conditional=True)
+    lang = request.args.get("lang") or language()
+    try:
+        spoken = speech.speak(words_to_read(kind, item), lang, cache_folder(current_app))
+    except speech.SpeechUnavailable as error:
+        current_app.logger.warning("No read-aloud audio for %s %s: %s", kind, item_id, error)
+        abort(404)
+    return send_file(spoken, mimetype="audio/wav", conditional=True, max_age=3600)
+
+
+@bp.get("/s/<survey_id>/formats/picture/<path:name>")
+def picture(survey_id, name):
+    """A picture named by the survey's easy-read settings (and nothing else in the folder)."""
+    survey = survey_or_stop(survey_id)
+    used = {m["easy_read"].get("image") for m in _media(survey) if "easy_read" in m}
+    if name not in used or not survey.source:
+        abort(404)
+    folder = Path(survey.source).resolve().parent
+    path = (folder / name).resolve()
+    if folder not in path.parents or not path.is_file():
+        abort(404)
+    return send_file(path, max_age=3600)
+
+
+def _media(survey):
+    yield from (q.media for q in survey.questions)
+    if survey.consent is not None:
+        yield from (s.media for s in survey.consent.sections)
+        for variant in survey.consent.variants:
+            yield from (s.media for s in variant.sections)
+
+
+@bp.get("/s/<survey_id>/formats/print")
+def print_version(survey_id):
+    """The whole survey and its consent information, ready to print (tick boxes, lines)."""
+    survey = survey_or_stop(survey_id)
+    return render_template("accessible_formats/print.html", questions=_paper_questions(survey),
+                           sections=_sections(survey), large=request.args.get("size") == "large")
+
+
+@bp.get("/s/<survey_id>/formats/large-print")
+def large_print(survey_id):
+    """The information sheet and the consent statements in large print."""
+    survey = survey_or_stop(survey_id)
+    return render_template("accessible_formats/large_print.html", sections=_sections(survey))
+
+
+@bp.get("/s/<survey_id>/formats/information.txt")
+def plain_text(survey_id):
+    """The information sheet and the consent statements as plain text."""
+    survey = survey_or_stop(survey_id)
+    labels = Labels(_("What you need to know"), _("What you agree to"), _("needed to take part"),
+                    _("you can say no"))
+    response = Response(information_text(survey, labels), mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'inline; filename="{survey.id}-information.txt"'
+    return response
+
+
+@bp.get("/s/<survey_id>/formats/paper.pdf")
+def paper_pdf(survey_id):
+    """The paper version as a PDF (``?size=large`` for large print)."""
+    survey = survey_or_stop(survey_id)
+    labels = paper.PaperLabels(
+        information=_("What you need to know"), statements=_("What you agree to"),
+        needed=_("needed to take part"), optional=_("you can say no"),
+        tick_one=_("Tick one box."), tick_any=_("Tick all that fit."),
+        write_here=_("Write your answer on the lines."), date=_("Day / month / year"),
+        sign=_("Write your first name or initials and the date to say you agree."),
+        questions=_("Questions"), optional_question=_("(optional)"))
+    data = paper.paper_pdf(survey, _paper_questions(survey), labels,
+                           large=request.args.get("size") == "large")
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{survey.id}.pdf"'
+    return response
+
+
+def _paper_questions(survey):
+    types = current_app.extensions["consent_kit"].question_types
+    return paper.paper_questions(survey, types, _("Prefer not to say"))
+
+
+def _sections(survey):
+    """(heading, paragraphs) for each information section, plain text."""
+    if survey.consent is None:
+        return []
+    return [(s.heading, markdown_plain(s.text).split("\n")) for s in survey.consent.sections]
