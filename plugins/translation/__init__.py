@@ -1,0 +1,55 @@
+"""Every survey in the participant's own language (built-in plugin ``translation``).
+
+Chooses the language of each page (the link's ``?lang=``, then the
+participant's choice, then the browser, then the survey's own), draws a
+language switcher at the top of participant pages, and gives researchers a
+Translations page and ``consent-kit translations`` commands. The survey words
+themselves are swapped in by the core (``consent_kit.translations.localize``).
+"""
+
+from __future__ import annotations
+
+from flask import session, url_for
+from flask_babel import get_locale
+
+from consent_kit import hookimpl
+
+from .choose import choose
+from .commands import add_commands
+from .switcher import switcher
+
+
+@hookimpl
+def locale_from_request(request, survey):
+    """The link, then the participant's choice, then the browser; None leaves the survey's own."""
+    return choose(request.args, session, request.accept_languages, survey)
+
+
+@hookimpl
+def page_parts(slot, request, survey):
+    """The language switcher, at the top of every participant page."""
+    if slot != "header":
+        return None
+    return switcher(request, survey, str(get_locale() or ""))
+
+
+@hookimpl
+def extra_template_vars(template, request):
+    """A link to the Translations page from the survey's page in the studio."""
+    if template != "studio.survey" or not request.view_args:
+        return {}
+    return {"translations_url": url_for("translation.report", survey_id=request.view_args["survey_id"])}
+
+
+@hookimpl
+def register_blueprints(app):
+    """The studio's Translations page."""
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_commands(cli):
+    """``consent-kit translations report|export|import``."""
+    add_commands(cli)
