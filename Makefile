@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: run test install install-test chromium bench lint clean
+.PHONY: translations run test install install-test chromium espeak-ng bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium
+install-test: $(VENV)/.installed-test chromium espeak-ng
 
 # Debian's chromium package, once, when it's missing (needs root, as in CI).
 chromium:
@@ -39,8 +39,22 @@ chromium:
 	  fi; \
 	fi
 
+# Debian's espeak-ng, once, when it's missing (needs root): "Listen" audio is made offline with it.
+# Without it the app still works and says that listening isn't available.
+espeak-ng:
+	@if ! command -v espeak-ng >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's espeak-ng for read-aloud audio ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null \
+	    || { echo "Could not install espeak-ng: read-aloud audio will be off."; exit 1; }; \
+	  else \
+	    echo "Read-aloud audio needs espeak-ng; install it as root with 'apt-get install espeak-ng'."; \
+	  fi; \
+	fi
+
 ## make run: install, make a demo folder the first time, serve the demo at http://127.0.0.1:5000
-run: install
+run: install espeak-ng
 	$(BIN)/consent-kit demo
 
 ## make test: install the test extras and everything the tests need, then run the whole suite
@@ -50,6 +64,18 @@ test: install-test
 ## make bench: performance figures against a hello-world baseline measured in the same run
 bench: install-test
 	$(BIN)/python benchmarks/run.py
+
+## make translations: collect the toolkit's words, update every catalog in locales/, build the .mo files
+LANGUAGES ?= $(notdir $(patsubst %/,%,$(wildcard locales/*/)))
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project consent-kit -o locales/messages.pot .
+	for lang in $(LANGUAGES); do \
+	  if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+	  else $(BIN)/pybabel init -i locales/messages.pot -d locales -l $$lang; fi; \
+	done
+	$(BIN)/pybabel compile -d locales --statistics
 
 lint: install-test
 	$(BIN)/ruff check consent_kit plugins tests benchmarks

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import lazy_gettext as _l  # shown in the reader's language, when shown
 from tinydb import Query
 
 from .clock import utc_now
@@ -39,9 +40,9 @@ ROLES = ("viewer", "researcher", "admin")
 #: Roles a member can have inside a project (admins see every project anyway).
 PROJECT_ROLES = ("viewer", "researcher")
 ROLE_WORDS = {
-    "viewer": "Viewer: sees the results of their projects",
-    "researcher": "Researcher: designs and runs the surveys of their projects",
-    "admin": "Admin: manages accounts and every project",
+    "viewer": _l("Viewer: sees the results of their projects"),
+    "researcher": _l("Researcher: designs and runs the surveys of their projects"),
+    "admin": _l("Admin: manages accounts and every project"),
 }
 
 MIN_LENGTH = 12
@@ -180,18 +181,18 @@ def waste_time_like_verify(password: str) -> None:
 def password_problem(password: str, username: str = "") -> str | None:
     """Why ``password`` can't be used, in plain words, or ``None`` when it is fine."""
     if not password:
-        return "Enter a password."
+        return _l("Enter a password.")
     if len(password) > MAX_LENGTH:
-        return f"Use a password of {MAX_LENGTH:,} characters or fewer."
+        return _l("Use a password of %(n)s characters or fewer.", n=f"{MAX_LENGTH:,}")
     words = [word for word in password.split() if len(word) >= MIN_WORD_LENGTH]
     if len(password) < MIN_LENGTH and len(words) < MIN_WORDS:
-        return (f"Use at least {MIN_LENGTH} characters, or {MIN_WORDS} or more words "
-                "with spaces between them, like 'orange river bicycle'.")
+        return _l("Use at least %(length)s characters, or %(words)s or more words with spaces "
+                  "between them, like 'orange river bicycle'.", length=MIN_LENGTH, words=MIN_WORDS)
     simple = password.strip().casefold()
     if username and simple == username.casefold():
-        return "Your password can't be the same as your username."
+        return _l("Your password can't be the same as your username.")
     if simple in COMMON_PASSWORDS or len(set(simple)) == 1:
-        return "That password is one of the first that people guess. Choose another one."
+        return _l("That password is one of the first that people guess. Choose another one.")
     return None
 
 
@@ -207,12 +208,12 @@ def username_problem(username: str) -> str | None:
     """Why ``username`` can't be used, in plain words, or ``None``."""
     name = normalise_username(username)
     if not name:
-        return "Enter a username."
+        return _l("Enter a username.")
     if len(name) > 40:
-        return "Use a username of 40 characters or fewer."
+        return _l("Use a username of 40 characters or fewer.")
     if not USERNAME.match(name):
-        return ("Use only letters, numbers, dots, dashes and underscores in a username, "
-                "starting and ending with a letter or number, like 'sam.k' or 'jo-2'.")
+        return _l("Use only letters, numbers, dots, dashes and underscores in a username, "
+                  "starting and ending with a letter or number, like 'sam.k' or 'jo-2'.")
     return None
 
 
@@ -225,14 +226,15 @@ def project_id_from_name(name: str) -> str:
 def project_problem(name: str, project_id: str) -> tuple[str, str] | None:
     """``(field, message)`` when this project name or id can't be used, else ``None``."""
     if not (name or "").strip():
-        return "name", "Enter a name for the project."
+        return "name", _l("Enter a name for the project.")
     if len(name) > 120:
-        return "name", "Use a project name of 120 characters or fewer."
+        return "name", _l("Use a project name of 120 characters or fewer.")
     if not project_id or not PROJECT_ID.match(project_id):
-        return "project_id", ("Use only small letters, numbers and dashes in the short name, "
-                              "like 'youth-voice'.")
+        return "project_id", _l("Use only small letters, numbers and dashes in the short name, "
+                                "like 'youth-voice'.")
     if project_id in RESERVED_PROJECT_IDS:
-        return "project_id", f"'{project_id}' can't be used as a short name. Choose another one."
+        return "project_id", _l("'%(id)s' can't be used as a short name. Choose another one.",
+                                id=project_id)
     return None
 
 
@@ -284,7 +286,7 @@ class Accounts:
             raise AccountError(problem, "username")
         name = normalise_username(username)
         if role not in ROLES:
-            raise AccountError("Choose a role: viewer, researcher or admin.", "role")
+            raise AccountError(_l("Choose a role: viewer, researcher or admin."), "role")
         problem = password_problem(password, name)
         if problem:
             raise AccountError(problem, "password")
@@ -331,11 +333,11 @@ class Accounts:
     def set_role(self, username: str, role: str) -> User:
         """Change what an account may do; the last admin can't stop being one."""
         if role not in ROLES:
-            raise AccountError("Choose a role: viewer, researcher or admin.", "role")
+            raise AccountError(_l("Choose a role: viewer, researcher or admin."), "role")
         user = self._need(username)
         if user.role == "admin" and role != "admin" and self._is_last_admin(user):
-            raise AccountError("This is the only admin account, so it has to stay an admin. "
-                               "Make someone else an admin first.", "role")
+            raise AccountError(_l("This is the only admin account, so it has to stay an admin. "
+                                  "Make someone else an admin first."), "role")
         self._set(username, {"role": role})
         return self.get_user(username)
 
@@ -343,7 +345,7 @@ class Accounts:
         """Turn an account off (signed out everywhere, can't sign in) or back on."""
         user = self._need(username)
         if disabled and user.role == "admin" and self._is_last_admin(user):
-            raise AccountError("This is the only admin account, so it can't be turned off.",
+            raise AccountError(_l("This is the only admin account, so it can't be turned off."),
                                "disabled")
         self._set(username, {"disabled": disabled, **({"sessions": {}} if disabled else {})})
         return self.get_user(username)
@@ -354,7 +356,7 @@ class Accounts:
     def _need(self, username: str) -> User:
         user = self.get_user(username)
         if user is None:
-            raise AccountError("There is no account with that username.", "username")
+            raise AccountError(_l("There is no account with that username."), "username")
         return user
 
     def _set(self, username: str, fields: dict) -> None:
@@ -421,28 +423,28 @@ class Accounts:
         if problem:
             raise AccountError(problem[1], problem[0])
         if self.get_project(project_id) is not None:
-            raise AccountError(f"There is already a project with the short name '{project_id}'. "
-                               "Choose another one.", "project_id")
+            raise AccountError(_l("There is already a project with the short name '%(id)s'. "
+                                  "Choose another one.", id=project_id), "project_id")
         marker = secrets.token_hex(16)
         self.projects_table.insert({"id": project_id, "name": name, "members": {},
                                     "created_at": utc_now(), "marker": marker})
         same = self.projects_table.search(Query().id == project_id)
         if len(same) > 1 and min(same, key=lambda d: d.doc_id)["marker"] != marker:
             self.projects_table.remove((Query().id == project_id) & (Query().marker == marker))
-            raise AccountError(f"There is already a project with the short name '{project_id}'. "
-                               "Choose another one.", "project_id")
+            raise AccountError(_l("There is already a project with the short name '%(id)s'. "
+                                  "Choose another one.", id=project_id), "project_id")
         return self.get_project(project_id)
 
     def set_member(self, project_id: str, username: str, role: str) -> Project:
         """Add someone to a project, or change their role in it."""
         if role not in PROJECT_ROLES:
-            raise AccountError("Choose what they can do in the project: researcher or viewer.",
+            raise AccountError(_l("Choose what they can do in the project: researcher or viewer."),
                                "member_role")
         user = self.get_user(username)
         if user is None:
-            raise AccountError("There is no account with that username.", "member")
+            raise AccountError(_l("There is no account with that username."), "member")
         if self.get_project(project_id) is None:
-            raise AccountError("There is no project with that short name.", "project")
+            raise AccountError(_l("There is no project with that short name."), "project")
 
         def add(doc: dict) -> None:
             doc["members"] = {**(doc.get("members") or {}), user.username: role}
@@ -481,6 +483,6 @@ class Accounts:
             self.assignments.remove(Query().survey_id == survey_id)
             return
         if self.get_project(project_id) is None:
-            raise AccountError("There is no project with that short name.", "project")
+            raise AccountError(_l("There is no project with that short name."), "project")
         self.assignments.upsert({"survey_id": survey_id, "project_id": project_id},
                                 Query().survey_id == survey_id)

@@ -15,7 +15,6 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import paths
 from .catalog import Catalog, instance_forms_folder
 from .plugins import PluginError, make_plugin_manager
 from .questiontype import QuestionTypeRegistry
@@ -192,10 +191,12 @@ def _remember_version(store: Store, survey) -> None:
 
 
 def _init_web(app: Flask, pm: pluggy.PluginManager) -> None:
+    from .languages import translation_directory
     from .web import init_web
     from .web.i18n import install_fast_gettext
 
-    Babel(app, locale_selector=_select_locale, default_translation_directories=str(paths.LOCALES))
+    # The .mo files are built from the committed .po files on first use if the install didn't.
+    Babel(app, locale_selector=_select_locale, default_translation_directories=translation_directory())
     install_fast_gettext(app)
     CSRFProtect(app)
     init_web(app, pm)

@@ -13,6 +13,8 @@ import click
 
 from . import paths
 from .app import INSTANCE_ENV, create_app
+from .export_versions import export_survey
+from .extensions import survey_advice
 from .plugins import make_plugin_manager, plugin_info
 from .registry import collect_loaders, collect_question_types
 
@@ -158,11 +160,18 @@ def _run_waitress(app, host: str, port: int, threads: int) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def check(files):
-    """Check survey files and list every problem with its line and how to fix it."""
+@click.option("--strict", is_flag=True,
+              help="Treat advice on wording as mistakes: exit 1 when there is any.")
+def check(files, strict: bool):
+    """Check survey files and list every problem with its line and how to fix it.
+
+    Advice on wording (from plugins such as plain_language) is printed after
+    the mistakes and never fails the check, unless you ask for ``--strict``.
+    """
     pm = make_plugin_manager()
     loaders = collect_loaders(pm, collect_question_types(pm))
     failed = 0
+    advice = []
     for name in files:
         loader = loaders.get(Path(name).suffix)
         if loader is None:
@@ -180,6 +189,16 @@ def check(files):
                 click.echo(str(problem), err=True)
             continue
         click.echo(f"{name}: OK – '{survey.title}', {len(survey.questions)} questions")
+        advice += survey_advice(pm, survey)
+    # Advice comes after the mistakes and fails the check only when asked (--strict): researchers decide.
+    for problem in advice:
+        click.echo(f"advice: {problem}")
+    if advice and strict:
+        click.echo(f"{len(advice)} piece(s) of advice on wording, counted as mistakes (--strict).", err=True)
+        sys.exit(1)
+    if advice:
+        click.echo(f"{len(advice)} piece(s) of advice on wording. They never stop a survey: "
+                   "you decide what to change.")
     if failed:
         click.echo(f"{failed} file(s) need fixing.", err=True)
         sys.exit(1)
@@ -188,7 +207,8 @@ def check(files):
 @cli.command()
 @instance_option
 @click.argument("survey_id")
-@click.option("--format", "fmt", default="csv", show_default=True, help="csv or json (or a plugin's)")
+@click.option("--format", "fmt", default="csv", show_default=True,
+              help="csv, json, xlsx or dictionary (or a plugin's)")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
 def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
@@ -202,29 +222,16 @@ def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
     exporter = kit.exporters.get(fmt)
     if exporter is None:
         raise click.ClickException(f"Unknown format {fmt!r}. Use one of: {', '.join(kit.exporters)}")
-    counted = _Counted(kit.store.iter_responses(survey.id))
     with app.test_request_context():
         if out is None:
-            exporter.write(survey, counted, sys.stdout.buffer)
+            count = export_survey(kit, survey, exporter, sys.stdout.buffer)
         else:
             with open(out, "wb") as handle:
-                exporter.write(survey, counted, handle)
-            click.echo(f"Wrote {counted.count} responses to {out}", err=True)
+                count = export_survey(kit, survey, exporter, handle)
+            click.echo(f"Wrote {count} responses to {out}", err=True)
     # Taking answers away is a researcher action on personal data: it goes on record.
     kit.store.audit(actor=f"cli:{getpass.getuser()}", action="export", subject=survey.id,
-                    details={"format": fmt, "rows": counted.count})
-
-
-class _Counted:
-    """Counts the responses an exporter takes, while it streams them."""
-
-    def __init__(self, responses):
-        self.responses, self.count = responses, 0
-
-    def __iter__(self):
-        for response in self.responses:
-            self.count += 1
-            yield response
+                    details={"format": fmt, "rows": count})
 
 
 @cli.command()

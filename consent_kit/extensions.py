@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .plugins import PluginError
 from .survey import Problem, Survey
+from .texts import TextPlace, text_places
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,19 @@ class Breakdown:
     value_of: Callable
 
 
-def page_parts(pm: pluggy.PluginManager, slot: str, *, template: str, request, survey) -> Markup:
+def page_parts(pm: pluggy.PluginManager, slot: str, *, template: str, request, survey,
+               link: str = "") -> Markup:
     """Every plugin's HTML for ``slot``, joined in plugin order (empty when there is none)."""
-    parts = pm.hook.page_parts(slot=slot, template=template, request=request, survey=survey)
+    parts = pm.hook.page_parts(slot=slot, template=template, request=request, survey=survey,
+                               link=link)
+    return Markup("\n").join(Markup(part) for part in parts if part)
+
+
+def item_parts(pm: pluggy.PluginManager, kind: str, item_id: str, *, template: str, request,
+               survey) -> Markup:
+    """Every plugin's HTML for one question or consent section, joined in plugin order."""
+    parts = pm.hook.item_parts(kind=kind, item_id=item_id, template=template, request=request,
+                               survey=survey)
     return Markup("\n").join(Markup(part) for part in parts if part)
 
 
@@ -64,6 +75,26 @@ def survey_advice(pm: pluggy.PluginManager, survey: Survey) -> list[Problem]:
             found = impl.function(survey=survey) or []
         except Exception:
             log.exception("Plugin %r failed while giving advice on %r", impl.plugin_name, survey.id)
+            continue
+        advice.extend(p if p.severity == "warning" else _as_warning(p) for p in found)
+    for text, place in text_places(survey):
+        advice.extend(check_text(pm, text, place))
+    return advice
+
+
+def check_text(pm: pluggy.PluginManager, text: str, place: TextPlace) -> list[Problem]:
+    """Every plugin's advice on one text (e.g. as a researcher edits it), as warnings.
+
+    Like :func:`survey_advice`, a plugin that fails is logged and skipped.
+    """
+    advice: list[Problem] = []
+    for impl in pm.hook.check_text.get_hookimpls():
+        try:
+            found = impl.function(**{k: v for k, v in (("text", text), ("context", place))
+                                     if k in impl.argnames}) or []
+        except Exception:
+            log.exception("Plugin %r failed while checking a text of %r", impl.plugin_name,
+                          place.survey.id)
             continue
         advice.extend(p if p.severity == "warning" else _as_warning(p) for p in found)
     return advice

@@ -139,6 +139,36 @@ def erase_participant_data(pseudonym, response_ids):
     """
 
 
+@hookspec
+def register_payment_providers(register):
+    """Add ways to claim a thank-you payment: call ``register(PaymentProvider())``.
+
+    A provider (:class:`consent_kit.PaymentProvider`) has a ``name`` that survey
+    files list under ``incentive: ways:``, a ``label`` for participants, and
+    ``give(survey_id, claim, incentives)``, which pays (e.g. sends a voucher by
+    email) and returns a code to show, or "". The voucher pool is the built-in
+    provider. Two providers with one name stop start-up with an error.
+    """
+
+
+@hookspec
+def incentive_claimed(claim, survey):
+    """A participant claimed a thank-you payment (event; the return value is ignored).
+
+    ``claim`` is a dict (id, survey_id, way, reward, amount, currency, status)
+    without contact details, and nothing in it leads to the participant's answers.
+    """
+
+
+@hookspec
+def payment_recorded(entry, project_id):
+    """A payment or cost was added to a project's ledger (event; return ignored).
+
+    ``entry`` is a :class:`consent_kit.LedgerEntry`; a correction is a new entry
+    whose ``replaces`` names the entry it corrects.
+    """
+
+
 @hookspec(firstresult=True)
 def storage_backend(config):
     """Return a :class:`consent_kit.Store` to use instead of the embedded store, or None.
@@ -148,7 +178,7 @@ def storage_backend(config):
 
 
 @hookspec
-def page_parts(slot, template, request, survey):
+def page_parts(slot, template, request, survey, link):
     """Return HTML (a ``markupsafe.Markup``) to place in a named slot of a page, or None.
 
     Slots on participant pages: ``"header"`` (top of every page: e.g. a
@@ -157,8 +187,9 @@ def page_parts(slot, template, request, survey):
     ``"saved"`` (the "your answers are saved" page, beside the link), and
     ``"copy"`` (the participant's copy of their consent, beside the withdrawal
     link). Every plugin's parts are shown, in plugin order. ``survey`` is the
-    survey being shown, or None. Anything you return is placed as it is:
-    escape what you did not write.
+    survey being shown, or None. ``link`` is the address the slot sits beside
+    (``"saved"``: the link to carry on; ``"copy"``: the withdrawal link), or
+    "". Anything you return is placed as it is: escape what you did not write.
     """
 
 
@@ -180,4 +211,28 @@ def survey_advice(survey):
     Shown by ``consent-kit check`` (as warnings, which never fail the check),
     beside each text in the survey builder, and on the survey's page in the
     studio. Advice never stops a survey from being published: researchers decide.
+    """
+
+
+@hookspec
+def check_text(text, context):
+    """Return advice on one text of a survey: a list of :class:`consent_kit.Problem` warnings.
+
+    ``text`` is the words (a ``str``); ``context`` is a
+    :class:`consent_kit.TextPlace` (``survey``, ``where``, ``field``, ``line``,
+    ``language``). Called for every text people read, in every language it is
+    written in; return ``[]`` for languages you can't check. The results join
+    ``survey_advice`` and, like it, never block anything.
+    """
+
+
+@hookspec
+def item_parts(kind, item_id, template, request, survey):
+    """Return HTML (a ``markupsafe.Markup``) to place just before one item of a page, or None.
+
+    ``kind`` is ``"question"`` (before each question on a question page) or
+    ``"section"`` (before each section of the consent information); ``item_id``
+    is its id in ``survey``. Use it for another version of that one item: an
+    easy-read text, a "Listen" player, a sign language video link. Every
+    plugin's parts are shown, in plugin order; escape what you did not write.
     """

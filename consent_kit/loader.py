@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .incentives_rules import check_incentive
 from .loader_common import (
     Context,
     check_keys,
@@ -48,7 +49,7 @@ __all__ = ["check_files", "load_survey_file", "load_survey_text", "survey_versio
 SURVEY_KEYS = ("id", "title", "description", "language", "time_to_complete", "status",
                "pages", "questions", "consent", "support", "exit_page")
 #: Top-level settings kept, unchecked, in ``Survey.extra`` for other features.
-EXTRA_KEYS = ("incentive", "translations")
+EXTRA_KEYS = ("incentive", "translations", "plain_language")
 STATUSES = ("open", "closed")
 SURVEY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
@@ -151,6 +152,7 @@ def _load(ctx: Context, text: str, types: QuestionTypeRegistry,
                 f"but it starts with {show(data)}. Check the first lines and the indentation.")
         return None, 0
     check_keys(ctx, data, SURVEY_KEYS + EXTRA_KEYS, "", what="A survey", synonyms=_SYNONYMS)
+    ctx.index(data)  # the survey's language and a stable key for each text (translations)
     survey_id, id_line = _read_survey_id(ctx, data, default_id)
     fields: dict[str, Any] = {
         "title": read_text(ctx, data, "title", "", required=True, missing=(
@@ -167,6 +169,7 @@ def _load(ctx: Context, text: str, types: QuestionTypeRegistry,
         "support": read_support(ctx, data),
         "exit_url": read_exit_page(ctx, data),
     }
+    check_incentive(ctx, data)  # the thank-you payment, checked here so mistakes have lines
     if ctx.problems:
         return None, id_line
     definition = plain(data)

@@ -28,6 +28,7 @@ from .loader_common import (
     spell_list,
     value_line,
 )
+from .loader_media import read_media
 from .loader_questions import QUESTION_ID
 from .loader_values import read_choice
 from .survey import (
@@ -41,7 +42,7 @@ from .survey import (
 
 CONSENT_KEYS = ("information", "check_understanding", "statements", "confirm_with",
                 "ask_if_helped", "versions")
-SECTION_KEYS = ("id", "heading", "text")
+SECTION_KEYS = ("id", "heading", "text", "easy_read")
 CHECK_KEYS = ("id", "question", "choices", "answer", "explained_in")
 STATEMENT_KEYS = ("id", "text", "required")
 VERSION_KEYS = ("id", "label", "information", "statements")
@@ -140,7 +141,8 @@ def _read_sections(ctx: Context, mapping: dict, where: str, suffix: str, line: i
             "this section has no text. Add 'text:' with what people need to know, in short "
             "sentences (use 'text: |' and the lines below for more than one line)."))
         sections.append(InfoSection(id=section_id, heading=heading, text=text,
-                                    line=line_of(item)))
+                                    line=line_of(item),
+                                    media=read_media(ctx, item, item_where, text_key="text")))
     return tuple(sections)
 
 

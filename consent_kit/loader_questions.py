@@ -21,13 +21,14 @@ from .loader_common import (
     value_line,
 )
 from .loader_conditions import Pending, read_condition
+from .loader_media import read_media
 from .loader_values import read_choices, read_validation
 from .questiontype import QuestionType, QuestionTypeRegistry
 from .survey import Question, Validation
 
 QUESTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 QUESTION_KEYS = ("id", "type", "label", "help", "required", "prefer_not_to_say", "choices",
-                 "validation", "show_if")
+                 "validation", "show_if", "easy_read", "bsl")
 _VALIDATION_KEYS = ("min", "max", "min_length", "max_length", "pattern")
 _KEY_SYNONYMS = {"hint": "help", "text": "label", "question": "label", "title": "label",
                  "options": "choices", "answers": "choices", "name": "id",
@@ -90,10 +91,13 @@ def read_question(ctx: Context, mapping, where: str, *, page: int,
     condition, pending = read_condition(ctx, mapping, where, page=page, owner=qid or None)
     options = {}
     if qtype is not None:
-        options = {k: plain(mapping[k]) for k in qtype.option_names if k in mapping}
+        # Options named *_label are words people read (a scale's ends): they can be translated.
+        options = {k: read_text(ctx, mapping, k, where) if k.endswith("_label") else plain(mapping[k])
+                   for k in qtype.option_names if k in mapping}
     question = Question(id=qid, type=qtype.name if qtype else "", label=label, help=help_text,
                         required=required, prefer_not_to_say=prefer, choices=choices,
-                        validation=validation, show_if=condition, options=options, line=line)
+                        validation=validation, show_if=condition, options=options, line=line,
+                        media=read_media(ctx, mapping, where, text_key="label", bsl=True))
     if qtype is not None:
         _type_checks(ctx, qtype, question, where)
     return ReadQuestion(question, qtype, pending, value_line(mapping, "id", line))

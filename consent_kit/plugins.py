@@ -25,10 +25,16 @@ DEFAULT_PLUGINS = (
     "consent_kit.defaults.question_types",
     "consent_kit.defaults.loaders",
     "consent_kit.defaults.exporters",
+    "consent_kit.defaults.incentives",
 )
 
 #: The built-in plugins in plugins/ (importable as consent_kit_plugins.<name>).
-BUILTIN_PLUGINS: tuple[str, ...] = ()
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "consent_kit_plugins.translation",
+    "consent_kit_plugins.accessible_formats",
+    "consent_kit_plugins.qr_entry",
+    "consent_kit_plugins.plain_language",
+)
 
 ENTRY_POINT_GROUP = "consent_kit"
 BLOCK_ENV = "CONSENT_KIT_BLOCK_PLUGINS"

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
+
 from .survey import PREFER_NOT_TO_SAY, Question
 
 
@@ -62,11 +64,11 @@ class QuestionType:
         if answer is None or answer == "" or answer == []:
             return ""
         if answer == PREFER_NOT_TO_SAY:
-            return "Prefer not to say"
+            return gettext("Prefer not to say")  # in the reader's language (English outside a page)
         labels = {c.value: c.label for c in question.choices}
         if isinstance(answer, list):
-            return ", ".join(labels.get(str(a), str(a)) for a in answer)
-        return labels.get(str(answer), str(answer))
+            return ", ".join(str(labels.get(str(a), str(a))) for a in answer)
+        return str(labels.get(str(answer), str(answer)))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -73,6 +73,8 @@ class Question:
     show_if: Condition | None = None
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     line: int = 0
+    #: Other versions of it: ``easy_read`` ({text, image, alt}) and ``bsl`` (a video's URL).
+    media: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class InfoSection:
     heading: str
     text: str
     line: int = 0
+    #: Other versions of it: ``easy_read`` ({text, image, alt}).
+    media: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,8 @@ def test_export_csv_neutralises_formulas(make_app, tmp_path):
     assert rows[0]["event_name"] == "'=HYPERLINK(1)"
     assert rows[0]["best_bit"] == "'@everyone -1"
     assert rows[0]["event_day"] == "2026-10-03"
+    # The same columns as a download from the studio: where people came from, in words.
+    assert rows[0]["source_group"] == "The survey link"
     assert "reference" not in rows[0]
     [entry] = [e for e in app.extensions["consent_kit"].store.iter_audit() if e["action"] == "export"]
     assert entry["subject"] == "event-feedback" and entry["details"] == {"format": "csv", "rows": 1}

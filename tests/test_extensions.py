@@ -68,26 +68,26 @@ def test_returned_markup_is_placed_as_it_is_and_escaping_is_the_plugins_job(make
 class BySource:
     @hookimpl
     def response_breakdowns(self, survey):
-        return [Breakdown("source", "Where people came from", lambda r: r.source or "")]
+        return [Breakdown("day-part", "Time of day", lambda r: "morning")]
 
 
 class AlsoBySource:
     @hookimpl
     def response_breakdowns(self, survey):
-        return [Breakdown("source", "Source again", lambda r: "")]
+        return [Breakdown("day-part", "Part of the day", lambda r: "")]
 
 
 def test_breakdowns_are_collected_in_order(make_app):
     app = make_app(plugins=[BySource()])
     survey = _kit(app).catalog.get("have-your-say")
     found = response_breakdowns(_kit(app).pm, survey)
-    assert [b.id for b in found if b.id == "source"] == ["source"]
+    assert [b.id for b in found if b.id == "day-part"] == ["day-part"]
 
 
 def test_two_breakdowns_with_one_id_name_both_plugins(make_app):
     app = make_app(plugins=[BySource(), AlsoBySource()])
     survey = _kit(app).catalog.get("have-your-say")
-    with pytest.raises(PluginError, match="split results by 'source'"):
+    with pytest.raises(PluginError, match="split results by 'day-part'"):
         response_breakdowns(_kit(app).pm, survey)
 
 

@@ -288,13 +288,17 @@ def test_optional_top_level_settings_are_read():
     assert not survey.is_open
 
 
+#: A valid incentive (consent_kit/incentives_rules.py checks it; tests/test_incentives.py in detail).
+INCENTIVE = {"reward": "a voucher", "amount": 10, "ways": ["contact"]}
+
+
 def test_other_features_keys_are_kept_in_extra():
     survey = load(HEAD + src("""
-        incentive: {amount: 10}
+        incentive: {reward: a voucher, amount: 10, ways: [contact]}
         translations: {cy: {}}
         questions: [{id: a, type: short_text, label: A}]
         """))
-    assert survey.extra == {"incentive": {"amount": 10}, "translations": {"cy": {}}}
+    assert survey.extra == {"incentive": INCENTIVE, "translations": {"cy": {}}}
     assert (survey.consent, survey.support, survey.exit_url) == (None, None, "")
 
 
@@ -304,12 +308,12 @@ def test_consent_support_and_exit_page_are_read_not_kept_in_extra():
         consent:
           information: [{heading: About this survey, text: A survey.}]
           statements: [{id: take_part, text: I want to take part}]
-        incentive: {amount: 10}
+        incentive: {reward: a voucher, amount: 10, ways: [contact]}
         support: {intro: You are not alone., contacts: [{name: Childline, phone: 0800 1111}]}
         exit_page: https://www.bbc.co.uk/weather
         questions: [{id: a, type: short_text, label: A}]
         """))
-    assert survey.extra == {"incentive": {"amount": 10}}
+    assert survey.extra == {"incentive": INCENTIVE}
     assert survey.consent.statements[0].id == "take_part"
     assert survey.support.contacts[0].phone == "0800 1111"
     assert survey.exit_url == "https://www.bbc.co.uk/weather"

@@ -33,8 +33,8 @@ def _presence(question: Question, message):
 
 class ShortText(QuestionType):
     name = "short_text"
-    label = "Short answer"
-    description = "A line of text, for a word or a short sentence."
+    label = _l("Short answer")
+    description = _l("A line of text, for a word or a short sentence.")
     template = "questions/text.html"
 
     def make_field(self, question, **_):
@@ -44,8 +44,8 @@ class ShortText(QuestionType):
 
 class LongText(ShortText):
     name = "long_text"
-    label = "Long answer"
-    description = "A big box for people to write as much as they like."
+    label = _l("Long answer")
+    description = _l("A big box for people to write as much as they like.")
     template = "questions/textarea.html"
 
     def make_field(self, question, **_):
@@ -55,8 +55,8 @@ class LongText(ShortText):
 
 class Number(QuestionType):
     name = "number"
-    label = "Number"
-    description = "A number, such as an age or how many times something happened."
+    label = _l("Number")
+    description = _l("A number, such as an age or how many times something happened.")
     template = "questions/number.html"
 
     def make_field(self, question, **_):
@@ -80,8 +80,8 @@ class _Choices(QuestionType):
 
 class SingleChoice(_Choices):
     name = "single_choice"
-    label = "Choose one"
-    description = "People pick one answer from a list."
+    label = _l("Choose one")
+    description = _l("People pick one answer from a list.")
     template = "questions/radios.html"
 
     def make_field(self, question, *, prefer_not_to_say_label=""):
@@ -95,8 +95,8 @@ class SingleChoice(_Choices):
 
 class YesNo(SingleChoice):
     name = "yes_no"
-    label = "Yes or no"
-    description = "People answer yes or no."
+    label = _l("Yes or no")
+    description = _l("People answer yes or no.")
     needs_choices = False
 
     def default_choices(self) -> tuple[Choice, ...]:
@@ -104,9 +104,24 @@ class YesNo(SingleChoice):
         return (Choice("yes", "Yes"), Choice("no", "No"))
 
     def choices_for(self, question, prefer_not_to_say_label):
-        if not question.choices:
-            question = _with_choices(question, self.default_choices())
-        return super().choices_for(question, prefer_not_to_say_label)
+        return super().choices_for(_with_choices(question, self._in_page_language(question)),
+                                   prefer_not_to_say_label)
+
+    def describe_answer(self, question, answer):
+        return str(super().describe_answer(_with_choices(question, self._in_page_language(question)),
+                                           answer))
+
+    def _in_page_language(self, question) -> tuple[Choice, ...]:
+        """The choices, with the built-in "Yes" and "No" in the page's language.
+
+        Lazily, because a page's form is shared by every language. Words the
+        survey file gives (and may translate itself) are kept as they are.
+        """
+        words = {"yes": _l("Yes"), "no": _l("No")}
+        built_in = {c.value: c.label for c in self.default_choices()}
+        return tuple(Choice(c.value, words[c.value], c.hint)
+                     if built_in.get(c.value) == c.label and not getattr(c.label, "key", "") else c
+                     for c in question.choices or self.default_choices())
 
 
 def _with_choices(question: Question, choices) -> Question:
@@ -115,8 +130,8 @@ def _with_choices(question: Question, choices) -> Question:
 
 class MultipleChoice(_Choices):
     name = "multiple_choice"
-    label = "Choose any"
-    description = "People tick all the answers that fit them."
+    label = _l("Choose any")
+    description = _l("People tick all the answers that fit them.")
     many_answers = True
     template = "questions/checkboxes.html"
 
@@ -137,8 +152,8 @@ class MultipleChoice(_Choices):
 
 class Scale(SingleChoice):
     name = "scale"
-    label = "Scale"
-    description = "People pick a number on a scale, such as 1 (not at all) to 5 (a lot)."
+    label = _l("Scale")
+    description = _l("People pick a number on a scale, such as 1 (not at all) to 5 (a lot).")
     needs_choices = False
     option_names = ("min", "max", "min_label", "max_label")
     template = "questions/scale.html"
@@ -179,8 +194,8 @@ class Scale(SingleChoice):
 
 class Date(QuestionType):
     name = "date"
-    label = "Date"
-    description = "A date, typed as day, month and year."
+    label = _l("Date")
+    description = _l("A date, typed as day, month and year.")
     option_names = ("not_in_future",)
     template = "questions/date.html"
 
@@ -198,8 +213,8 @@ class Date(QuestionType):
 
 class Info(QuestionType):
     name = "info"
-    label = "Information"
-    description = "Some text for people to read. It takes no answer."
+    label = _l("Information")
+    description = _l("Some text for people to read. It takes no answer.")
     takes_answer = False
     template = "questions/info.html"
 

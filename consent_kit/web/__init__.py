@@ -10,8 +10,12 @@ import pluggy
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from ..extensions import page_parts
+from ..extensions import item_parts, page_parts
 from . import auth, consent, finish, participant, resume, studio, withdraw
+from . import builder as builder_views
+from . import incentives as incentive_views
+from . import incentives_studio as budget_views
+from . import results as results_views
 from .helpers import kit
 from .questions import question_html
 from .ratelimit import Attempts, limit_posts
@@ -30,6 +34,10 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     """Register the core blueprints, then every plugin's, plus headers and error pages."""
     for blueprint in (participant.bp, consent.bp, finish.bp, resume.bp, withdraw.bp, auth.bp, studio.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(results_views.bp)
+    app.register_blueprint(builder_views.bp)
+    app.register_blueprint(incentive_views.bp)
+    app.register_blueprint(budget_views.bp)
     for result in pm.hook.register_blueprints(app=app):
         for blueprint in result if isinstance(result, list | tuple) else [result]:
             app.register_blueprint(blueprint)
@@ -94,10 +102,14 @@ def _template_extras(pm: pluggy.PluginManager) -> dict:
     css = [url for urls in pm.hook.extra_css_urls(template=template, request=request) for url in urls]
     survey = g.get("survey")
 
-    def parts(slot: str):
-        return page_parts(pm, slot, template=template, request=request, survey=survey)
+    def parts(slot: str, link: str = ""):
+        return page_parts(pm, slot, template=template, request=request, survey=survey, link=link)
 
-    return {"extra_css_urls": css, "survey": survey, "page_parts": parts, **extra}
+    def one_item(kind: str, item_id: str):
+        return item_parts(pm, kind, item_id, template=template, request=request, survey=survey)
+
+    return {"extra_css_urls": css, "survey": survey, "page_parts": parts, "item_parts": one_item,
+            **extra}
 
 
 def _error_pages(app: Flask) -> None:

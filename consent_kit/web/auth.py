@@ -40,6 +40,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..accounts import (
@@ -202,11 +203,11 @@ def _signed_in_user() -> User | None:
         session.pop(SESSION_KEY, None)
         if now - seen >= idle:
             minutes = config["STUDIO_IDLE_MINUTES"]
-            flash(f"You were signed out because nothing happened for {minutes} minutes. "
-                  "Please sign in again.", "info")
+            flash(_("You were signed out because nothing happened for %(minutes)s minutes. "
+                    "Please sign in again.", minutes=minutes), "info")
         else:
-            flash("You were signed out because you signed in a long time ago. "
-                  "Please sign in again.", "info")
+            flash(_("You were signed out because you signed in a long time ago. "
+                    "Please sign in again."), "info")
         return None
     if now - seen >= SEEN_GRANULARITY:
         session[SESSION_KEY] = {**info, "seen": now}
@@ -358,11 +359,12 @@ def setup():
         return render_template("auth/setup_locked.html"), 403
     errors: list = []
     form = {"username": request.form.get("username", "")}
-    labels = {"username": "Username", "password": "Password", "confirm": "Type the password again"}
+    labels = {"username": _("Username"), "password": _("Password"),
+              "confirm": _("Type the password again")}
     if request.method == "POST":
         password = request.form.get("password", "")
         if password != request.form.get("confirm", ""):
-            errors = [("confirm", labels["confirm"], "The two passwords are not the same.")]
+            errors = [("confirm", labels["confirm"], _("The two passwords are not the same."))]
         else:
             try:
                 user = studio.accounts.create_user(form["username"], "admin", password)
@@ -373,7 +375,7 @@ def setup():
                 start_session(user)
                 audit("user_created", user.username, {"role": "admin", "via": "first-run page"})
                 audit("login", user.username)
-                flash("Your admin account is ready and you are signed in.", "success")
+                flash(_("Your admin account is ready and you are signed in."), "success")
                 return redirect(url_for("studio.dashboard"))
     return render_template("auth/setup.html", errors=errors, form=form, token=token,
                            labels=labels), (400 if errors else 200)
@@ -412,8 +414,8 @@ def login():
         if user is not None:  # the right password for an account that is turned off
             audit("login_failed", user.username, {"reason": "account turned off"},
                   actor=f"user:{user.username}")
-            errors = [("username", "Username", "This account is turned off. Ask an admin of "
-                       "this site to turn it back on.")]
+            errors = [("username", _("Username"), _("This account is turned off. Ask an admin of "
+                                                    "this site to turn it back on."))]
         else:
             known = studio.accounts.get_user(username) if username else None
             if known:
@@ -423,12 +425,12 @@ def login():
                 # The typed name isn't kept: people sometimes type a password there.
                 audit("login_failed", "", {"reason": "unknown username"}, actor="anonymous")
             if not username:
-                errors = [("username", "Username", "Enter your username.")]
+                errors = [("username", _("Username"), _("Enter your username."))]
             elif not password:
-                errors = [("password", "Password", "Enter your password.")]
+                errors = [("password", _("Password"), _("Enter your password."))]
             else:
-                errors = [("username", "Username", "The username or password is not right. "
-                           "Check them and try again.")]
+                errors = [("username", _("Username"), _("The username or password is not right. "
+                                                        "Check them and try again."))]
     return render_template("auth/login.html", errors=errors, username=username,
                            next_url=next_url), (400 if errors else 200)
 
@@ -442,7 +444,7 @@ def logout():
     state().accounts.end_session(user.username, str(info.get("sid", "")))
     audit("logout", user.username)
     session.clear()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -451,8 +453,8 @@ def logout():
 def password():
     """Change your own password (needs the current one); other devices are signed out."""
     studio, user = state(), current_user()
-    labels = {"current": "Your password now", "password": "New password",
-              "confirm": "Type the new password again"}
+    labels = {"current": _("Your password now"), "password": _("New password"),
+              "confirm": _("Type the new password again")}
     errors: list = []
     if request.method == "POST":
         now = studio.clock()
@@ -465,9 +467,9 @@ def password():
         if studio.accounts.check_login(user.username, current) is None:
             studio.failures.add(user_key, now)
             audit("password_change_failed", user.username, {"reason": "wrong current password"})
-            errors = [("current", labels["current"], "Your password now is not right.")]
+            errors = [("current", labels["current"], _("Your password now is not right."))]
         elif new != confirm:
-            errors = [("confirm", labels["confirm"], "The two new passwords are not the same.")]
+            errors = [("confirm", labels["confirm"], _("The two new passwords are not the same."))]
         else:
             try:
                 user = studio.accounts.set_password(user.username, new)
@@ -476,7 +478,7 @@ def password():
             else:
                 start_session(user)
                 audit("password_changed", user.username)
-                flash("Your password is changed. You are signed out on other devices.", "success")
+                flash(_("Your password is changed. You are signed out on other devices."), "success")
                 return redirect(url_for("studio.dashboard"))
     return render_template("auth/password.html", errors=errors, labels=labels), (
         400 if errors else 200)

@@ -12,9 +12,11 @@ import functools
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..clock import utc_now
 from ..consent import consent_text, missing_required, wrong_answers
+from ..localize import localize
 from .drafts import current_draft, save_draft
 from .helpers import kit, load_survey
 
@@ -26,27 +28,34 @@ def language() -> str:
     return str(get_locale() or "en")
 
 
-def text_for(survey, draft):
+def text_for(survey, draft, lang: str | None = None):
     """The consent text this participant is shown: their version, in their language.
 
-    Rendering Markdown and hashing it is the dearest part of a page, and the
-    answer only changes with the survey's version, so it is built once per
-    (survey version, variant, language) and kept for the app's lifetime.
+    ``lang`` asks for another language than the page's (the one consent was
+    given in). Rendering Markdown and hashing it is the dearest part of a page,
+    and the answer only changes with the survey's version, so it is built once
+    per (survey version, variant, language) and kept for the app's lifetime.
     """
     variant = (draft.get("consent_variant") or "") if draft else ""
-    key = (survey.version, variant, language())
+    key = (survey.version, variant, lang or language())
     cache = kit().consent_texts
     if key not in cache:
+        if key[2] != language():
+            survey = localize(kit().catalog.get(survey.id) or survey, key[2])
         cache[key] = consent_text(survey.consent, variant=variant, language=key[2])
     return cache[key]
 
 
 def valid_consent(survey, draft) -> dict | None:
-    """The consent in the draft if it was given to the text shown now, else None."""
+    """The consent in the draft if it was given to the text as it is now, else None.
+
+    Consent given in one language still holds after the participant switches
+    to another: it is checked against the text in the language they read.
+    """
     if survey.consent is None:
         return None
     decision = draft.get("consent") if draft else None
-    if not decision or decision.get("version") != text_for(survey, draft).version:
+    if not decision or decision.get("version") != text_for(survey, draft, decision.get("language")).version:
         return None
     return decision
 
@@ -88,7 +97,7 @@ def version(survey, draft):
             draft["consent_variant"] = chosen
             save_draft(draft)
             return redirect(url_for(".information", survey_id=survey.id))
-        error = "Choose the version you want to read"
+        error = _("Choose the version you want to read")
     return render_template("consent/version.html", survey=survey, choices=choices, error=error,
                            chosen=draft.get("consent_variant"))
 
@@ -166,10 +175,10 @@ def _agree_errors(survey, text, agreed, form) -> list[tuple[str, str]]:
     for sid in missing_required(text, agreed):
         statement = next(s for s in text.statements if s[0] == sid)
         errors.append((f"statement-{sid}",
-                       f"To take part, you need to agree to: ‘{statement[1]}’. "
-                       "If you don't want to, that's fine: you can close this page."))
+                       _("To take part, you need to agree to: ‘%(statement)s’. If you don't want "
+                         "to, that's fine: you can close this page.", statement=statement[1])))
     if survey.consent.confirm == "initials" and not form.get("confirmed_as", "").strip():
-        errors.append(("confirmed_as", "Type your first name or initials to say you agree"))
+        errors.append(("confirmed_as", _("Type your first name or initials to say you agree")))
     return errors
 
 

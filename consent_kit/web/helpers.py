@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g
+from flask_babel import get_locale
+
+from ..localize import localize
 
 
 def kit():
@@ -24,3 +27,5 @@ def load_survey(endpoint, values) -> None:
         g.survey = None
         abort(404 if survey is None and not kit().catalog.is_broken(survey_id) else 410)
     g.survey = survey
+    # In the participant's language: the locale is chosen with the survey's own in view.
+    g.survey = localize(survey, str(get_locale() or ""))

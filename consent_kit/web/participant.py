@@ -7,10 +7,13 @@ what comes next, and renders.
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 
 from .. import flow
+from ..localize import localize
 from .consent import first_step_url, needs_consent
 from .drafts import current_draft, save_draft, start_draft
 from .forms import answers_from_form, build_page_form, error_list
@@ -24,7 +27,9 @@ bp = Blueprint("participant", __name__)
 @bp.get("/")
 def index():
     """The open surveys of this instance."""
-    return render_template("participant/index.html", surveys=kit().catalog.open_surveys())
+    lang = str(get_locale() or "")
+    surveys = [localize(survey, lang) for survey in kit().catalog.open_surveys()]  # their language
+    return render_template("participant/index.html", surveys=surveys)
 
 
 bp.url_value_preprocessor(load_survey)
@@ -35,17 +40,27 @@ def start(survey_id):
     """The start page: what it's about, how long it takes, that you can stop any time."""
     survey = g.survey
     draft = current_draft(survey)
-    return render_template("participant/start.html", survey=survey, draft=draft)
+    return render_template("participant/start.html", survey=survey, draft=draft,
+                           source=_source(request.args.get("source", "")))
 
 
 @bp.post("/s/<survey_id>/start")
 def begin(survey_id):
     """Start (a new draft), or carry on with the one this browser has; consent comes first."""
     survey = g.survey
-    draft = current_draft(survey) or start_draft(survey, source=request.form.get("source", ""))
+    draft = current_draft(survey) or start_draft(survey, source=_source(request.form.get("source", "")))
     if needs_consent(survey, draft):
         return redirect(first_step_url(survey))
     return redirect(url_for(".begin_questions", survey_id=survey.id))
+
+
+#: Where someone came from is a short code from a link (a poster's place), never free text.
+_SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def _source(text: str) -> str:
+    """The source code from a link (``?source=``), or "" when it isn't one."""
+    return text if _SOURCE.match(text or "") else ""
 
 
 @bp.get("/s/<survey_id>/questions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .. import flow
 from ..codes import clean_code, show_code
@@ -34,12 +35,12 @@ def resume():
     if request.method == "POST":
         code = clean_code(request.form.get("code", ""))
         if code is None:
-            error = "Enter the 10 letters and numbers of your code, like K7QM3-XR2PA"
+            error = _("Enter the 10 letters and numbers of your code, like K7QM3-XR2PA")
         else:
             target = _resume(code)
             if target:
                 return redirect(target)
-            error = "We can't find that code. Check it and try again. Codes stop working after a while."
+            error = _("We can't find that code. Check it and try again. Codes stop working after a while.")
     return render_template("participant/resume.html", error=error), 200 if not error else 400
 
 

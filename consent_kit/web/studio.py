@@ -9,7 +9,10 @@ copied wholesale from a request.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..accounts import PROJECT_ROLES, ROLE_WORDS, ROLES, AccountError, User
 from .auth import audit, current_project, current_user, not_found, state
@@ -19,14 +22,15 @@ from .rules import login_required
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
 MEMBER_ROLE_WORDS = {
-    "researcher": "Researcher: designs and runs the surveys",
-    "viewer": "Viewer: sees the results only",
+    "researcher": _l("Researcher: designs and runs the surveys"),
+    "viewer": _l("Viewer: sees the results only"),
 }
 
 
 def _a(role: str) -> str:
-    """The role with its article: "an admin", "a researcher", "a viewer"."""
-    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
+    """The role with its article: "an admin", "a researcher", "a viewer" (in the page's language)."""
+    words = {"admin": _("an admin"), "researcher": _("a researcher"), "viewer": _("a viewer")}
+    return words.get(role, role)
 
 
 def _survey_row(survey_id: str) -> dict:
@@ -36,11 +40,28 @@ def _survey_row(survey_id: str) -> dict:
     if survey is not None:
         status = "open" if survey.is_open else "closed"
         title = survey.title
+    elif catalog.is_broken(survey_id):
+        status, title = "needs fixing", survey_id
     else:
-        status = "needs fixing" if catalog.is_broken(survey_id) else "file missing"
-        title = survey_id
-    return {"id": survey_id, "title": title, "status": status, "survey": survey,
+        draft = _builder_draft(survey_id)
+        status = "draft" if draft else "file missing"
+        title = (draft or {}).get("definition", {}).get("title") or survey_id
+    return {"id": survey_id, "title": title, "status": status, "status_words": _status_words(status),
+            "survey": survey,
             "responses": kit().store.count_responses(survey_id)}
+
+
+def _status_words(status: str) -> str:
+    """A survey's status as the lists say it, in the page's language."""
+    words = {"open": _("open"), "closed": _("closed"), "needs fixing": _("needs fixing"),
+             "draft": _("draft, not published yet"), "file missing": _("file missing")}
+    return words[status]
+
+
+def _builder_draft(survey_id: str) -> dict | None:
+    """The survey builder's draft of a survey that has no file yet, if the builder is there."""
+    workspace = current_app.extensions.get("consent_kit_builder")
+    return workspace.draft(survey_id) if workspace is not None else None
 
 
 def _all_survey_ids() -> list[str]:
@@ -92,21 +113,22 @@ def project_members(project_id):
     try:
         if action == "remove":
             if username not in project.members:
-                raise AccountError("That person is not in this project.", "member")
+                raise AccountError(_("That person is not in this project."), "member")
             accounts.remove_member(project.id, username)
             audit("member_removed", project.id, {"username": username})
-            flash(f"{username} is no longer in {project.name}.", "success")
+            flash(_("%(name)s is no longer in %(project)s.", name=username, project=project.name), "success")
         else:
             role = request.form.get("member_role", "")
             if not username:
-                raise AccountError("Choose who to add.", "member")
+                raise AccountError(_("Choose who to add."), "member")
             before = project.role_of(username)
             accounts.set_member(project.id, username, role)
             audit("member_added" if before is None else "member_role_changed", project.id,
                   {"username": username, "role": role})
-            flash(f"{username} is now {_a(role)} in {project.name}.", "success")
+            flash(_("%(name)s is now %(role)s in %(project)s.", name=username, role=_a(role),
+                    project=project.name), "success")
     except AccountError as error:
-        return _project_page([(error.field or "member", "Person", str(error))], 400)
+        return _project_page([(error.field or "member", _("Person"), str(error))], 400)
     return redirect(url_for(".project", project_id=project.id))
 
 
@@ -114,17 +136,18 @@ def project_members(project_id):
 @login_required("admin")
 def project_new():
     """Make a project."""
-    labels = {"name": "Project name", "project_id": "Short name for web addresses"}
+    labels = {"name": _("Project name"), "project_id": _("Short name for web addresses")}
     form = {"name": request.form.get("name", ""), "project_id": request.form.get("project_id", "")}
     errors: list = []
     if request.method == "POST":
         try:
             made = state().accounts.create_project(form["name"], form["project_id"])
         except AccountError as error:
-            errors = [(error.field, labels.get(error.field, "Project"), str(error))]
+            errors = [(error.field, labels.get(error.field, _("Project")), str(error))]
         else:
             audit("project_created", made.id, {"name": made.name})
-            flash(f"The project {made.name} is ready. Add people and surveys to it.", "success")
+            flash(_("The project %(name)s is ready. Add people and surveys to it.", name=made.name),
+                  "success")
             return redirect(url_for(".project", project_id=made.id))
     return render_template("studio/project_new.html", form=form, errors=errors,
                            labels=labels), (400 if errors else 200)
@@ -157,15 +180,15 @@ def surveys():
                 continue
             chosen = request.form[field]
             if chosen and chosen not in projects:
-                errors.append((field, survey_id, "Choose one of the projects in the list."))
+                errors.append((field, survey_id, _("Choose one of the projects in the list.")))
                 continue
             if chosen != assigned.get(survey_id, ""):
                 accounts.assign_survey(survey_id, chosen or None)
                 audit("survey_assigned", survey_id, {"project": chosen})
                 changed += 1
         if not errors:
-            flash(f"Saved. {changed} survey(s) moved." if changed else "Nothing was changed.",
-                  "success")
+            flash(ngettext("Saved. %(num)s survey moved.", "Saved. %(num)s surveys moved.", changed)
+                  if changed else _("Nothing was changed."), "success")
             return redirect(url_for(".surveys"))
         assigned = accounts.survey_projects()
     rows = [{**_survey_row(s), "project": assigned.get(s, "")} for s in survey_ids]
@@ -181,8 +204,8 @@ def surveys():
 def users():
     """Everyone with an account, and a form to make one."""
     accounts = state().accounts
-    labels = {"username": "Username", "role": "What they can do", "password": "First password",
-              "project": "Add them to a project"}
+    labels = {"username": _("Username"), "role": _("What they can do"),
+              "password": _("First password"), "project": _("Add them to a project")}
     form = {"username": request.form.get("username", ""), "role": request.form.get("role", ""),
             "project": request.form.get("project", "")}
     projects = accounts.projects()
@@ -190,7 +213,7 @@ def users():
     if request.method == "POST":
         project_ids = {p.id for p in projects}
         if form["project"] and form["project"] not in project_ids:
-            errors = [("project", labels["project"], "Choose one of the projects in the list.")]
+            errors = [("project", labels["project"], _("Choose one of the projects in the list."))]
         else:
             try:
                 made = accounts.create_user(form["username"], form["role"],
@@ -205,8 +228,8 @@ def users():
                     accounts.set_member(form["project"], made.username, member_role)
                     audit("member_added", form["project"],
                           {"username": made.username, "role": member_role})
-                flash(f"The account {made.username} is ready. Tell them their username and "
-                      "first password in person or by phone.", "success")
+                flash(_("The account %(name)s is ready. Tell them their username and first "
+                        "password in person or by phone.", name=made.username), "success")
                 return redirect(url_for(".user", username=made.username))
     memberships = _memberships(projects)
     return render_template("studio/users.html", users=accounts.users(), form=form, errors=errors,
@@ -236,7 +259,7 @@ def user(username):
         try:
             message = _change_user(person, request.form.get("action", ""))
         except AccountError as error:
-            errors = [(error.field or "role", "Account", str(error))]
+            errors = [(error.field or "role", _("Account"), str(error))]
         else:
             flash(message, "success")
             return redirect(url_for(".user", username=person.username))
@@ -257,42 +280,44 @@ def _change_user(person: User, action: str) -> str:
     if action == "role":
         role = form.get("role", "")
         if role not in ROLES:
-            raise AccountError("Choose what they can do.", "role")
+            raise AccountError(_("Choose what they can do."), "role")
         accounts.set_role(person.username, role)
         audit("role_changed", person.username, {"from": person.role, "to": role})
-        return f"{person.username} is now {_a(role)}."
+        return _("%(name)s is now %(role)s.", name=person.username, role=_a(role))
     if action in ("turn_off", "turn_on"):
         off = action == "turn_off"
         if off and person.username == current_user().username:
-            raise AccountError("You can't turn off your own account.", "disabled")
+            raise AccountError(_("You can't turn off your own account."), "disabled")
         accounts.set_disabled(person.username, off)
         audit("user_turned_off" if off else "user_turned_on", person.username)
-        return f"{person.username}'s account is {'turned off' if off else 'turned on again'}."
+        return (_("%(name)s's account is turned off.", name=person.username) if off else
+                _("%(name)s's account is turned on again.", name=person.username))
     if action == "password":
         accounts.set_password(person.username, form.get("password", ""))
         audit("password_reset", person.username)
-        return (f"{person.username} has a new password and is signed out everywhere. "
-                "Tell them the new password in person or by phone.")
+        return _("%(name)s has a new password and is signed out everywhere. Tell them the new "
+                 "password in person or by phone.", name=person.username)
     if action == "add_to_project":
         role = form.get("member_role", "")
         if role not in PROJECT_ROLES:
-            raise AccountError("Choose what they can do in the project.", "member_role")
+            raise AccountError(_("Choose what they can do in the project."), "member_role")
         project = accounts.get_project(form.get("project", ""))
         if project is None:
-            raise AccountError("Choose a project.", "project")
+            raise AccountError(_("Choose a project."), "project")
         before = project.role_of(person.username)
         accounts.set_member(project.id, person.username, role)
         audit("member_added" if before is None else "member_role_changed", project.id,
               {"username": person.username, "role": role})
-        return f"{person.username} is now {_a(role)} in {project.name}."
+        return _("%(name)s is now %(role)s in %(project)s.", name=person.username, role=_a(role),
+                 project=project.name)
     if action == "remove_from_project":
         project = accounts.get_project(form.get("project", ""))
         if project is None or person.username not in project.members:
-            raise AccountError("They are not in that project.", "project")
+            raise AccountError(_("They are not in that project."), "project")
         accounts.remove_member(project.id, person.username)
         audit("member_removed", project.id, {"username": person.username})
-        return f"{person.username} is no longer in {project.name}."
-    raise AccountError("Choose what to change.", "role")
+        return _("%(name)s is no longer in %(project)s.", name=person.username, project=project.name)
+    raise AccountError(_("Choose what to change."), "role")
 
 
 @bp.get("/plugins")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..clock import utc_now
 from ..codes import clean_code, code_key, show_code
 from ..consent import change_optional
+from ..localize import localize
 from ..plugins import call_event
 from .finish import copy_context
 from .helpers import kit
@@ -41,10 +44,10 @@ def start():
         if record is not None:
             session[SESSION_KEY] = {"pseudonym": record.pseudonym, "reference": code}
             return redirect(url_for(".yours"))
-        error = ("Enter the 10 letters and numbers of your reference, like K7QM3-XR2PA"
+        error = (_("Enter the 10 letters and numbers of your reference, like K7QM3-XR2PA")
                  if code is None else
-                 "We can't find that reference. Check it and try again. If you took your answers "
-                 "back already, they have been deleted.")
+                 _("We can't find that reference. Check it and try again. If you took your answers "
+                   "back already, they have been deleted."))
     return render_template("withdraw/start.html", error=error), 400 if error else 200
 
 
@@ -57,7 +60,8 @@ def yours():
     survey = kit().catalog.surveys.get(record.survey_id)
     context = copy_context(record, {"reference": session[SESSION_KEY]["reference"]})
     optional = _optional_statements(context["text"])
-    return render_template("withdraw/yours.html", survey_title=survey.title if survey else "",
+    title = localize(survey, str(get_locale() or "")).title if survey else ""  # in their language
+    return render_template("withdraw/yours.html", survey_title=title,
                            optional=optional, changed=request.args.get("changed") == "1", **context)
 
 
