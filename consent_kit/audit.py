@@ -123,13 +123,7 @@ def verify_lines(lines: Iterable[bytes], head: dict | None) -> tuple[int, list[s
         elif seq > last_seq + 1 + invalid_since:
             problems.append(_missing(last_seq + 1 + invalid_since, seq - 1))
         elif seq == last_seq + 1 and not changed and not last_changed and entry["prev"] != last_hash:
-            if last_line:
-                problems.append(
-                    f"lines {last_line}–{number}: the chain is broken between these entries, "
-                    "so one of them was changed after it was written"
-                )
-            else:
-                problems.append(f"line {number}: this entry was changed after it was written")
+            problems.append(_broken_chain(last_line, number))
         if seq == head_seq:
             head_match = entry["hash"]
         last_seq, last_hash, last_line = max(seq, last_seq), entry["hash"], number
@@ -137,6 +131,14 @@ def verify_lines(lines: Iterable[bytes], head: dict | None) -> tuple[int, list[s
 
     problems += _check_head(head, head_seq, head_match, last_seq, count)
     return count, problems
+
+
+def _broken_chain(last_line: int, number: int) -> str:
+    """An entry whose ``prev`` doesn't match the entry before it (both hash correctly)."""
+    if last_line:
+        return (f"lines {last_line}–{number}: the chain is broken between these entries, "
+                "so one of them was changed after it was written")
+    return f"line {number}: this entry was changed after it was written"
 
 
 def _check_head(

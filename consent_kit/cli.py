@@ -131,7 +131,7 @@ def _print_links(app, host: str, port: int, *, qr: bool) -> None:
             click.echo(f"    {problem}", err=True)
     if qr and surveys:
         _print_qr(f"{base}/s/{surveys[0].id}")
-    from .web.auth import setup_link
+    from .web.first_admin import setup_link
 
     if link := setup_link(app, base):
         click.echo(f"No researcher admin account yet. Make the first one at {link}")
