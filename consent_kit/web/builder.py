@@ -21,12 +21,12 @@ from ..builder.ops import BuilderError
 from ..builder.texts import text_of
 from ..loader_conditions import many_answers
 from ..loader_values import default_choices
-from ..survey import PREFER_NOT_TO_SAY, SurveyError
+from ..survey import PREFER_NOT_TO_SAY
 from . import builder_consent, builder_preview, builder_publish  # noqa: F401 (their pages)
 from .auth import not_found
 from .builder_support import (
+    CHANGE_FAILED,
     OPTION_WORDS,
-    Stale,
     advice_for,
     bp,
     change_errors,
@@ -40,8 +40,6 @@ from .helpers import kit
 from .rules import login_required
 
 __all__ = ["bp"]
-
-CHANGE_FAILED = (BuilderError, SurveyError, Stale)
 
 
 @bp.route("/surveys/<survey_id>/build/details", methods=["GET", "POST"])

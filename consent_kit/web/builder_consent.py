@@ -12,10 +12,9 @@ from flask_babel import gettext as _
 from ..builder import consent_ops
 from ..builder import forms as form_read
 from ..builder.ops import BuilderError
-from ..survey import SurveyError
 from .auth import not_found
 from .builder_support import (
-    Stale,
+    CHANGE_FAILED,
     advice_for,
     bp,
     change_errors,
@@ -25,8 +24,6 @@ from .builder_support import (
     save_change,
 )
 from .rules import login_required
-
-CHANGE_FAILED = (BuilderError, SurveyError, Stale)
 
 
 @bp.route("/surveys/<survey_id>/build/consent", methods=["GET", "POST"])

@@ -51,6 +51,10 @@ class Stale(Exception):
     """Someone else changed the draft after this form was shown."""
 
 
+#: What a refused change raises: the builder's own check, the loader's, or a stale form.
+CHANGE_FAILED = (BuilderError, SurveyError, Stale)
+
+
 @bp.record_once
 def _init_app(setup_state) -> None:
     app = setup_state.app
