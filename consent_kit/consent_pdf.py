@@ -28,6 +28,7 @@ class CopyContent:
     declined: list[str]
     sections: list[tuple[str, str]]  # (heading, safe HTML)
     labels: dict[str, str]
+    direction: str = "ltr"  # "rtl" for Arabic, Urdu, ...: lines start at the right
 
 
 def _plain(fragment: str) -> str:
@@ -45,36 +46,40 @@ def consent_copy_pdf(content: CopyContent) -> bytes:
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_margins(20, 20, 20)
+    # Shaping (HarfBuzz) joins Arabic letters and puts right-to-left text in reading order;
+    # without it an Arabic copy comes out as separate letters, backwards.
+    pdf.set_text_shaping(True)
+    align = "R" if content.direction == "rtl" else "L"
     pdf.add_page()
-    _heading(pdf, content.labels["title"], size=18)
-    _paragraph(pdf, content.survey_title, bold=True)
-    _paragraph(pdf, f"{content.labels['given_at']}: {content.given_at}")
-    _paragraph(pdf, f"{content.labels['reference']}: {content.reference}", bold=True)
+    _heading(pdf, content.labels["title"], align, size=18)
+    _paragraph(pdf, content.survey_title, align, bold=True)
+    _paragraph(pdf, f"{content.labels['given_at']}: {content.given_at}", align)
+    _paragraph(pdf, f"{content.labels['reference']}: {content.reference}", align, bold=True)
     if content.agreed:
-        _heading(pdf, content.labels["agreed"])
+        _heading(pdf, content.labels["agreed"], align)
         for statement in content.agreed:
-            _paragraph(pdf, f"✓ {statement}")
+            _paragraph(pdf, f"✓ {statement}", align)
     if content.declined:
-        _heading(pdf, content.labels["declined"])
+        _heading(pdf, content.labels["declined"], align)
         for statement in content.declined:
-            _paragraph(pdf, f"✗ {statement}")
-    _heading(pdf, content.labels["withdraw_heading"])
-    _paragraph(pdf, content.labels["withdraw_text"])
-    _paragraph(pdf, content.withdraw_url)
+            _paragraph(pdf, f"✗ {statement}", align)
+    _heading(pdf, content.labels["withdraw_heading"], align)
+    _paragraph(pdf, content.labels["withdraw_text"], align)
+    _paragraph(pdf, content.withdraw_url, "L")  # a web address reads left to right everywhere
     for heading, fragment in content.sections:
-        _heading(pdf, heading, size=12)
-        _paragraph(pdf, _plain(fragment))
+        _heading(pdf, heading, align, size=12)
+        _paragraph(pdf, _plain(fragment), align)
     return bytes(pdf.output())
 
 
-def _heading(pdf: FPDF, text: str, size: int = 14) -> None:
+def _heading(pdf: FPDF, text: str, align: str, size: int = 14) -> None:
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", size)
-    pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT", align=align)
     pdf.ln(1)
 
 
-def _paragraph(pdf: FPDF, text: str, *, bold: bool = False) -> None:
+def _paragraph(pdf: FPDF, text: str, align: str, *, bold: bool = False) -> None:
     pdf.set_font("DejaVu", "B" if bold else "", 11)
-    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT", align=align)
     pdf.ln(1)

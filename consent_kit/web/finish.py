@@ -19,6 +19,7 @@ from ..clock import utc_now
 from ..codes import code_key, show_code
 from ..consent import ConsentRecord, ConsentText
 from ..consent_pdf import CopyContent, consent_copy_pdf
+from ..languages import text_direction
 from ..plugins import call_event
 from ..store import ErasedSubmission, Response, StoreError, SubmissionConflict
 from .consent import language, valid_consent
@@ -219,6 +220,7 @@ def pdf_content(survey, record, context) -> CopyContent:
         agreed=context["agreed"],
         declined=context["declined"],
         sections=[(heading, body) for _, heading, body in (text.sections if text else ())],
+        direction=text_direction(language()),
         labels={
             "title": _("What you agreed to"),
             "given_at": _("When"),

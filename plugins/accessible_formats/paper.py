@@ -124,6 +124,8 @@ class _Paper(FPDF):
         self.set_margins(20, 20, 20)
         self.set_auto_page_break(True, 20)
         self.set_creator("consent-kit")
+        # Joined letters and reading order for Arabic and other scripts that need shaping.
+        self.set_text_shaping(True)
 
     def _step(self) -> float:
         return self.size * 0.55

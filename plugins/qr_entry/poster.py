@@ -59,6 +59,7 @@ def poster_pdf(poster: Poster) -> bytes:
     pdf.set_creator("consent-kit")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_text_shaping(True)  # joined letters and reading order for Arabic survey titles
     pdf.set_margins(layout["margin"], layout["margin"], layout["margin"])
     pdf.set_auto_page_break(False)
     pdf.add_page()
