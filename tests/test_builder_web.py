@@ -488,3 +488,27 @@ def test_a_survey_that_is_only_a_draft_is_listed_as_one_with_its_title(app):
     page = words_on(rae.get("/studio/projects/alpha"))
     assert "Music at the club" in page and "draft, not published yet" in page
     assert "file missing" not in page and survey_id
+
+
+def test_easy_read_and_sign_language_are_set_beside_the_question(app):
+    rae = signed_in(app, "rae")
+    survey_id = new_survey(rae, "Feeling safe")
+    safe = add_page(rae, survey_id, "yes_no", "Do you feel safe at the club?")
+    url = BUILD.format(survey_id) + f"/questions/{safe}"
+    question = {"type": "yes_no", "label": "Do you feel safe at the club?", "required": "yes"}
+    # A picture needs words for people who can't see it: the loader's message, nothing lost.
+    response = send(rae, url, {**question, "easy_read": "Are you safe at the club?",
+                               "easy_read_image": "pictures/safe.png"})
+    assert response.status_code == 400
+    assert "picture has no 'alt:'" in words_on(response)
+    assert "Are you safe at the club?" in words_on(response)
+    response = send(rae, url, {**question, "easy_read": "Are you safe at the club?",
+                               "bsl": "https://example.org/safe.mp4"})
+    assert response.status_code == 302, errors_in(response)
+    item = find_question(draft_of(app, survey_id), safe)[2]
+    assert item["easy_read"] == {"label": "Are you safe at the club?"}
+    assert item["bsl"] == "https://example.org/safe.mp4"
+    # Emptied again: both go.
+    assert send(rae, url, question).status_code == 302
+    item = find_question(draft_of(app, survey_id), safe)[2]
+    assert "easy_read" not in item and "bsl" not in item

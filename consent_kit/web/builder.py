@@ -15,7 +15,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..builder import choices as choice_ops
-from ..builder import consent_ops, ops
+from ..builder import consent_ops, media, ops
 from ..builder import forms as form_read
 from ..builder.ops import BuilderError
 from ..builder.texts import text_of
@@ -207,6 +207,10 @@ def _save_question(ed, question_id: str, rows) -> str:
         if qtype.takes_answer:
             changed = choice_ops.set_limits(changed, new_id, limits,
                                      form_read.words(form, "limit_message"))
+        changed = media.set_easy_read(changed, new_id, words=form_read.words(form, "easy_read"),
+                                      image=form_read.words(form, "easy_read_image"),
+                                      alt=form_read.words(form, "easy_read_alt"))
+        changed = media.set_sign_language(changed, new_id, form_read.words(form, "bsl"))
         return choice_ops.set_condition(changed, question_id=new_id, on=on, operator=operator,
                                  value=value)
 
