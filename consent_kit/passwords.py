@@ -73,7 +73,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     if not password:
         return _l("Enter a password.")
     if len(password) > MAX_LENGTH:
-        return _l("Use a password of %(n)s characters or fewer.", n=f"{MAX_LENGTH:,}")
+        longest = f"{MAX_LENGTH:,}"  # outside the call: message extraction skips f-strings in it
+        return _l("Use a password of %(n)s characters or fewer.", n=longest)
     words = [word for word in password.split() if len(word) >= MIN_WORD_LENGTH]
     if len(password) < MIN_LENGTH and len(words) < MIN_WORDS:
         return _l("Use at least %(length)s characters, or %(words)s or more words with spaces "

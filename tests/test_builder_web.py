@@ -512,3 +512,17 @@ def test_easy_read_and_sign_language_are_set_beside_the_question(app):
     assert send(rae, url, question).status_code == 302
     item = find_question(draft_of(app, survey_id), safe)[2]
     assert "easy_read" not in item and "bsl" not in item
+
+
+def test_a_consent_section_gets_easy_read_words_too(app):
+    rae = signed_in(app, "rae")
+    build = BUILD.format("event-feedback")
+    app.extensions["consent_kit_studio"].accounts.assign_survey("event-feedback", "alpha")
+    response = send(rae, build + "/consent/section/new",
+                    {"heading": "Who sees it?", "text": "Only the research team sees your answers.",
+                     "easy_read": "Only we see your answers."})
+    assert response.status_code == 302, errors_in(response)
+    section = draft_of(app, "event-feedback")["consent"]["information"][-1]
+    assert section["easy_read"] == {"text": "Only we see your answers."}
+    page = rae.get(build + f"/consent/section/{section['id']}")
+    assert "Only we see your answers." in words_on(page)

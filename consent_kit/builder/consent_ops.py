@@ -8,6 +8,7 @@ No Flask here.
 
 from __future__ import annotations
 
+from .media import apply_easy_read
 from .ops import BuilderError, _l, make_id, move_in
 from .texts import clone, language_of, set_text
 
@@ -126,6 +127,8 @@ def _fill(item: dict, kind: str, words: dict, language: str) -> None:
     if kind == "section":
         set_text(item, "heading", words.get("heading", ""), language, keep_empty=True)
         set_text(item, "text", words.get("text", ""), language, keep_empty=True)
+        if "easy_read" in words:  # {"words", "image", "alt"} from the form
+            apply_easy_read(item, language, **words["easy_read"], text_key="text")
         return
     set_text(item, "text", words.get("text", ""), language, keep_empty=True)
     if "required" in words:

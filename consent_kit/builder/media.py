@@ -26,19 +26,25 @@ def set_easy_read(definition: dict, question_id: str, *, words: str, image: str 
     """
     changed = clone(definition)
     _, _, question = find_question(changed, question_id)
+    apply_easy_read(question, language_of(changed), words=words, image=image, alt=alt, text_key="label")
+    return changed
+
+
+def apply_easy_read(item: dict, language: str, *, words: str, image: str, alt: str,
+                    text_key: str) -> None:
+    """Set ``item``'s ``easy_read`` in place (``text_key`` is "label" for questions, "text" for sections)."""
     words, image, alt = normalise_words(words), normalise_words(image), normalise_words(alt)
     if not (words or image or alt):
-        question.pop("easy_read", None)
-        return changed
-    easy = dict(question.get("easy_read") or {}) if isinstance(question.get("easy_read"), dict) else {}
-    set_text(easy, "label", words, language_of(changed), keep_empty=True)
+        item.pop("easy_read", None)
+        return
+    easy = dict(item["easy_read"]) if isinstance(item.get("easy_read"), dict) else {}
+    set_text(easy, text_key, words, language, keep_empty=True)
     for key, value in (("image", image), ("alt", alt)):
         if value:
             easy[key] = value
         else:
             easy.pop(key, None)
-    question["easy_read"] = easy
-    return changed
+    item["easy_read"] = easy
 
 
 def set_sign_language(definition: dict, question_id: str, url: str) -> dict:

@@ -75,6 +75,10 @@ def consent_item(survey_id, kind, item_id):
                  "text": form_read.words(form, "text")}
         if kind == "statement":
             words["required"] = form_read.ticked(form, "required")
+        else:
+            words["easy_read"] = {"words": form_read.words(form, "easy_read"),
+                                  "image": form_read.words(form, "easy_read_image"),
+                                  "alt": form_read.words(form, "easy_read_alt")}
         try:
             if item_id == "new":
                 save_change(ed, lambda d: consent_ops.add_item(d, kind, words)[0])

@@ -95,9 +95,10 @@ def _size_notes() -> dict[str, str]:
     notes = {}
     for size in qr.SIZES.values():
         kind = gettext("On a poster (A4)") if size.kind == "poster" else gettext("On a flyer (A5)")
+        width = f"{size.code_mm / 10:g}"  # outside the call: message extraction skips f-strings in it
         notes[size.key] = gettext(
             "%(kind)s the code is %(width)s cm wide and scans from up to %(distance)s away.",
-            kind=kind, width=f"{size.code_mm / 10:g}", distance=distance_words(size))
+            kind=kind, width=width, distance=distance_words(size))
     return notes
 
 
