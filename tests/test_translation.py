@@ -391,3 +391,13 @@ def test_the_example_survey_in_welsh_and_arabic_through_http(make_app, lang, dir
     shown = store.get_consent_text(record.consent_version)
     assert record.language == shown.language == lang
     assert statement in [words for _id, words, _required in shown.statements]
+
+
+def test_the_language_switcher_keeps_other_settings_and_changes_with_the_page():
+    """Kept per page address and language: a different address or language gets its own links."""
+    from consent_kit_plugins.translation.switcher import _switcher_html
+
+    one = _switcher_html(("en", "cy"), "en", "/s/x", (("source", "ABC123"),), "Language")
+    assert 'href="/s/x?source=ABC123&amp;lang=cy"' in one and 'aria-current="true">English' in one
+    other = _switcher_html(("en", "cy"), "cy", "/s/y", (), "Iaith")
+    assert 'href="/s/y?lang=en"' in other and 'aria-label="Iaith"' in other
