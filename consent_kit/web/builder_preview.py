@@ -52,6 +52,14 @@ def _page_url(survey, page_id: str) -> str:
     return url_for(".preview_page", survey_id=survey.id, page_id=page_id)
 
 
+def _survey_with_consent(survey_id: str):
+    """Like :func:`_survey_or_problems`; a survey that asks no consent goes back to the start."""
+    survey, stop = _survey_or_problems(survey_id)
+    if stop is None and survey.consent is None:
+        stop = redirect(url_for(".preview", survey_id=survey_id))
+    return survey, stop
+
+
 @bp.get("/surveys/<survey_id>/build/preview")
 @login_required("researcher", scope="survey")
 def preview(survey_id):
@@ -80,11 +88,9 @@ def preview_begin(survey_id):
 @login_required("researcher", scope="survey")
 def preview_information(survey_id):
     """What people read before they agree."""
-    survey, stop = _survey_or_problems(survey_id)
+    survey, stop = _survey_with_consent(survey_id)
     if stop is not None:
         return stop
-    if survey.consent is None:
-        return redirect(url_for(".preview", survey_id=survey_id))
     return render_template("builder/preview_information.html", survey=survey,
                            text=consent_text(survey.consent, language=survey.language),
                            next_url=url_for(".preview_agree", survey_id=survey_id))
@@ -94,11 +100,9 @@ def preview_information(survey_id):
 @login_required("researcher", scope="survey")
 def preview_agree(survey_id):
     """The statements people agree to; agreeing here records nothing."""
-    survey, stop = _survey_or_problems(survey_id)
+    survey, stop = _survey_with_consent(survey_id)
     if stop is not None:
         return stop
-    if survey.consent is None:
-        return redirect(url_for(".preview", survey_id=survey_id))
     text = consent_text(survey.consent, language=survey.language)
     errors = []
     if request.method == "POST":
