@@ -171,10 +171,22 @@ def _secret_key(instance_path: Path) -> str:
             f"There is no consent-kit folder at {instance_path}. "
             f"Make one with: consent-kit init {instance_path}"
         )
+    # Several workers may start at once on a new folder: the key is written whole to a
+    # file of this process's own, then linked into place. Linking fails if another worker
+    # got there first; that worker's key (already complete) is the one everyone uses.
     key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    draft = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(draft, key_file)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    finally:
+        draft.unlink(missing_ok=True)
     return key
 
 

@@ -258,3 +258,18 @@ def test_server_starts_after_a_torn_last_record_and_keeps_going(instance, log_di
     responses = stored_responses(instance)
     assert [r.answers["word"] for r in responses] == [*before, after]
     assert show_code(responses[-1].reference) == reference
+
+
+def test_workers_starting_together_on_a_new_folder_share_one_secret_key(tmp_path):
+    """Eight processes make the key at once: none fails, and all of them use the same key."""
+    import multiprocessing
+
+    from consent_kit.app import _secret_key
+
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    with multiprocessing.get_context("fork").Pool(8) as pool:
+        keys = pool.map(_secret_key, [folder] * 8)
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    assert (folder / "secret_key").read_text() == keys[0]
+    assert sorted(p.name for p in folder.iterdir()) == ["secret_key"]  # no drafts left behind
