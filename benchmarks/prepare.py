@@ -36,8 +36,8 @@ from flask_wtf.csrf import generate_csrf
 
 from consent_kit import Response, create_app
 from consent_kit.cli import init_instance
+from consent_kit.participation import drafts as web_drafts
 from consent_kit.store import EmbeddedStore
-from consent_kit.web import drafts as web_drafts
 
 SURVEY_ID = journey.SURVEY_ID
 RESPONSES_FILE = "responses.jsonl"

@@ -4,18 +4,19 @@ This module is the public API: what plugins (built-in and third-party) may
 import. Everything else is internal and may change.
 """
 
-from . import translations
-from .app import create_app
-from .consent import ConsentRecord, ConsentText
-from .extensions import Breakdown
-from .fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
-from .hookspecs import hookimpl
-from .incentives import LedgerEntry
-from .incentives_claims import ClaimError, PaymentProvider
-from .questiontype import QuestionType
-from .steps import ConsentStep
-from .store import Response, Store
-from .survey import (
+from consent_kit.app import create_app
+from consent_kit.consent.records import ConsentRecord, ConsentText
+from consent_kit.consent.steps import ConsentStep
+from consent_kit.hookspecs import hookimpl
+from consent_kit.i18n import translations
+from consent_kit.incentives.claims import ClaimError, PaymentProvider
+from consent_kit.incentives.ledger import LedgerEntry
+from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
+from consent_kit.plugin_calls import Breakdown
+from consent_kit.store import Response, Store
+from consent_kit.studio.rules import login_required
+from consent_kit.survey.fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
+from consent_kit.survey.model import (
     PREFER_NOT_TO_SAY,
     Choice,
     Condition,
@@ -26,9 +27,8 @@ from .survey import (
     SurveyError,
     Validation,
 )
-from .texts import TextPlace, text_places
-from .web.forms import answers_from_form, build_page_form, error_list
-from .web.rules import login_required
+from consent_kit.survey.question_types import QuestionType
+from consent_kit.survey.texts import TextPlace, text_places
 
 __all__ = [
     "AnswerRequired",

@@ -15,16 +15,16 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from .catalog import Catalog, instance_forms_folder
-from .plugins import PluginError, make_plugin_manager
-from .questiontype import QuestionTypeRegistry
-from .registry import (
+from consent_kit.plugins import PluginError, make_plugin_manager
+from consent_kit.registry import (
     collect_consent_steps,
     collect_exporters,
     collect_loaders,
     collect_question_types,
 )
-from .store import EmbeddedStore, Store
+from consent_kit.store import EmbeddedStore, Store
+from consent_kit.survey.catalog import Catalog, instance_forms_folder
+from consent_kit.survey.question_types import QuestionTypeRegistry
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,10 @@ def create_app(
     Works with no arguments as a WSGI factory: ``gunicorn 'consent_kit:create_app()'``.
     """
     instance_path = _instance_path(instance, config)
-    app = Flask("consent_kit", instance_path=str(instance_path), instance_relative_config=True)
+    # Each feature package brings its own templates through its blueprint; the shell keeps the
+    # base page, the shared macros and the stylesheet.
+    app = Flask("consent_kit", instance_path=str(instance_path), instance_relative_config=True,
+                template_folder="web/templates", static_folder="web/static")
     _configure(app, instance_path, config or {})
     pm = make_plugin_manager(
         blocked=app.config["BLOCKED_PLUGINS"], load_entrypoints=load_entrypoints, extra=plugins
@@ -203,9 +206,9 @@ def _remember_version(store: Store, survey) -> None:
 
 
 def _init_web(app: Flask, pm: pluggy.PluginManager) -> None:
-    from .languages import translation_directory
-    from .web import init_web
-    from .web.i18n import install_fast_gettext
+    from consent_kit.i18n.gettext import install_fast_gettext
+    from consent_kit.i18n.languages import translation_directory
+    from consent_kit.web.shell import init_web
 
     # The .mo files are built from the committed .po files on first use if the install didn't.
     Babel(app, locale_selector=_select_locale, default_translation_directories=translation_directory())
@@ -217,7 +220,7 @@ def _init_web(app: Flask, pm: pluggy.PluginManager) -> None:
 def _select_locale():
     from flask import g, request
 
-    from .web.helpers import kit
+    from consent_kit.web.helpers import kit
 
     survey = g.get("survey")
     chosen = kit().pm.hook.locale_from_request(request=request, survey=survey)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from . import paths
-from .app import INSTANCE_ENV, create_app
-from .export_versions import export_survey
-from .extensions import survey_advice
-from .plugins import make_plugin_manager, plugin_info
-from .registry import collect_loaders, collect_question_types
+from consent_kit import paths
+from consent_kit.app import INSTANCE_ENV, create_app
+from consent_kit.plugin_calls import survey_advice
+from consent_kit.plugins import make_plugin_manager, plugin_info
+from consent_kit.registry import collect_loaders, collect_question_types
+from consent_kit.results.export_versions import export_survey
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -131,7 +131,7 @@ def _print_links(app, host: str, port: int, *, qr: bool) -> None:
             click.echo(f"    {problem}", err=True)
     if qr and surveys:
         _print_qr(f"{base}/s/{surveys[0].id}")
-    from .web.first_admin import setup_link
+    from consent_kit.studio.first_admin import setup_link
 
     if link := setup_link(app, base):
         click.echo(f"No researcher admin account yet. Make the first one at {link}")
@@ -179,7 +179,7 @@ def check(files, strict: bool):
                        f"Use one of: {', '.join(sorted(loaders))}", err=True)
             failed += 1
             continue
-        from .survey import SurveyError
+        from consent_kit.survey.model import SurveyError
 
         try:
             survey = loader(name)
@@ -304,10 +304,10 @@ def audit_show(instance: Path, last: int | None):
                        help="Leave this out to be asked for it (safer: it stays out of your shell history).")
 def create_user(instance: Path, username: str, role: str, password: str):
     """Make an account for the researchers' area (/studio), for example the first admin."""
-    from .accounts import AccountError, Accounts
+    from consent_kit.studio.accounts import AccountError, Accounts
 
     # Not "there is no admin yet, here is how to make one": that is what this command does.
-    logging.getLogger("consent_kit.web.auth").setLevel(logging.ERROR)
+    logging.getLogger("consent_kit.studio.auth").setLevel(logging.ERROR)
     app = _app_for(instance, DEFAULT_HOST)
     store = app.extensions["consent_kit"].store
     try:
@@ -328,7 +328,7 @@ def create_user(instance: Path, username: str, role: str, password: str):
               show_default=True, help="Where to make the consent-kit-NAME folder.")
 def new_plugin(name: str, parent: Path):
     """Write a plugin skeleton (consent-kit-NAME) with one question type, a test and a README."""
-    from .newplugin import NewPluginError, write_skeleton
+    from consent_kit.scaffold import NewPluginError, write_skeleton
 
     try:
         root = write_skeleton(name, parent)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import pluggy
 
-from . import hookspecs
+from consent_kit import hookspecs
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ DEFAULT_PLUGINS = (
     "consent_kit.defaults.question_types",
     "consent_kit.defaults.loaders",
     "consent_kit.defaults.exporters",
-    "consent_kit.defaults.incentives",
+    "consent_kit.incentives.plugin",
 )
 
 #: The built-in plugins in plugins/ (importable as consent_kit_plugins.<name>).

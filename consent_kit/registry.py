@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pluggy
 
-from .plugins import PluginError
-from .questiontype import DuplicateQuestionType, QuestionTypeRegistry
+from consent_kit.plugins import PluginError
+from consent_kit.survey.question_types import DuplicateQuestionType, QuestionTypeRegistry
 
 
 def _each_impl(pm: pluggy.PluginManager, hook_name: str):

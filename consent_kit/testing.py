@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from .app import create_app
-from .cli import init_instance
+from consent_kit.app import create_app
+from consent_kit.cli import init_instance
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?')

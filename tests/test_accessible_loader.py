@@ -7,9 +7,9 @@ import textwrap
 import pytest
 from accessible_support import PNG, SURVEY
 
-from consent_kit.loader import load_survey_file, load_survey_text
-from consent_kit.questiontype import QuestionType, QuestionTypeRegistry
-from consent_kit.survey import SurveyError
+from consent_kit.survey.load.survey_file import load_survey_file, load_survey_text
+from consent_kit.survey.model import SurveyError
+from consent_kit.survey.question_types import QuestionType, QuestionTypeRegistry
 
 
 class Radios(QuestionType):

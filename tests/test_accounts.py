@@ -7,9 +7,9 @@ import re
 import pytest
 from argon2 import PasswordHasher
 
-from consent_kit import accounts as acc
-from consent_kit.accounts import AccountError, Accounts, Project, User
 from consent_kit.store import EmbeddedStore
+from consent_kit.studio import accounts as acc
+from consent_kit.studio.accounts import AccountError, Accounts, Project, User
 
 GOOD = "orange river bicycle"
 

@@ -10,10 +10,10 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from consent_kit.accounts import Accounts
 from consent_kit.cli import cli
+from consent_kit.studio.accounts import Accounts
+from consent_kit.studio.first_admin import setup_link
 from consent_kit.testing import Participant, errors_on
-from consent_kit.web.first_admin import setup_link
 
 PASSWORD = "orange river bicycle"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -7,14 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from consent_kit.builder import check, check_upload, consent_ops, content_version, normalise, ops, to_yaml
-from consent_kit.builder import choices as choice_ops
-from consent_kit.builder.ops import BuilderError
-from consent_kit.builder.texts import set_text, text_of
-from consent_kit.loader import load_survey_file, load_survey_text
 from consent_kit.plugins import make_plugin_manager
 from consent_kit.registry import collect_question_types
-from consent_kit.survey import SurveyError
+from consent_kit.studio.builder import (
+    check,
+    check_upload,
+    consent_ops,
+    content_version,
+    normalise,
+    ops,
+    to_yaml,
+)
+from consent_kit.studio.builder import choices as choice_ops
+from consent_kit.studio.builder.ops import BuilderError
+from consent_kit.studio.builder.texts import set_text, text_of
+from consent_kit.survey.load.survey_file import load_survey_file, load_survey_text
+from consent_kit.survey.model import SurveyError
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"
 TYPES = collect_question_types(make_plugin_manager(load_entrypoints=False))

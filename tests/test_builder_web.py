@@ -14,9 +14,9 @@ import pytest
 from test_auth import PASSWORD, Browser, audit_entries, errors_in, populate
 
 from consent_kit import Problem, QuestionType, hookimpl
-from consent_kit.builder import content_version, to_yaml
-from consent_kit.builder.ops import find_question
-from consent_kit.builder.texts import text_of
+from consent_kit.studio.builder import content_version, to_yaml
+from consent_kit.studio.builder.ops import find_question
+from consent_kit.studio.builder.texts import text_of
 from consent_kit.testing import Participant
 
 _REVISION = re.compile(r'name="revision" value="([^"]+)"')

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from consent_kit.builder import Workspace, content_version, to_yaml
-from consent_kit.builder import forms as form_read
-from consent_kit.builder.ops import BuilderError, new_definition
-from consent_kit.loader import load_survey_file
 from consent_kit.plugins import make_plugin_manager
 from consent_kit.registry import collect_question_types
 from consent_kit.store import EmbeddedStore
+from consent_kit.studio.builder import Workspace, content_version, to_yaml
+from consent_kit.studio.builder import forms as form_read
+from consent_kit.studio.builder.ops import BuilderError, new_definition
+from consent_kit.survey.load.survey_file import load_survey_file
 
 TYPES = collect_question_types(make_plugin_manager(load_entrypoints=False))
 

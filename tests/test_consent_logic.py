@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consent_kit.consent import (
+from consent_kit.consent.records import (
     ALLOWED_TAGS,
     URL_SCHEMES,
     ConsentRecord,
@@ -26,7 +26,7 @@ from consent_kit.consent import (
     render_markdown,
     wrong_answers,
 )
-from consent_kit.survey import (
+from consent_kit.survey.model import (
     Choice,
     ConsentSection,
     ConsentStatement,

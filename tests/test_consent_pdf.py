@@ -6,7 +6,7 @@ import io
 
 import pypdf
 
-from consent_kit.consent_pdf import CopyContent, consent_copy_pdf
+from consent_kit.consent.pdf import CopyContent, consent_copy_pdf
 
 LABELS = {"title": "ما وافقت عليه", "given_at": "متى", "reference": "رقمك المرجعي",
           "agreed": "قلت نعم لـ", "declined": "قلت لا لـ", "withdraw_heading": "تغيير رأيك",

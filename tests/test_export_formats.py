@@ -20,8 +20,8 @@ from consent_kit.defaults.exporters import (
     JsonExporter,
     XlsxExporter,
 )
-from consent_kit.dictionary import DICTIONARY_COLUMNS, dictionary_rows
-from consent_kit.export import write_export
+from consent_kit.results.dictionary import DICTIONARY_COLUMNS, dictionary_rows
+from consent_kit.results.export import write_export
 
 QUESTIONS = (
     Question("colour", "single_choice", "Favourite colour?", prefer_not_to_say=True,

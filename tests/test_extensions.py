@@ -8,7 +8,7 @@ import pytest
 from markupsafe import Markup
 
 from consent_kit import Breakdown, Problem, hookimpl
-from consent_kit.extensions import response_breakdowns, survey_advice
+from consent_kit.plugin_calls import response_breakdowns, survey_advice
 from consent_kit.plugins import PluginError
 from consent_kit.testing import Participant
 

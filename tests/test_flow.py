@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from consent_kit import flow
-from consent_kit.survey import Condition, Page, Question, Survey
+from consent_kit.participation import flow
+from consent_kit.survey.model import Condition, Page, Question, Survey
 
 
 def q(qid, **kwargs):

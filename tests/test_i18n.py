@@ -12,14 +12,17 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from consent_kit.languages import compile_catalogs, native_name, text_direction, ui_languages
+from consent_kit.i18n.languages import compile_catalogs, native_name, text_direction, ui_languages
 from consent_kit.testing import Participant
 
 REPO = Path(__file__).resolve().parents[1]
 LOCALES = REPO / "locales"
 CATALOGS = sorted(LOCALES.glob("*/LC_MESSAGES/messages.po"))
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]")
-TEMPLATE_FOLDERS = [REPO / "consent_kit" / "templates", *sorted((REPO / "plugins").glob("*/templates"))]
+TEMPLATE_FOLDERS = [
+    *sorted((REPO / "consent_kit").glob("**/templates")),
+    *sorted((REPO / "plugins").glob("*/templates")),
+]
 
 
 def read(path: Path):

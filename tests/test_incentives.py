@@ -13,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from consent_kit.incentives import (
+from consent_kit.incentives.files import (
+    VoucherFileError,
+    ledger_csv,
+    ledger_xlsx,
+    read_voucher_codes,
+)
+from consent_kit.incentives.forms import FormProblems, budget_from_form, entry_from_form
+from consent_kit.incentives.ledger import (
     Budget,
     MoneyError,
     correction,
@@ -28,18 +35,11 @@ from consent_kit.incentives import (
     work_amount,
     work_totals,
 )
-from consent_kit.incentives_files import (
-    VoucherFileError,
-    ledger_csv,
-    ledger_xlsx,
-    read_voucher_codes,
-)
-from consent_kit.incentives_forms import FormProblems, budget_from_form, entry_from_form
-from consent_kit.incentives_rules import rule_of
-from consent_kit.loader import load_survey_text
+from consent_kit.incentives.rules import rule_of
 from consent_kit.plugins import make_plugin_manager
 from consent_kit.registry import collect_question_types
-from consent_kit.survey import SurveyError
+from consent_kit.survey.load.survey_file import load_survey_text
+from consent_kit.survey.model import SurveyError
 
 TYPES = collect_question_types(make_plugin_manager(load_entrypoints=False))
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from consent_kit.incentives_claims import BUILTIN_PROVIDERS, ClaimError, make_claim
-from consent_kit.incentives_rules import IncentiveRule
-from consent_kit.incentives_store import CLAIMS, IncentiveStore
+from consent_kit.incentives.claims import BUILTIN_PROVIDERS, ClaimError, make_claim
+from consent_kit.incentives.rules import IncentiveRule
+from consent_kit.incentives.store import CLAIMS, IncentiveStore
 from consent_kit.store import EmbeddedStore
 
 WORKERS = 6

@@ -11,7 +11,7 @@ import pytest
 from test_auth import Browser, populate
 
 from consent_kit import PaymentProvider, hookimpl
-from consent_kit.incentives_store import CLAIMS, TOKENS
+from consent_kit.incentives.store import CLAIMS, TOKENS
 from consent_kit.store import Response
 from consent_kit.testing import Participant
 

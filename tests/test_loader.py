@@ -1,4 +1,4 @@
-"""Tests for the survey-file loader (consent_kit/loader.py and its loader_* parts).
+"""Tests for the survey-file loader (consent_kit/survey/load/survey_file.py and its loader_* parts).
 
 The question types here are small stand-ins named like the core types, so
 these tests don't depend on the real ones (written elsewhere).
@@ -17,14 +17,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consent_kit.loader import (
+from consent_kit.survey.load.survey_file import (
     check_files,
     load_survey_file,
     load_survey_text,
     survey_version,
 )
-from consent_kit.questiontype import QuestionType, QuestionTypeRegistry
-from consent_kit.survey import PREFER_NOT_TO_SAY, Choice, Problem, Survey, SurveyError
+from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Problem, Survey, SurveyError
+from consent_kit.survey.question_types import QuestionType, QuestionTypeRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = sorted((ROOT / "forms").glob("*.yaml"))
@@ -288,7 +288,7 @@ def test_optional_top_level_settings_are_read():
     assert not survey.is_open
 
 
-#: A valid incentive (consent_kit/incentives_rules.py checks it; tests/test_incentives.py in detail).
+#: A valid incentive (consent_kit/incentives/rules.py checks it; tests/test_incentives.py in detail).
 INCENTIVE = {"reward": "a voucher", "amount": 10, "ways": ["contact"]}
 
 

@@ -1,4 +1,4 @@
-"""Tests for the consent, support and exit_page settings (consent_kit/loader_consent.py).
+"""Tests for the consent, support and exit_page settings (consent_kit/survey/load/consent.py).
 
 Uses the stand-in question types and helpers of tests/test_loader.py.
 """
@@ -28,11 +28,11 @@ from test_loader import (
     the_problem,
 )
 
-from consent_kit.loader import load_survey_file, load_survey_text
-from consent_kit.loader_common import Context, plain
-from consent_kit.loader_support import url_problem
-from consent_kit.loader_yaml import parse_yaml
-from consent_kit.survey import (
+from consent_kit.survey.load.common import Context, plain
+from consent_kit.survey.load.support import url_problem
+from consent_kit.survey.load.survey_file import load_survey_file, load_survey_text
+from consent_kit.survey.load.yaml_reader import parse_yaml
+from consent_kit.survey.model import (
     Choice,
     ConsentSection,
     ConsentStatement,

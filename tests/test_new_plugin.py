@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from consent_kit.cli import cli
-from consent_kit.newplugin import NewPluginError, check_name, write_skeleton
+from consent_kit.scaffold import NewPluginError, check_name, write_skeleton
 
 
 def test_new_plugin_writes_the_skeleton(tmp_path):

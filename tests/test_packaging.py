@@ -30,8 +30,8 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_ships_forms_templates_and_plugins_package_but_no_bare_plugins(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "consent_kit/forms/have-your-say.yaml" in names
-    assert "consent_kit/templates/base.html" in names
-    assert "consent_kit/static/ck.css" in names
+    assert "consent_kit/web/templates/base.html" in names
+    assert "consent_kit/web/static/ck.css" in names
     assert not any(n.startswith("plugins/") for n in names)
     assert not any(n.startswith("tests/") for n in names)
     for init in REPO.glob("consent_kit/**/__init__.py"):  # every sub-package is listed in setup.cfg

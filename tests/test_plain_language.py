@@ -22,7 +22,7 @@ from consent_kit import TextPlace
 
 
 def _survey(**extra):
-    from consent_kit.survey import Survey
+    from consent_kit.survey.model import Survey
 
     return Survey(id="s", title="T", description="D", pages=(), version="v", source="s.yaml",
                   extra=extra)

@@ -10,10 +10,10 @@ from test_auth import Browser, populate
 
 from consent_kit import Problem, hookimpl
 from consent_kit.cli import cli
-from consent_kit.extensions import check_text, survey_advice
+from consent_kit.plugin_calls import check_text, survey_advice
 from consent_kit.plugins import make_plugin_manager
 from consent_kit.registry import collect_loaders, collect_question_types
-from consent_kit.texts import TextPlace
+from consent_kit.survey.texts import TextPlace
 
 REPORT = "/studio/surveys/have-your-say/words"
 WORDS = "/studio/projects/alpha/words"

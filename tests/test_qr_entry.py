@@ -14,7 +14,7 @@ from consent_kit_plugins.qr_entry.sources import SourceError, clean_code
 from flask import url_for
 from test_qr_entry_decoding import decode_svg
 
-from consent_kit.extensions import response_breakdowns
+from consent_kit.plugin_calls import response_breakdowns
 from consent_kit.testing import Participant
 
 BASE = "https://survey.example.org"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from consent_kit.participation import questions
 from consent_kit.testing import Participant
-from consent_kit.web import questions
 
 ABOUT_YOU = "/s/have-your-say/page/about-you"
 TYPED = "Somewhere quiet, canary 7d1f"

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from consent_kit import Breakdown, Choice, Page, Question, Response, Survey
-from consent_kit.results import (
+from consent_kit.results.charts import bar_chart
+from consent_kit.results.summary import (
     Filters,
     core_breakdowns,
     filters_from,
@@ -18,7 +19,6 @@ from consent_kit.results import (
     merge_breakdowns,
     summarise,
 )
-from consent_kit.results_svg import bar_chart
 
 COLOUR = Question("colour", "single_choice", "Favourite colour?", prefer_not_to_say=True,
                   choices=(Choice("red", "Red"), Choice("blue", "Blue")))

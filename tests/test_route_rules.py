@@ -23,8 +23,8 @@ from test_auth import PASSWORD, Browser, populate
 
 from consent_kit import hookimpl
 from consent_kit.app import create_app
+from consent_kit.studio.rules import ensure_rules, rule_for, studio_endpoints
 from consent_kit.testing import make_instance
-from consent_kit.web.rules import ensure_rules, rule_for, studio_endpoints
 
 PERSONAS = {"anonymous": None, "viewer": "vic", "researcher": "rae", "admin": "ada",
             "outsider": "ola"}
@@ -103,7 +103,7 @@ EXPECTED = {
     ("studio.user", "GET"): ("/studio/users/rae", None, row(302, 403, 403, 200, 403)),
     ("studio.user", "POST"): ("/studio/users/rae", {"action": "role", "role": "admin"},
                               row(302, 403, 403, 302, 403)),
-    # Budget and thank-you payments (consent_kit/web/incentives_studio.py): project researchers.
+    # Budget and thank-you payments (consent_kit/incentives/budget_views.py): project researchers.
     # Entries need a budget first, so adding one is sent back to set it (302) in this table.
     ("budget.page", "GET"): (BUDGET, None, row(302, 403, 200, 200, 404)),
     ("budget.set_budget", "POST"): (BUDGET, {"amount": "100", "currency": "GBP",

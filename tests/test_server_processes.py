@@ -25,7 +25,7 @@ from serverutil import (
     server_env,
 )
 
-from consent_kit.codes import show_code
+from consent_kit.participation.codes import show_code
 from consent_kit.store import EmbeddedStore, Response
 from consent_kit.testing import make_instance
 

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from consent_kit import SurveyError, translations
 from consent_kit.cli import cli as core_cli
-from consent_kit.loader import load_survey_text
-from consent_kit.localize import completeness, languages, localize, survey_texts
+from consent_kit.i18n.localize import completeness, languages, localize, survey_texts
+from consent_kit.i18n.survey_po import PoImportError, export_po, import_po
 from consent_kit.plugins import make_plugin_manager
 from consent_kit.registry import collect_question_types
-from consent_kit.survey_po import PoImportError, export_po, import_po
+from consent_kit.survey.load.survey_file import load_survey_text
 from consent_kit.testing import Participant
 
 SURVEY = """\

@@ -1,16 +1,16 @@
 """The core's export formats: CSV, JSON, Excel (XLSX) and the data dictionary.
 
 Each ``write`` also takes the plugins' ``breakdowns`` (see
-:func:`consent_kit.export.write_export`) and adds a column for each.
+:func:`consent_kit.results.export.write_export`) and adds a column for each.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..export import csv_chunks, dictionary_csv_chunks, json_chunks
-from ..export_xlsx import write_xlsx
-from ..hookspecs import hookimpl
+from consent_kit.hookspecs import hookimpl
+from consent_kit.results.export import csv_chunks, dictionary_csv_chunks, json_chunks
+from consent_kit.results.xlsx import write_xlsx
 
 
 class CsvExporter:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..hookspecs import hookimpl
-from ..loader import load_survey_file
+from consent_kit.hookspecs import hookimpl
+from consent_kit.survey.load.survey_file import load_survey_file
 
 
 def load_yaml(path, question_types):

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from ..fields import (
+from consent_kit.hookspecs import hookimpl
+from consent_kit.survey.fields import (
     AnswerRequired,
     ChoiceCount,
     DatePartsField,
@@ -22,9 +23,8 @@ from ..fields import (
     PlainRadioField,
     TextLimits,
 )
-from ..hookspecs import hookimpl
-from ..questiontype import QuestionType
-from ..survey import PREFER_NOT_TO_SAY, Choice, Question
+from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Question
+from consent_kit.survey.question_types import QuestionType
 
 
 def _presence(question: Question, message):

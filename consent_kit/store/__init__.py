@@ -3,8 +3,15 @@
 Import from here; the modules behind it are implementation details.
 """
 
-from .base import ErasedSubmission, Response, Store, StoreError, SubmissionConflict, WithdrawnConsent
-from .embedded import EmbeddedStore
+from consent_kit.store.base import (
+    ErasedSubmission,
+    Response,
+    Store,
+    StoreError,
+    SubmissionConflict,
+    WithdrawnConsent,
+)
+from consent_kit.store.embedded import EmbeddedStore
 
 __all__ = [
     "EmbeddedStore",

@@ -2,7 +2,7 @@
 
 Files::
 
-    <data>/audit.jsonl   one entry per line (see consent_kit.audit for the chain)
+    <data>/audit.jsonl   one entry per line (see consent_kit.store.audit_chain for the chain)
     <data>/audit.lock    flock shared by every process that appends
     <data>/audit.head    {"seq": n, "hash": h} of the latest entry, replaced atomically
 
@@ -25,10 +25,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from .. import audit as chain
-from ..clock import utc_now
-from .base import StoreError
-from .journal import Journal
+from consent_kit.clock import utc_now
+from consent_kit.store import audit_chain as chain
+from consent_kit.store.base import StoreError
+from consent_kit.store.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..consent import ConsentRecord, ConsentText
-    from .tables import Table
+    from consent_kit.consent.records import ConsentRecord, ConsentText
+    from consent_kit.store.tables import Table
 
 _DISK_FULL = (
     "We couldn't save {what} because the computer running this survey has run out of space. "

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..consent import CONFIRM_METHODS, ConsentRecord
-from .base import WithdrawnConsent
-from .journal import Journal
+from consent_kit.consent.records import CONFIRM_METHODS, ConsentRecord
+from consent_kit.store.base import WithdrawnConsent
+from consent_kit.store.journal import Journal
 
 log = logging.getLogger(__name__)
 

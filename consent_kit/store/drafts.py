@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from .files import atomic_write, ensure_dir, remove_quietly
+from consent_kit.store.files import atomic_write, ensure_dir, remove_quietly
 
 log = logging.getLogger(__name__)
 

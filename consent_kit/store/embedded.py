@@ -29,15 +29,15 @@ from pathlib import Path
 
 from tinydb import Query
 
-from ..consent import ConsentRecord, ConsentText
-from .audit import AuditLog
-from .base import Response, Store
-from .consents import ConsentLog
-from .drafts import Drafts
-from .files import ensure_dir
-from .responses import ResponseLog
-from .submissions import add_submission, recover
-from .tables import Table, Tables
+from consent_kit.consent.records import ConsentRecord, ConsentText
+from consent_kit.store.audit import AuditLog
+from consent_kit.store.base import Response, Store
+from consent_kit.store.consents import ConsentLog
+from consent_kit.store.drafts import Drafts
+from consent_kit.store.files import ensure_dir
+from consent_kit.store.responses import ResponseLog
+from consent_kit.store.submissions import add_submission, recover
+from consent_kit.store.tables import Table, Tables
 
 log = logging.getLogger(__name__)
 

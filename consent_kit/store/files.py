@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .base import StoreError
+from consent_kit.store.base import StoreError
 
 #: Files this package creates hold personal data: readable by the owner only.
 FILE_MODE = 0o600

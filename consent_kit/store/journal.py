@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from .base import StoreError
-from .files import FILE_MODE, FileLock, fsync_dir, remove_stale_temps, write_all
+from consent_kit.store.base import StoreError
+from consent_kit.store.files import FILE_MODE, FileLock, fsync_dir, remove_stale_temps, write_all
 
 log = logging.getLogger(__name__)
 

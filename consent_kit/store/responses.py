@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .base import ErasedSubmission, Response, SubmissionConflict
-from .journal import Journal
+from consent_kit.store.base import ErasedSubmission, Response, SubmissionConflict
+from consent_kit.store.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import logging
 
-from ..consent import ConsentRecord
-from .audit import AuditLog
-from .base import Response
-from .consents import ConsentLog
-from .responses import AUDIT_COPY, CONSENT_COPY, ResponseLog
+from consent_kit.consent.records import ConsentRecord
+from consent_kit.store.audit import AuditLog
+from consent_kit.store.base import Response
+from consent_kit.store.consents import ConsentLog
+from consent_kit.store.responses import AUDIT_COPY, CONSENT_COPY, ResponseLog
 
 log = logging.getLogger(__name__)
 

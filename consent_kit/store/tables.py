@@ -31,8 +31,8 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 from tinydb.table import Table as TinyTable
 
-from .base import StoreError
-from .files import FileLock, atomic_write, remove_stale_temps
+from consent_kit.store.base import StoreError
+from consent_kit.store.files import FileLock, atomic_write, remove_stale_temps
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, g
 from flask_babel import get_locale
 
-from ..localize import localize
+from consent_kit.i18n.localize import localize
 
 
 def kit():

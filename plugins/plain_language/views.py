@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from consent_kit.web.rules import login_required
+from consent_kit.studio.rules import login_required
 
 from . import advice
 from .glossary import GlossaryError, built_in, merged, term_key

@@ -4,7 +4,7 @@ Chooses the language of each page (the link's ``?lang=``, then the
 participant's choice, then the browser, then the survey's own), draws a
 language switcher at the top of participant pages, and gives researchers a
 Translations page and ``consent-kit translations`` commands. The survey words
-themselves are swapped in by the core (``consent_kit.translations.localize``).
+themselves are swapped in by the core (``consent_kit.i18n.translations.localize``).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import textwrap
 import pytest
 from store_helpers import REPO_ROOT
 
-from consent_kit.audit import GENESIS, entry_hash, verify_lines
 from consent_kit.store import EmbeddedStore
+from consent_kit.store.audit_chain import GENESIS, entry_hash, verify_lines
 
 TIMEOUT = 120  # seconds: generous for a slow CI machine, but bounded
 

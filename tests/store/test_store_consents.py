@@ -9,8 +9,8 @@ import threading
 import pytest
 from store_helpers import make_response
 
-from consent_kit.codes import code_key
-from consent_kit.consent import ConsentRecord, ConsentText, change_optional
+from consent_kit.consent.records import ConsentRecord, ConsentText, change_optional
+from consent_kit.participation.codes import code_key
 from consent_kit.store import EmbeddedStore, ErasedSubmission, WithdrawnConsent
 
 TEXT = ConsentText(

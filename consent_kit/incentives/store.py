@@ -1,0 +1,261 @@
+"""Where budgets, the ledger, voucher codes, claim tokens and claims are kept.
+
+All through the store's public tables (``store.table(name)``), each operation
+a single locked read-and-write, so several worker processes can share them:
+
+* ``incentive_budgets``: one budget per project;
+* ``ledger``: entries, only ever added (a correction is a new entry);
+* ``incentive_vouchers``: each survey's pool of codes, one document per survey;
+  a code is taken by one atomic update that marks exactly one free code, so
+  no code is given twice;
+* ``incentive_tokens``: the hashes of claim tokens not used yet (no response
+  id, no time of day): using one is an atomic remove, so a token pays once;
+* ``incentive_counts``: how many thank-you payments each survey has given, for
+  "the first N people"; taken by an atomic update that checks the limit;
+* ``incentive_claims``: claims and the contact details left with them. This is
+  personal data, kept apart from the answers (which live in the responses
+  journal) and never exported with them. A claim has no response id and no
+  pseudonym, so nothing stored links it to anyone's answers.
+
+No Flask here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from decimal import Decimal
+
+from tinydb import Query
+
+from consent_kit.incentives.ledger import N_, Budget, LedgerEntry
+
+BUDGETS, LEDGER, VOUCHERS = "incentive_budgets", "ledger", "incentive_vouchers"
+TOKENS, COUNTS, CLAIMS = "incentive_tokens", "incentive_counts", "incentive_claims"
+AUDITED = "incentive_audited"
+
+
+def token_hash(token: str) -> str:
+    """What is kept of a claim token: its sha256 (the token is 256 random bits)."""
+    return hashlib.sha256(f"claim-token:{token}".encode()).hexdigest()
+
+
+class IncentiveStore:
+    """Budgets, ledger, vouchers, tokens and claims of one consent-kit store."""
+
+    def __init__(self, store):
+        self.store = store
+
+    # -- budgets and the ledger -------------------------------------------------------------
+
+    def budget(self, project_id: str) -> Budget | None:
+        """The project's budget, or ``None`` before one is set."""
+        doc = self.store.table(BUDGETS).get(Query().project_id == project_id)
+        if doc is None:
+            return None
+        return Budget(project_id, Decimal(doc["amount"]), doc["currency"],
+                      int(doc.get("retention_days", 30)), tuple(doc.get("categories", ())))
+
+    def set_budget(self, budget: Budget) -> None:
+        """Keep the project's budget (the one setting of a project that is changed in place)."""
+        doc = {"project_id": budget.project_id, "amount": str(budget.amount),
+               "currency": budget.currency, "retention_days": budget.retention_days,
+               "categories": list(budget.categories)}
+        self.store.table(BUDGETS).upsert(doc, Query().project_id == budget.project_id)
+
+    def entries(self, project_id: str) -> list[LedgerEntry]:
+        """Every ledger entry of a project, corrections included, in the order recorded."""
+        docs = self.store.table(LEDGER).search(Query().project_id == project_id)
+        return [LedgerEntry.from_record(doc) for doc in sorted(docs, key=lambda d: d.doc_id)]
+
+    def entry(self, project_id: str, entry_id: str) -> LedgerEntry | None:
+        """One entry of this project (``None`` for an entry of another project)."""
+        doc = self.store.table(LEDGER).get((Query().project_id == project_id)
+                                           & (Query().id == entry_id))
+        return LedgerEntry.from_record(doc) if doc else None
+
+    def add_entry(self, entry: LedgerEntry) -> LedgerEntry:
+        """Append an entry. A second correction of the same entry is refused (ValueError)."""
+        ledger = self.store.table(LEDGER)
+        if entry.replaces and ledger.get(Query().replaces == entry.replaces):
+            raise ValueError(N_("This entry was corrected already: correct the newest one."))
+        ledger.insert(entry.to_record())
+        return entry
+
+    def claims_to_audit(self, project_id: str) -> list[LedgerEntry]:
+        """Ledger entries from claims not yet put on record, taken once (atomic).
+
+        Claims are put in the audit log later, in a batch, never when they are
+        made: an audit entry at that moment would sit beside the participant's
+        consent entry and tie their claim to their answers.
+        """
+        from_claims = [e for e in self.entries(project_id) if e.source == "claim"]
+        marks = self.store.table(AUDITED)
+        marks.upsert({"project_id": project_id}, Query().project_id == project_id)
+        taken: list[int] = []
+
+        def move(doc):
+            start = int(doc.get("upto", 0))
+            if start < len(from_claims):
+                doc["upto"] = len(from_claims)
+                taken.append(start)
+
+        marks.update(move, Query().project_id == project_id)
+        return from_claims[taken[0]:] if taken else []
+
+    # -- voucher pools ----------------------------------------------------------------------
+
+    def add_vouchers(self, survey_id: str, codes, batch: str) -> tuple[int, int]:
+        """Add codes to a survey's pool; return ``(added, already there)``.
+
+        The pool is one document per survey, changed by one atomic update, so
+        two uploads (or two workers starting) at once can't add a code twice,
+        and a code already in the pool, given out or not, is never added again.
+        """
+        wanted = list(dict.fromkeys(codes))
+        added: list[str] = []
+
+        def merge(doc):
+            pool = doc.setdefault("codes", {})
+            for code in wanted:
+                if code not in pool:
+                    pool[code] = {"batch": batch, "given_on": "", "taker": ""}
+                    added.append(code)
+
+        self._ensure_pool(survey_id)
+        self.store.table(VOUCHERS).update(merge, Query().survey_id == survey_id)
+        return len(added), len(wanted) - len(added)
+
+    def take_voucher(self, survey_id: str, today: str) -> str | None:
+        """Give out one free code of the pool, or ``None`` when none are left.
+
+        One atomic update marks exactly one free code with a random mark, so
+        two claims at the same moment, in any processes, get different codes.
+        """
+        taken: list[str] = []
+        mark = secrets.token_hex(8)
+
+        def give(doc):
+            for code, state in doc.get("codes", {}).items():
+                if not state.get("taker"):
+                    state["given_on"], state["taker"] = today, mark
+                    taken.append(code)
+                    return
+
+        self.store.table(VOUCHERS).update(give, Query().survey_id == survey_id)
+        return taken[0] if taken else None
+
+    def voucher_stock(self, survey_id: str) -> dict:
+        """``{"left", "given"}`` for a survey's pool."""
+        doc = self.store.table(VOUCHERS).get(Query().survey_id == survey_id)
+        codes = (doc or {}).get("codes", {})
+        given = sum(1 for state in codes.values() if state.get("taker"))
+        return {"left": len(codes) - given, "given": given}
+
+    def _ensure_pool(self, survey_id: str) -> None:
+        # upsert with only the key: creates the pool once, changes nothing when it is there.
+        self.store.table(VOUCHERS).upsert({"survey_id": survey_id}, Query().survey_id == survey_id)
+
+    # -- claim tokens and limits ------------------------------------------------------------
+
+    def mint_token(self, survey_id: str, today: str) -> str:
+        """A new one-time claim token; only its hash is kept (no response id)."""
+        token = secrets.token_urlsafe(32)
+        self.store.table(TOKENS).insert({"hash": token_hash(token), "survey_id": survey_id,
+                                         "day": today})
+        return token
+
+    def token_unused(self, survey_id: str, token: str) -> bool:
+        """Whether this token can still claim (it is kept and not used)."""
+        query = (Query().hash == token_hash(token)) & (Query().survey_id == survey_id)
+        return bool(token) and self.store.table(TOKENS).get(query) is not None
+
+    def use_token(self, survey_id: str, token: str) -> bool:
+        """Forget the token; True only for the one call that removed it (it pays once)."""
+        if not token:
+            return False
+        query = (Query().hash == token_hash(token)) & (Query().survey_id == survey_id)
+        return bool(self.store.table(TOKENS).remove(query))
+
+    def give_back_token(self, survey_id: str, token: str, today: str) -> None:
+        """Keep a token again after a claim could not be completed (nothing was given)."""
+        self.store.table(TOKENS).insert({"hash": token_hash(token), "survey_id": survey_id,
+                                         "day": today})
+
+    def forget_tokens_before(self, day: str) -> int:
+        """Remove tokens minted before ``day`` (unclaimed ones do not last for ever)."""
+        return len(self.store.table(TOKENS).remove(Query().day < day))
+
+    def given(self, survey_id: str) -> int:
+        """How many thank-you payments this survey has given."""
+        doc = self.store.table(COUNTS).get(Query().survey_id == survey_id)
+        return int(doc["given"]) if doc else 0
+
+    def take_place(self, survey_id: str, cap: int | None) -> bool:
+        """Count one more payment if fewer than ``cap`` were given (atomic); ``None`` = no cap."""
+        table = self.store.table(COUNTS)
+        if table.get(Query().survey_id == survey_id) is None:  # a read costs less than a write
+            table.upsert({"survey_id": survey_id}, Query().survey_id == survey_id)
+        counted: list[bool] = []
+
+        def count(doc):
+            given = int(doc.get("given", 0))
+            if cap is None or given < cap:
+                doc["given"] = given + 1
+                counted.append(True)
+
+        table.update(count, Query().survey_id == survey_id)
+        return bool(counted)
+
+    def give_back_place(self, survey_id: str) -> None:
+        """Undo :meth:`take_place` after a claim could not be completed."""
+
+        def uncount(doc):
+            doc["given"] = max(0, int(doc.get("given", 0)) - 1)
+
+        self.store.table(COUNTS).update(uncount, Query().survey_id == survey_id)
+
+    # -- claims -----------------------------------------------------------------------------
+
+    def add_claim(self, claim: dict) -> None:
+        """Keep a claim (and the contact details it may carry)."""
+        self.store.table(CLAIMS).insert(claim)
+
+    def claims(self, survey_ids) -> list[dict]:
+        """The claims of these surveys, oldest first."""
+        wanted = set(survey_ids)
+        docs = self.store.table(CLAIMS).search(Query().survey_id.test(lambda s: s in wanted))
+        return [dict(doc) for doc in sorted(docs, key=lambda d: d.doc_id)]
+
+    def claim(self, claim_id: str) -> dict | None:
+        """One claim by its id."""
+        doc = self.store.table(CLAIMS).get(Query().id == claim_id)
+        return dict(doc) if doc else None
+
+    def mark_paid(self, claim_id: str, *, today: str, erase_after: str, entry_id: str) -> bool:
+        """Mark a waiting claim paid; False when it was not waiting (paid twice is refused)."""
+        fields = {"status": "paid", "paid_on": today, "erase_after": erase_after,
+                  "ledger_entry": entry_id}
+        query = (Query().id == claim_id) & (Query().status == "waiting")
+        return bool(self.store.table(CLAIMS).update(fields, query))
+
+    def erase_contact(self, claim_id: str) -> bool:
+        """Remove a claim's contact details (what was paid stays, for the accounts)."""
+        query = (Query().id == claim_id) & (Query().contact != "")
+        return bool(self.store.table(CLAIMS).update({"contact": "", "erased": True}, query))
+
+    def erase_due(self, today: str) -> int:
+        """Erase the contact details of paid claims past their time to be kept; return how many."""
+        query = (Query().status == "paid") & (Query().contact != "") & (Query().erase_after <= today)
+        return len(self.store.table(CLAIMS).update({"contact": "", "erased": True}, query))
+
+
+def today() -> str:
+    """Today's date in UTC, as the ledger and claims keep it."""
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
+def days_after(day: str, days: int) -> str:
+    """The date ``days`` after ``day`` (ISO dates)."""
+    return (datetime.date.fromisoformat(day) + datetime.timedelta(days=days)).isoformat()

@@ -1,0 +1,1 @@
+"""Taking part: the flow through a survey, drafts, codes, withdrawal and the participant pages."""

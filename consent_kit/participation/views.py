@@ -1,0 +1,195 @@
+"""The participant journey: start → pages → check your answers → thank you. No login.
+
+Thin on purpose: each view parses the request, asks :mod:`consent_kit.participation.flow`
+what comes next, and renders.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from consent_kit.consent.views import first_step_url, needs_consent
+from consent_kit.i18n.localize import localize
+from consent_kit.participation import flow
+from consent_kit.participation.drafts import current_draft, save_draft, start_draft
+from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
+from consent_kit.web.helpers import kit, load_survey
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("participant", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def index():
+    """The open surveys of this instance."""
+    lang = str(get_locale() or "")
+    surveys = [localize(survey, lang) for survey in kit().catalog.open_surveys()]  # their language
+    return render_template("participant/index.html", surveys=surveys)
+
+
+bp.url_value_preprocessor(load_survey)
+
+
+@bp.get("/s/<survey_id>")
+def start(survey_id):
+    """The start page: what it's about, how long it takes, that you can stop any time."""
+    survey = g.survey
+    draft = current_draft(survey)
+    return render_template("participant/start.html", survey=survey, draft=draft,
+                           source=_source(request.args.get("source", "")))
+
+
+@bp.post("/s/<survey_id>/start")
+def begin(survey_id):
+    """Start (a new draft), or carry on with the one this browser has; consent comes first."""
+    survey = g.survey
+    draft = current_draft(survey) or start_draft(survey, source=_source(request.form.get("source", "")))
+    if needs_consent(survey, draft):
+        return redirect(first_step_url(survey))
+    return redirect(url_for(".begin_questions", survey_id=survey.id))
+
+
+#: Where someone came from is a short code from a link (a poster's place), never free text.
+_SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+def _source(text: str) -> str:
+    """The source code from a link (``?source=``), or "" when it isn't one."""
+    return text if _SOURCE.match(text or "") else ""
+
+
+@bp.get("/s/<survey_id>/questions")
+def begin_questions(survey_id):
+    """The first page not yet answered (where the consent steps lead)."""
+    survey = g.survey
+    draft = current_draft(survey)
+    if draft is None:
+        return _session_ended(survey)
+    return redirect(_page_url(survey, flow.first_unanswered(survey, draft["answers"], set(draft["seen"]))))
+
+
+@bp.route("/s/<survey_id>/page/<page_id>", methods=["GET", "POST"])
+def page(survey_id, page_id):
+    """One page of questions. Answers are checked on the server and kept in the draft."""
+    survey = g.survey
+    draft = current_draft(survey)
+    if draft is None:
+        return _session_ended(survey)
+    if needs_consent(survey, draft):
+        return redirect(url_for("consent.information", survey_id=survey.id))
+    answers, seen = draft["answers"], set(draft["seen"])
+    target = survey.page(page_id)
+    if target is None or not flow.can_visit(survey, answers, page_id, seen):
+        return redirect(_page_url(survey, flow.first_unanswered(survey, answers, seen)))
+    questions = flow.visible_questions(target, answers)
+    posted = request.form if request.method == "POST" else None
+    form, views = build_page_form(questions, kit().question_types, answers, posted,
+                                  cache=kit().form_classes)
+    if posted is not None and form.validate():
+        _keep_page_answers(draft, questions, answers_from_form(form, views), page_id)
+        if "save" in request.form:
+            return redirect(url_for("resume.save", survey_id=survey.id))
+        return redirect(_after_page(survey, draft, page_id))
+    number, total = flow.progress(survey, answers, page_id)
+    return render_template(
+        "participant/page.html",
+        survey=survey,
+        page=target,
+        form=form,
+        views=views,
+        errors=error_list(views) if posted is not None else [],
+        number=number,
+        total=total,
+        back_url=_back_url(survey, answers, page_id),
+        change=request.args.get("change") == "1",
+    )
+
+
+def _keep_page_answers(draft: dict, questions, new_answers: dict, page_id: str) -> None:
+    answers = draft["answers"]
+    for question in questions:
+        answers.pop(question.id, None)
+    answers.update(new_answers)
+    if page_id not in draft["seen"]:
+        draft["seen"].append(page_id)
+    save_draft(draft)
+
+
+def _after_page(survey, draft, page_id) -> str:
+    """Back to "Check your answers" after a change, unless a new question now applies."""
+    answers, seen = draft["answers"], set(draft["seen"])
+    if request.args.get("change") == "1":
+        return _page_url(survey, flow.first_unanswered(survey, answers, seen))
+    return _page_url(survey, flow.next_page(survey, answers, page_id))
+
+
+@bp.get("/s/<survey_id>/check")
+def check(survey_id):
+    """Check your answers, with a Change link for each."""
+    survey = g.survey
+    draft = current_draft(survey)
+    if draft is None:
+        return _session_ended(survey)
+    if needs_consent(survey, draft):
+        return redirect(url_for("consent.information", survey_id=survey.id))
+    answers, seen = draft["answers"], set(draft["seen"])
+    if not flow.can_visit(survey, answers, flow.CHECK_ANSWERS, seen):
+        return redirect(_page_url(survey, flow.first_unanswered(survey, answers, seen)))
+    return render_template(
+        "participant/check.html",
+        survey=survey,
+        rows=_summary_rows(survey, answers),
+        submission_id=draft["submission_id"],
+        send_url=url_for("finish.submit", survey_id=survey.id),
+        back_url=_back_url(survey, answers, flow.CHECK_ANSWERS),
+    )
+
+
+def _summary_rows(survey, answers) -> list[dict]:
+    rows = []
+    registry = kit().question_types
+    for page_ in flow.visible_pages(survey, answers):
+        for question in flow.visible_questions(page_, answers):
+            qtype = registry[question.type]
+            if not qtype.takes_answer:
+                continue
+            rows.append({
+                "question": question,
+                "answer": qtype.describe_answer(question, answers.get(question.id)),
+                "change_url": url_for(".page", survey_id=survey.id, page_id=page_.id, change=1),
+            })
+    return rows
+
+
+def _session_ended(survey):
+    return render_template("participant/session_ended.html", survey=survey), 410
+
+
+def _page_url(survey, page_id: str) -> str:
+    if page_id == flow.CHECK_ANSWERS:
+        return url_for(".check", survey_id=survey.id)
+    return url_for(".page", survey_id=survey.id, page_id=page_id)
+
+
+def _back_url(survey, answers, page_id: str) -> str:
+    previous = flow.previous_page(survey, answers, page_id)
+    return _page_url(survey, previous) if previous else url_for(".start", survey_id=survey.id)
+
+
+def _page_of(survey, question) -> str:
+    return next(p.id for p in survey.pages if question in p.questions)
+
+
+
+@bp.get("/s/<survey_id>/support")
+def support(survey_id):
+    """Support contacts the researchers chose, linked from every page of the survey."""
+    survey = g.survey
+    if survey.support is None:
+        return render_template("participant/not_found.html"), 404
+    return render_template("participant/support.html", survey=survey)

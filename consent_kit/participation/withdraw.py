@@ -1,0 +1,133 @@
+"""Change your mind: see what you agreed to, change an optional answer, or take everything back.
+
+Taking part back is as easy as giving it: the reference code, then one
+confirmation. The answers are erased from every file; a minimal record that a
+withdrawal happened (pseudonym and time, nothing else) stays for the counts
+and the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from consent_kit.clock import utc_now
+from consent_kit.consent.records import change_optional
+from consent_kit.i18n.localize import localize
+from consent_kit.participation.codes import clean_code, code_key, show_code
+from consent_kit.participation.finish import copy_context
+from consent_kit.plugins import call_event
+from consent_kit.web.helpers import kit
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("withdraw", __name__, url_prefix="/change-your-mind")
+
+SESSION_KEY = "withdraw"
+
+
+def _record():
+    pseudonym = session.get(SESSION_KEY, {}).get("pseudonym")
+    return kit().store.get_consent(pseudonym) if pseudonym else None
+
+
+@bp.route("/", methods=["GET", "POST"])
+def start():
+    """Type your reference to see what you agreed to."""
+    error = ""
+    if request.method == "POST":
+        code = clean_code(request.form.get("code", ""))
+        record = kit().store.consent_by_code_hash(code_key(code, purpose="withdraw")) if code else None
+        if record is not None:
+            session[SESSION_KEY] = {"pseudonym": record.pseudonym, "reference": code}
+            return redirect(url_for(".yours"))
+        error = (_("Enter the 10 letters and numbers of your reference, like K7QM3-XR2PA")
+                 if code is None else
+                 _("We can't find that reference. Check it and try again. If you took your answers "
+                   "back already, they have been deleted."))
+    return render_template("withdraw/start.html", error=error), 400 if error else 200
+
+
+@bp.get("/yours")
+def yours():
+    """What you agreed to, with ways to change it."""
+    record = _record()
+    if record is None:
+        return redirect(url_for(".start"))
+    survey = kit().catalog.surveys.get(record.survey_id)
+    context = copy_context(record, {"reference": session[SESSION_KEY]["reference"]})
+    optional = _optional_statements(context["text"])
+    title = localize(survey, str(get_locale() or "")).title if survey else ""  # in their language
+    return render_template("withdraw/yours.html", survey_title=title,
+                           optional=optional, changed=request.args.get("changed") == "1", **context)
+
+
+def _optional_statements(text) -> list[tuple[str, str]]:
+    return [(sid, words) for sid, words, required in (text.statements if text else ()) if not required]
+
+
+@bp.post("/change")
+def change():
+    """Change an optional statement, e.g. "stop using my words"."""
+    record = _record()
+    if record is None:
+        return redirect(url_for(".start"))
+    text = kit().store.get_consent_text(record.consent_version)
+    agreed_now = set(record.agreed) - {sid for sid, _ in _optional_statements(text)}
+    ticked = {sid for sid, _ in _optional_statements(text) if request.form.get(f"statement-{sid}") == "yes"}
+    agreed_now |= ticked
+    updated = change_optional(record, text, agreed_now, utc_now())
+    kit().store.change_consent(updated)
+    kit().store.audit(actor=f"participant:{record.pseudonym}", action="consent_changed",
+                      subject=record.survey_id, details={"agreed": list(updated.agreed)})
+    survey = kit().catalog.surveys.get(record.survey_id)
+    kit().plugin_failures.extend(_event("consent_changed", record=updated, survey=survey))
+    return redirect(url_for(".yours", changed=1))
+
+
+@bp.route("/take-back", methods=["GET", "POST"])
+def take_back():
+    """Are you sure? Then erase the answers."""
+    record = _record()
+    if record is None:
+        return redirect(url_for(".start"))
+    if request.method == "GET":
+        reference = show_code(session[SESSION_KEY]["reference"])
+        return render_template("withdraw/confirm.html", reference=reference)
+    problems = withdraw_participant(record)
+    session.pop(SESSION_KEY, None)
+    return render_template("withdraw/done.html", problems=problems)
+
+
+def withdraw_participant(record) -> list[str]:
+    """Erase a participant's answers here and in every plugin; return plugins that failed.
+
+    ``erase_participant_data`` is a contract: every implementation is called
+    even if one fails, and failures are reported (never swallowed) so the
+    research team can finish the job by hand.
+    """
+    response_ids = [r.id for r in kit().store.responses_by_pseudonym(record.pseudonym)]
+    counts = kit().store.withdraw(record.pseudonym, at=utc_now())
+    problems = []
+    for impl in reversed(kit().pm.hook.erase_participant_data.get_hookimpls()):
+        arguments = {"pseudonym": record.pseudonym, "response_ids": response_ids}
+        try:
+            impl.function(**{k: v for k, v in arguments.items() if k in impl.argnames})
+        except Exception as error:
+            log.error("Plugin %r could not erase %s: %s", impl.plugin_name, record.pseudonym, error)
+            problems.append(impl.plugin_name)
+    kit().store.audit(actor=f"participant:{record.pseudonym}", action="consent_withdrawn",
+                      subject=record.survey_id,
+                      details={"responses_erased": counts.get("responses", 0),
+                               "incomplete": problems})
+    kit().plugin_failures.extend(_event("consent_withdrawn", pseudonym=record.pseudonym,
+                                        survey_id=record.survey_id))
+    return problems
+
+
+def _event(hook: str, **arguments):
+    return call_event(kit().pm, hook, **arguments)
+

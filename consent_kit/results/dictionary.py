@@ -1,0 +1,94 @@
+"""The data dictionary: what each column of an export means, and the answers a question allows.
+
+Pure logic (no Flask), shared by the exporters and the results pages. One row
+per column, or per allowed answer of a question with a list of answers, so
+that a spreadsheet or a statistics program can turn stored values (``a-lot``)
+back into the words people saw ("Yes, a lot").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Question, Survey
+
+#: The columns of a data dictionary, in order.
+DICTIONARY_COLUMNS = (
+    "column", "question", "type", "value", "value_label", "required", "shown_only_if",
+    "survey_version",
+)
+
+#: What the columns every export starts with hold (question text for the dictionary).
+BASE_COLUMN_WORDS = {
+    "response_id": "A random code for one person's answers (not their name).",
+    "submitted_at": "When the answers were sent (UTC, year-month-day and time).",
+    "survey_version": "Which version of the survey was answered (a code that changes when the wording does).",
+    "source": "Where people came from: empty for the plain link, 'paper', or a QR code's name.",
+    "language": "The language the survey was answered in (a code such as 'en').",
+}
+
+#: ``Survey.extra`` key: question id -> the version whose wording describes it (default: the survey's).
+QUESTION_VERSIONS = "question_versions"
+
+#: The stored value and label of "Prefer not to say".
+PREFER_NOT_TO_SAY_CHOICE = Choice(PREFER_NOT_TO_SAY, "Prefer not to say")
+
+
+def scale_points(question: Question) -> list[int]:
+    """The numbers on a scale question, lowest first (1 to 5 unless the survey says)."""
+    return list(range(question.options.get("min", 1), question.options.get("max", 5) + 1))
+
+
+def answer_choices(question: Question, *, prefer_not_to_say: Choice = PREFER_NOT_TO_SAY_CHOICE
+                   ) -> tuple[Choice, ...]:
+    """The answers a question offers as a list: its choices, yes/no, or a scale's points.
+
+    Empty for questions answered in people's own words (text, numbers, dates).
+    """
+    if question.choices:
+        found = tuple(question.choices)
+    elif question.type == "yes_no":
+        found = (Choice("yes", "Yes"), Choice("no", "No"))
+    elif question.type == "scale":
+        ends = {question.options.get("min", 1): question.options.get("min_label", ""),
+                question.options.get("max", 5): question.options.get("max_label", "")}
+        found = tuple(Choice(str(n), f"{n} ({ends[n]})" if ends.get(n) else str(n))
+                      for n in scale_points(question))
+    else:
+        return ()
+    return found + ((prefer_not_to_say,) if question.prefer_not_to_say else ())
+
+
+def _condition_words(question: Question) -> str:
+    condition = question.show_if
+    if condition is None:
+        return ""
+    return f"{condition.question} {condition.operator} {condition.value}"
+
+
+def dictionary_rows(survey: Survey, groups: Iterable[tuple[str, Any]] = ()) -> Iterator[dict]:
+    """One dict per column (and per allowed answer), keyed by :data:`DICTIONARY_COLUMNS`.
+
+    ``groups`` are ``(column, breakdown)`` pairs for the plugins' group columns.
+    """
+    blank = dict.fromkeys(DICTIONARY_COLUMNS, "")
+    for column, words in BASE_COLUMN_WORDS.items():
+        yield {**blank, "column": column, "question": words, "type": "about the answers",
+               "required": "yes", "survey_version": survey.version}
+    for column, breakdown in groups:
+        yield {**blank, "column": column, "question": breakdown.label, "type": "group",
+               "required": "no", "survey_version": survey.version}
+    versions = survey.extra.get(QUESTION_VERSIONS, {})
+    for question in survey.questions:
+        if question.type == "info":
+            continue
+        common = {**blank, "column": question.id, "question": question.label,
+                  "type": question.type, "required": "yes" if question.required else "no",
+                  "shown_only_if": _condition_words(question),
+                  "survey_version": versions.get(question.id, survey.version)}
+        choices = answer_choices(question)
+        if not choices:
+            yield common
+        for choice in choices:
+            yield {**common, "value": choice.value, "value_label": choice.label}

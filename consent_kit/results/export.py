@@ -1,0 +1,153 @@
+"""Exports of responses as CSV and JSON, streamed and safe to open in a spreadsheet.
+
+Exports never hold every response in memory: each format takes an iterator
+of responses and writes them one at a time. They hold only the columns
+below (answers and where people came from), never contact or payment details.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import json
+from collections.abc import Iterable, Iterator
+
+from consent_kit.plugin_calls import Breakdown
+from consent_kit.results.dictionary import DICTIONARY_COLUMNS, dictionary_rows
+from consent_kit.results.summary import group_of
+from consent_kit.survey.model import Survey
+
+#: Cells starting with these can run as formulas in a spreadsheet (OWASP ASVS 1.2.10).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+BASE_COLUMNS = ("response_id", "submitted_at", "survey_version", "source", "language")
+
+
+def neutralise(cell: str) -> str:
+    """Put a ``'`` before text that a spreadsheet would run as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def answer_columns(survey: Survey) -> list[str]:
+    """One column per question that takes an answer, in survey order."""
+    return [q.id for q in survey.questions if q.type != "info"]
+
+
+def flat_value(value) -> str:
+    """An answer as one cell: lists joined with "; ", nothing as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def group_columns(survey: Survey, breakdowns: Iterable[Breakdown] = ()) -> list[tuple[str, Breakdown]]:
+    """A column per plugin breakdown: its id, or ``<id>_group`` when that name is taken.
+
+    A QR plugin's "source" breakdown becomes ``source_group`` ("Library poster")
+    beside the stored ``source`` code.
+    """
+    taken = set(BASE_COLUMNS) | set(answer_columns(survey))
+    found = []
+    for breakdown in breakdowns:
+        name = breakdown.id if breakdown.id not in taken else f"{breakdown.id}_group"
+        taken.add(name)
+        found.append((name, breakdown))
+    return found
+
+
+def export_columns(survey: Survey, groups: list[tuple[str, Breakdown]] = ()) -> list[str]:
+    """Every column of an export, in order: about the answers, the groups, then the answers."""
+    return list(BASE_COLUMNS) + [name for name, _ in groups] + answer_columns(survey)
+
+
+def response_row(survey: Survey, response, groups: list[tuple[str, Breakdown]] = ()) -> dict:
+    """One response as a flat dict of column -> value (no contact details, ever)."""
+    row = {
+        "response_id": response.id,
+        "submitted_at": response.submitted_at,
+        "survey_version": response.survey_version,
+        "source": response.source,
+        "language": response.meta.get("language", ""),
+    }
+    for name, breakdown in groups:
+        row[name] = group_of(breakdown, response)
+    for column in answer_columns(survey):
+        row[column] = response.answers.get(column)
+    return row
+
+
+def csv_chunks(survey: Survey, responses: Iterable, breakdowns: Iterable[Breakdown] = ()
+               ) -> Iterator[str]:
+    """CSV text, a row at a time, with formula-looking cells neutralised."""
+    groups = group_columns(survey, breakdowns)
+    columns = export_columns(survey, groups)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for response in responses:
+        row = response_row(survey, response, groups)
+        writer.writerow([neutralise(flat_value(row[c])) for c in columns])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_chunks(survey: Survey, responses: Iterable, breakdowns: Iterable[Breakdown] = ()
+                ) -> Iterator[str]:
+    """A JSON document ``{"survey": …, "questions": [...], "responses": [...]}``, streamed.
+
+    ``questions`` is the data dictionary, so the file explains itself.
+    """
+    groups = group_columns(survey, breakdowns)
+    head = {"survey": survey.id, "title": survey.title, "version": survey.version,
+            "questions": list(dictionary_rows(survey, groups))}
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "responses": ['
+    for number, response in enumerate(responses):
+        prefix = "," if number else ""
+        yield prefix + "\n" + json.dumps(response_row(survey, response, groups), ensure_ascii=False)
+    yield "\n]}\n"
+
+
+def dictionary_csv_chunks(survey: Survey, breakdowns: Iterable[Breakdown] = ()) -> Iterator[str]:
+    """The data dictionary as CSV text, a row at a time (neutralised like the answers)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(DICTIONARY_COLUMNS)
+    for row in dictionary_rows(survey, group_columns(survey, breakdowns)):
+        writer.writerow([neutralise(str(row[c])) for c in DICTIONARY_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+class Counted:
+    """Counts the responses an exporter takes while it streams them (for the audit log)."""
+
+    def __init__(self, responses: Iterable):
+        self.responses, self.count = responses, 0
+
+    def __iter__(self) -> Iterator:
+        for response in self.responses:
+            self.count += 1
+            yield response
+
+
+def write_export(exporter, survey: Survey, responses: Iterable, out,
+                 breakdowns: Iterable[Breakdown] = ()) -> None:
+    """Call ``exporter.write``, passing ``breakdowns`` only to exporters that take them.
+
+    Like a hook implementation, an exporter may take fewer arguments than the
+    core offers: one written for ``write(survey, responses, out)`` keeps working.
+    """
+    try:
+        takes = "breakdowns" in inspect.signature(exporter.write).parameters
+    except (TypeError, ValueError):
+        takes = False
+    if takes:
+        exporter.write(survey, responses, out, breakdowns=list(breakdowns))
+    else:
+        exporter.write(survey, responses, out)

@@ -1,0 +1,1 @@
+"""The studio for researchers: accounts, sign-in, access rules, the builder and the home pages."""

@@ -1,0 +1,2 @@
+"""Surveys: the model, question types, the catalog of an instance and the readers of
+survey files (no Flask)."""
