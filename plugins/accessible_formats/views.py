@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -37,11 +38,37 @@ def survey_or_stop(survey_id: str):
     return survey
 
 
+def _unsafe(text: str) -> bool:
+    """Holds a space, a control character or a backslash (never in an address this site makes)."""
+    return any(ord(c) < 0x21 or c in "\\\x7f" for c in text)
+
+
 def safe_next(target: str | None) -> str | None:
-    """A path on this site to go back to, or None (never another website)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """A path on this site to go back to, or None (never another website).
+
+    The address is parsed, not pattern-matched: it must have no scheme and no host, and its
+    path must start with one slash. Browsers drop tabs and line breaks anywhere in an address
+    and read a backslash as a slash before they follow it (so slash, tab, slash, evil.example
+    goes to evil.example), and a proxy may decode "%2F"; none of these is ever in an address
+    this site makes, so an address holding one is refused rather than guessed at.
+    """
+    if not target or _unsafe(target):
         return None
-    return target
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    decoded = unquote(parts.path)
+    if decoded.startswith("//") or _unsafe(decoded):
+        return None
+    # Rebuilt from its parts it must be what was given: "///host/x" parses as an empty host,
+    # which browsers don't agree on.
+    rebuilt = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return rebuilt if rebuilt == target else None
+
+
+def _start_of(survey) -> str:
+    """Where a refused "next" sends people: the survey's start page, else the home page."""
+    return url_for("participant.start", survey_id=survey.id) if survey else url_for("participant.index")
 
 
 @bp.route("/formats/display", methods=["GET", "POST"], endpoint="display_any")
@@ -49,17 +76,19 @@ def safe_next(target: str | None) -> str | None:
 def display(survey_id=None):
     """Choose display options (kept for this visit) and find the other formats."""
     survey = survey_or_stop(survey_id) if survey_id else None
-    back = safe_next(request.values.get("next"))
+    asked = request.values.get("next")
+    back = safe_next(asked)
     if request.method == "POST":
         session[SESSION_KEY] = list(options.clean(request.form.getlist("option")))
-        if back:
-            return redirect(back)
+        if back or asked:
+            return redirect(back or _start_of(survey))
         here = url_for(".display", survey_id=survey_id) if survey else url_for(".display_any")
         return redirect(here + "?saved=1")
     action = url_for(".display", survey_id=survey_id) if survey else url_for(".display_any")
     has_easy = bool(survey) and any("easy_read" in q.media for q in survey.questions)
     return render_template("accessible_formats/display.html", chosen=chosen(), action=action,
-                           back=back or "", saved=request.args.get("saved") == "1",
+                           back=back or "", back_link=back or _start_of(survey),
+                           saved=request.args.get("saved") == "1",
                            has_easy=has_easy, listen_ready=speech.voice_for(language()) is not None)
 
 
