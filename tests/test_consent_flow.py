@@ -134,6 +134,39 @@ def test_wrong_understanding_answer_explains_and_lets_you_try_again(app):
     assert person.path.endswith("/consent/agree")
 
 
+def _explained_field(html: str) -> dict:
+    """The hidden field a browser sends back from the page that explained the answers."""
+    match = re.search(r'<input type="hidden" name="explained" value="([^"]+)">', html)
+    return {"explained": match.group(1)} if match else {}
+
+
+@pytest.mark.parametrize("wrong", [{"stop": "No"}, {}], ids=["wrong", "blank"])
+def test_understanding_check_teaches_and_never_gates(app, wrong):
+    """Wrong (or blank) every time, three times over: the page explains, then lets them go on."""
+    person = Participant(app.test_client())
+    person.start("youth")
+    person.post(person.path, {"variant": ""})
+    for _attempt in range(3):
+        person.get("/s/youth/consent/check")
+        person.post("/s/youth/consent/check", wrong)
+        assert person.path.endswith("/consent/check") and person.last.status_code == 200
+        explain = re.search(r'id="stop-explain">(.*?)</div>', person.html, re.S).group(1)
+        assert "You can stop at any time." in explain  # the part that explains it
+        assert "The answer is:" in person.text and "Yes" in explain  # and the right answer
+        person.post("/s/youth/consent/check", {**wrong, **_explained_field(person.html)})
+        assert person.path.endswith("/consent/agree")
+    draft = kit(app).store.load_draft(_draft_id(person))
+    assert "stop" not in str(draft)  # nothing about the check's answers is kept
+    person.post("/s/youth/consent/agree", {"statement-take_part": "yes"})
+    assert finish(person)
+    assert "Thank you" in person.text
+
+
+def _draft_id(person) -> str:
+    with person.client.session_transaction() as session:
+        return session["drafts"]["youth"]
+
+
 def test_required_statement_must_be_agreed_optional_never_blocks(app):
     person = Participant(app.test_client())
     give_consent(person, agree=("use_words",))

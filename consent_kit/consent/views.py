@@ -143,12 +143,21 @@ def step(survey_id, name):
 @bp.route("/s/<survey_id>/consent/check", methods=["GET", "POST"])
 @with_draft
 def understanding(survey, draft):
-    """Check you understood. A wrong answer explains and lets people try again; nothing is kept."""
+    """Check you understood. It teaches, never gates; nothing about the answers is kept.
+
+    A wrong or blank answer shows the part of the information that explains it
+    and the right answer, once. The page that explains carries a hidden
+    ``explained`` field, so the next Continue goes on whatever is chosen:
+    nobody can be held here, and no answer is written anywhere.
+    """
     checks = survey.consent.checks
-    answers = {c.id: request.form.get(c.id, "") for c in checks} if request.method == "POST" else {}
-    wrong = wrong_answers(checks, answers) if request.method == "POST" else []
-    if request.method == "POST" and not wrong:
-        return redirect(url_for(".agree", survey_id=survey.id))
+    if request.method == "POST":
+        answers = {c.id: request.form.get(c.id, "") for c in checks}
+        wrong = wrong_answers(checks, answers)
+        if not wrong or request.form.get("explained") == "yes":
+            return redirect(url_for(".agree", survey_id=survey.id))
+    else:
+        answers, wrong = {}, []
     sections = {section_id: (heading, body) for section_id, heading, body in text_for(survey, draft).sections}
     return render_template("consent/understanding.html", survey=survey, checks=checks,
                            answers=answers, wrong={c.id for c in wrong}, sections=sections)

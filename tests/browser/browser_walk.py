@@ -213,7 +213,7 @@ def walk_have_your_say(w: Walker) -> str:
                              ("Will your name be on your answers?", "No"),
                              ("Do you have to answer every question?", "No")):
         page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
-    w.submit(w.button("Try again"))
+    w.submit(w.button("Continue"))
     w.expect_path(r"/consent/agree$")
     w.record("consent: statements")
     w.submit(w.button("I agree, take part"))
