@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+# The survey files' own strict reader (not yet in consent_kit's public API; see the lead).
+from consent_kit.survey.load.common import Context
+from consent_kit.survey.load.yaml_reader import parse_yaml
 
 BUILT_IN = Path(__file__).with_name("glossary.yaml")
 KINDS = ("suggest", "explain", "ask")
@@ -91,13 +93,7 @@ def built_in() -> Glossary:
 
 def parse(text: str, name: str, *, origin: str = "built-in") -> Glossary:
     """Read a glossary file: ``sources`` (optional), ``entries`` and ``remove`` (optional)."""
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark else ""
-        raise GlossaryError(f"{name}{line}: this isn't a list of words we can read. "
-                            "Check the indentation and the colons.") from None
+    data = _read_yaml(text, name) or {}
     if not isinstance(data, dict):
         raise GlossaryError(f"{name}: start the file with 'entries:' and list the words under it.")
     sources = {str(k): Source(str(v.get("name", k)), str(v.get("url", "")))
@@ -106,6 +102,24 @@ def parse(text: str, name: str, *, origin: str = "built-in") -> Glossary:
                for i, item in enumerate(data.get("entries") or [])]
     removed = tuple(term_key(str(t)) for t in data.get("remove") or [])
     return Glossary(tuple(entries), removed)
+
+
+def _read_yaml(text: str, name: str):
+    """The data of a words file, read as strictly as a survey file is.
+
+    The survey files' reader refuses ``*aliases`` (a 449-byte file of them once grew into
+    72 MB of stored words), tags and nesting deeper than a file needs (which ran Python out
+    of stack: a server error). Its messages name survey files; here they name this file.
+    """
+    found = Context(name)
+    data = parse_yaml(found, text)
+    if found.problems:
+        first = found.problems[0]
+        line = f", line {first.line}" if first.line else ""
+        message = first.message.replace("Survey files", "Words files").replace("survey files",
+                                                                               "words files")
+        raise GlossaryError(f"{name}{line}: {message}")
+    return data
 
 
 def entry_from_dict(item, name: str, number: int, sources: dict[str, Source] | None = None,
