@@ -636,3 +636,19 @@ def test_admins_see_plugins_their_failures_and_broken_survey_files(make_app):
     researcher = Browser(app)
     researcher.login("rae")
     assert researcher.get("/studio/plugins").status_code == 403
+
+
+def test_an_app_is_made_in_a_fresh_process_whatever_was_imported_first(tmp_path):
+    # The tests import the first-admin module themselves; a server process doesn't, and the
+    # setup page then had to be added to a blueprint already in use (AssertionError).
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from consent_kit import create_app; "
+              "from consent_kit.cli import init_instance; "
+              "init_instance(Path(sys.argv[1])); app = create_app(instance=Path(sys.argv[1])); "
+              "print(sorted(r.rule for r in app.url_map.iter_rules() if 'setup' in r.rule))")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "instance")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "/studio/setup" in done.stdout

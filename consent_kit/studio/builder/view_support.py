@@ -116,16 +116,19 @@ class Editing:
     published: Survey | None
     draft: dict | None
     problems: list[Problem]
+    #: The draft exactly as it is, as forms send it back (see :class:`Stale`). Worked out
+    #: once per request: every form on a page carries it (two per question on the outline),
+    #: and hashing a long survey for each made a 1,000-question outline take 15 s.
+    revision: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.revision:
+            self.revision = revision(self.definition)
 
     @property
     def language(self) -> str:
         """The survey's own language: the one the builder edits."""
         return language_of(self.definition)
-
-    @property
-    def revision(self) -> str:
-        """The draft exactly as it is, as forms send it back (see :class:`Stale`)."""
-        return revision(self.definition)
 
 
 def editing(survey_id: str) -> Editing | None:
@@ -138,9 +141,10 @@ def editing(survey_id: str) -> Editing | None:
         definition = normalise(published.definition)
     else:
         return None
-    survey, problems = recent().get(("check", survey_id, revision(definition)),
+    hashed = revision(definition)  # once: the check below and every form use it
+    survey, problems = recent().get(("check", survey_id, hashed),
                                     lambda: _checked(definition, survey_id))
-    return Editing(survey_id, definition, survey, published, draft, problems)
+    return Editing(survey_id, definition, survey, published, draft, problems, hashed)
 
 
 def _checked(definition: dict, survey_id: str) -> tuple[Survey | None, list[Problem]]:
