@@ -303,3 +303,25 @@ def test_finance_export_has_every_entry_and_is_safe_in_a_spreadsheet():
     amount = sheet.cell(row=2, column=header.index("amount") + 1)
     assert amount.value == 12.5 and amount.number_format == "0.00"
     assert sheet.cell(row=2, column=header.index("note") + 1).value.startswith("'=")
+
+
+def test_control_characters_are_cleaned_when_typed_and_when_exported():
+    """Issue 23 item 11: ESC or NUL in a note made every Excel export fail, for ever."""
+    budget = Budget("p", Decimal("100"), "GBP")
+    typed = entry_from_form({"category": "food", "amount": "5", "status": "paid",
+                             "note": "pizza\x1b[31m\x00 and\tchips"}, budget, locale="en",
+                            who="user:rae", now="2026-12-02")
+    assert typed.note == "pizza [31m and chips"
+    old = entry("5", note="kept before the fix: \x1b\x00\x07end", person="Ann\x0b")
+    book = load_workbook(io.BytesIO(ledger_xlsx([old, typed])))
+    notes = [row[6] for row in book.active.iter_rows(min_row=2, values_only=True)]
+    assert notes[0] == "kept before the fix:    end" and notes[1] == typed.note
+    text = ledger_csv([old]).decode("utf-8-sig")
+    assert "\x1b" not in text and "\x00" not in text
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_voucher_files_with_any_line_endings_are_read(ending):
+    """Issue 23 item 12: a file saved on an old Mac ("\\r" alone) gave a server error."""
+    data = ending.join(["code", "A-1", "B-2", "", "C-3", ""]).encode()
+    assert read_voucher_codes(data, "mac.csv") == ["A-1", "B-2", "C-3"]

@@ -30,6 +30,7 @@ from consent_kit.incentives.ledger import (
     Budget,
     correction,
     current,
+    finance_order,
     goes_over,
     new_entry,
     other_currencies,
@@ -97,7 +98,7 @@ def _page(errors=None, form=None, status=200, over=None, which=""):
     standing = {e.id for e in current(entries)}
     return render_template(
         "incentives/budget.html", project=project, budget=budget, summary=summary,
-        entries=list(reversed(entries)), standing=standing, people=people, months=months,
+        entries=list(reversed(finance_order(entries))), standing=standing, people=people, months=months,
         others=other_currencies(budget, entries), errors=errors or [], which=which,
         form=form or {},
         over=over, money=lambda amount: money(amount, budget.currency if budget else "GBP"),

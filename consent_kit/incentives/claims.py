@@ -14,16 +14,25 @@ its own with the ``register_payment_providers`` hook. No Flask here.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from consent_kit.incentives.ledger import Budget, LedgerEntry, current, new_entry, summarise
+from consent_kit.incentives.ledger import (
+    Budget,
+    LedgerEntry,
+    current,
+    new_entry,
+    random_id,
+    summarise,
+)
 from consent_kit.incentives.rules import IncentiveRule
 from consent_kit.incentives.store import IncentiveStore
 from consent_kit.participation.codes import ALPHABET
+
+log = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
@@ -63,6 +72,10 @@ class PaymentProvider:
         """
         return ""
 
+    def take_back(self, *, survey_id: str, claim: dict, shown: str,
+                  incentives: IncentiveStore) -> None:
+        """Undo :meth:`give` when the claim fails after it (e.g. the disk is full)."""
+
 
 class VoucherPool(PaymentProvider):
     """A code from the codes the researchers uploaded, each given once."""
@@ -77,6 +90,9 @@ class VoucherPool(PaymentProvider):
         if code is None:
             raise ClaimError("no_stock")
         return code
+
+    def take_back(self, *, survey_id, claim, shown, incentives):
+        incentives.give_back_voucher(survey_id, shown)
 
 
 class LeaveContact(PaymentProvider):
@@ -148,41 +164,74 @@ def place_cap(incentives: IncentiveStore, survey_id: str, rule: IncentiveRule,
 
 def make_claim(incentives: IncentiveStore, *, survey_id: str, project_id: str,
                rule: IncentiveRule, provider: PaymentProvider, token: str, contact: str,
-               cap: int | None, today: str) -> tuple[dict, LedgerEntry, str]:
+               cap: int | None, today: str, mark: str = "") -> tuple[dict, LedgerEntry, str]:
     """Claim once with ``token``; return ``(claim, ledger entry, code to show)``.
 
-    Raises :class:`ClaimError`: ``used`` (the token was used or is unknown),
-    ``none_left`` (the limit is reached), ``no_stock`` (the way ran out),
-    ``contact`` (no usable email or phone). On any error nothing is given and
-    the token still works, except for ``used``.
+    ``mark`` (optional) is a one-way mark of the response or draft the claim is
+    for: the claim is refused as ``used`` when that mark was taken already, so
+    a response claims once whichever way (Thank you page, reference, stopping)
+    it comes. Raises :class:`ClaimError`: ``way`` (not a way this survey
+    lists), ``contact`` (no usable email or phone), ``used`` (the token or
+    mark was used, or is unknown), ``none_left`` (the limit is reached),
+    ``no_stock`` (the way ran out). On any error after the token is taken,
+    everything taken is given back (the mark, the place, a voucher code, the
+    token), so nothing is given and the participant can try again.
     """
     if provider.name not in rule.ways:
-        raise ClaimError("way")
+        raise ClaimError("way")  # refused here too, not only by the page
     contact = clean_contact(contact) if provider.needs_contact else ""
     if not incentives.use_token(survey_id, token):
         raise ClaimError("used")
-    claim = {"id": uuid.uuid4().hex[:16], "survey_id": survey_id, "project_id": project_id,
-             "way": provider.name, "reward": rule.reward, "amount": str(rule.amount),
-             "currency": rule.currency, "code": short_code(), "contact": contact,
-             "status": "paid" if provider.pays_now else "waiting", "claimed_on": today,
-             "paid_on": today if provider.pays_now else "", "erase_after": "",
-             "ledger_entry": "", "erased": False}
-    if not incentives.take_place(survey_id, cap):
-        incentives.give_back_token(survey_id, token, today)
-        raise ClaimError("none_left")
+    undo: list = []  # what to give back, newest last, if a later step fails
     try:
+        if mark:
+            if not incentives.take_mark(survey_id, mark):
+                raise ClaimError("used")
+            undo.append(lambda: incentives.give_back_mark(survey_id, mark))
+        if not incentives.take_place(survey_id, cap):
+            raise ClaimError("none_left")
+        undo.append(lambda: incentives.give_back_place(survey_id))
+        claim = _new_claim(survey_id, project_id, rule, provider, contact, today)
         shown = provider.give(survey_id=survey_id, claim=claim, incentives=incentives)
-    except Exception:
-        incentives.give_back_place(survey_id)
+        undo.append(lambda: provider.take_back(survey_id=survey_id, claim=claim, shown=shown,
+                                               incentives=incentives))
+        entry = _ledger_entry(project_id, survey_id, rule, provider, claim, today)
+        incentives.add_claim(claim)
+        undo.append(lambda: incentives.remove_claim(claim["id"]))
+        incentives.add_entry(entry)  # the ledger is append-only: written last
+    except BaseException:
+        _give_back(undo)
         incentives.give_back_token(survey_id, token, today)
         raise
+    return claim, entry, shown
+
+
+def _new_claim(survey_id, project_id, rule, provider, contact, today) -> dict:
+    """A claim record: no response id, no pseudonym, no time of day (a day only)."""
+    return {"id": random_id(16), "survey_id": survey_id, "project_id": project_id,
+            "way": provider.name, "reward": rule.reward, "amount": str(rule.amount),
+            "currency": rule.currency, "code": short_code(),
+            "contact": contact if provider.needs_contact else "",
+            "status": "paid" if provider.pays_now else "waiting", "claimed_on": today,
+            "paid_on": today if provider.pays_now else "", "erase_after": "",
+            "ledger_entry": "", "erased": False}
+
+
+def _ledger_entry(project_id, survey_id, rule, provider, claim, today) -> LedgerEntry:
     entry = new_entry(project_id=project_id, category="participant_incentive",
                       amount=Decimal(rule.amount), currency=rule.currency, date=today,
-                      status=claim["status"] if claim["status"] == "paid" else "planned",
+                      status="paid" if claim["status"] == "paid" else "planned",
                       note=f"Thank-you payment ({provider.name}), claim {claim['code']}",
                       recorded_by="participant claim", recorded_at=today, source="claim",
                       survey_id=survey_id)
     claim["ledger_entry"] = entry.id
-    incentives.add_entry(entry)
-    incentives.add_claim(claim)
-    return claim, entry, shown
+    return entry
+
+
+def _give_back(undo: list) -> None:
+    """Undo each step, newest first; one that fails must not stop the others."""
+    for step in reversed(undo):
+        try:
+            step()
+        except Exception:  # e.g. the disk is still full: the rest may still work
+            log.exception("Could not give back part of a failed claim")

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from consent_kit.incentives.ledger import N_, LedgerEntry, current
+from consent_kit.incentives.ledger import N_, LedgerEntry, current, export_text, finance_order
 from consent_kit.results.export import neutralise
 
 COLUMNS = ("entry", "date", "category", "amount", "currency", "status", "note", "recorded_by",
@@ -36,7 +36,7 @@ class VoucherFileError(ValueError):
 
 
 def _rows(entries: Iterable[LedgerEntry]) -> Iterable[list]:
-    entries = list(entries)
+    entries = finance_order(entries)  # never claims in the order they were made
     standing = {entry.id for entry in current(entries)}
     for e in entries:
         yield [e.id, e.date, e.category, e.amount, e.currency, e.status, e.note, e.recorded_by,
@@ -50,7 +50,8 @@ def ledger_csv(entries: Iterable[LedgerEntry]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for row in _rows(entries):
-        writer.writerow([str(v) if isinstance(v, Decimal) else neutralise(str(v)) for v in row])
+        writer.writerow([str(v) if isinstance(v, Decimal) else neutralise(export_text(str(v)))
+                         for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -61,7 +62,7 @@ def ledger_xlsx(entries: Iterable[LedgerEntry]) -> bytes:
     sheet.title = "Ledger"
     sheet.append(list(COLUMNS))
     for row in _rows(entries):
-        cells = [v if isinstance(v, Decimal) else neutralise(str(v)) for v in row]
+        cells = [v if isinstance(v, Decimal) else neutralise(export_text(str(v))) for v in row]
         sheet.append(cells)
         amount = sheet.cell(row=sheet.max_row, column=COLUMNS.index("amount") + 1)
         places = max(0, -row[3].as_tuple().exponent)
@@ -83,8 +84,15 @@ def read_voucher_codes(data: bytes, filename: str = "the file") -> list[str]:
     except UnicodeDecodeError:
         raise VoucherFileError(N_("%(file)s isn't saved as UTF-8 text. Save it again as "
                                   "'CSV UTF-8' and upload it again."), file=filename) from None
+    # Old Macs ended lines with "\r" alone: the csv reader would refuse them.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:  # e.g. a quote left open: say so, never a server error
+        raise VoucherFileError(N_("%(file)s can't be read as a list of codes. Put one code on "
+                                  "each line, with no quote marks."), file=filename) from None
     codes: dict[str, int] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for number, row in enumerate(rows, start=1):
         code = row[0].strip() if row else ""
         if not code or (number == 1 and code.lower() in ("code", "codes", "voucher", "vouchers",
                                                           "voucher code", "voucher codes")):

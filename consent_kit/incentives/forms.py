@@ -24,6 +24,7 @@ from consent_kit.incentives.ledger import (
     known_currency,
     new_entry,
     parse_amount,
+    plain_text,
     work_amount,
 )
 
@@ -58,7 +59,7 @@ def budget_from_form(form: Mapping, project_id: str, old: Budget | None, *, loca
     amount = _amount(form, "amount", N_("Budget"), currency, locale, problems)
     retention = _whole(form.get("retention_days", "30"), problems)
     categories = list(old.categories if old else ())
-    extra = " ".join((form.get("new_category") or "").split())
+    extra = plain_text(form.get("new_category") or "")
     if extra:
         if len(extra) > MAX_CATEGORY:
             problems.append(_problem("new_category", N_("New category"), N_(
@@ -93,7 +94,7 @@ def work_from_form(form: Mapping, budget: Budget, *, locale: str, who: str, now:
                    ) -> LedgerEntry:
     """A peer researcher's hours at a rate, as a "peer researcher fee" entry."""
     problems: list = []
-    person = " ".join((form.get("person") or "").split())
+    person = plain_text(form.get("person") or "")
     if not person or len(person) > MAX_PERSON:
         problems.append(_problem("person", N_("Who worked"),
                                  N_("Enter the name of the person who worked.")))
@@ -185,7 +186,7 @@ def _date(form, problems) -> str:
 
 
 def _note(form, problems) -> str:
-    note = " ".join((form.get("note") or "").split())
+    note = plain_text(form.get("note") or "")
     if len(note) > MAX_NOTE:
         problems.append(_problem("note", N_("Note"), N_("Keep the note under %(most)s letters."),
                                  most=MAX_NOTE))

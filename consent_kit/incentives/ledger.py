@@ -14,7 +14,9 @@ and :mod:`consent_kit.incentives.claims` hands out thank-you payments.
 from __future__ import annotations
 
 import datetime
-import uuid
+import random
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -39,6 +41,16 @@ SOURCES = ("", "claim", "work")
 MAX_AMOUNT = Decimal("100000000")
 
 
+#: Where new ids come from: random, so that sorting by id says nothing about when a record was
+#: made (claims are listed in id order). Tests may put a seeded ``random.Random`` here.
+ID_RANDOM: random.Random = random.SystemRandom()
+
+
+def random_id(length: int = 12) -> str:
+    """A new random id of ``length`` hex digits."""
+    return f"{ID_RANDOM.getrandbits(length * 4):0{length}x}"
+
+
 def N_(text: str) -> str:
     """Mark words for translation here; the page translates them when it shows them."""
     return text
@@ -54,6 +66,25 @@ class MoneyError(ValueError):
     def __init__(self, template: str, **params):
         super().__init__(template % params if params else template)
         self.template, self.params = template, params
+
+
+#: Control characters (ESC, NUL ...): a spreadsheet file can't hold most of them.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain_text(text: str) -> str:
+    """Typed text on one line: control characters and runs of spaces become one space.
+
+    A note with ESC or NUL in it would otherwise sit in the append-only ledger
+    for ever and make every Excel export of it fail.
+    """
+    cleaned = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text or "")
+    return " ".join(cleaned.split())
+
+
+def export_text(text: str) -> str:
+    """Text for a file cell, with any control characters left from older versions removed."""
+    return _CONTROLS.sub(" ", text or "")
 
 
 # -- money --------------------------------------------------------------------------------
@@ -163,7 +194,7 @@ def new_entry(**values) -> LedgerEntry:
     if values.get("source", "") not in SOURCES:
         raise ValueError(f"unknown source {values.get('source')!r}")
     values.setdefault("date", datetime.date.today().isoformat())
-    return LedgerEntry(id=uuid.uuid4().hex[:12], **values)
+    return LedgerEntry(id=random_id(12), **values)
 
 
 def correction(old: LedgerEntry, *, recorded_by: str, recorded_at: str, **changes) -> LedgerEntry:
@@ -179,6 +210,24 @@ def current(entries: Iterable[LedgerEntry]) -> list[LedgerEntry]:
     entries = list(entries)
     replaced = {entry.replaces for entry in entries if entry.replaces}
     return [entry for entry in entries if entry.id not in replaced]
+
+
+def finance_order(entries: Iterable[LedgerEntry]) -> list[LedgerEntry]:
+    """Entries by date; on each day researchers' own entries as recorded, then claims by id.
+
+    Claims are never listed in the order they were made: that order is the
+    order the answers came in, and would tie each claim (and the contact
+    details with it) to someone's answers. Their ids are random, so sorting
+    by id mixes them up; their dates are days, never times.
+    """
+    entries = list(entries)
+    place = {entry.id: index for index, entry in enumerate(entries)}
+
+    def key(entry: LedgerEntry):
+        claimed = entry.source == "claim"
+        return (entry.date, claimed, entry.id if claimed else "", place[entry.id])
+
+    return sorted(entries, key=key)
 
 
 def history(entries: Iterable[LedgerEntry], entry_id: str) -> list[LedgerEntry]:

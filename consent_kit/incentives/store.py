@@ -12,6 +12,10 @@ a single locked read-and-write, so several worker processes can share them:
   id, no time of day): using one is an atomic remove, so a token pays once;
 * ``incentive_counts``: how many thank-you payments each survey has given, for
   "the first N people"; taken by an atomic update that checks the limit;
+* ``incentive_claimed_marks``: per survey, one sorted list of one-way marks of
+  the responses (or drafts) that have claimed, so each claims once whichever
+  way it comes; a sorted list keeps no order of claiming, and a mark names no
+  claim;
 * ``incentive_claims``: claims and the contact details left with them. This is
   personal data, kept apart from the answers (which live in the responses
   journal) and never exported with them. A claim has no response id and no
@@ -33,7 +37,7 @@ from consent_kit.incentives.ledger import N_, Budget, LedgerEntry
 
 BUDGETS, LEDGER, VOUCHERS = "incentive_budgets", "ledger", "incentive_vouchers"
 TOKENS, COUNTS, CLAIMS = "incentive_tokens", "incentive_counts", "incentive_claims"
-AUDITED = "incentive_audited"
+AUDITED, MARKS = "incentive_audited", "incentive_claimed_marks"
 
 
 def token_hash(token: str) -> str:
@@ -102,7 +106,8 @@ class IncentiveStore:
                 taken.append(start)
 
         marks.update(move, Query().project_id == project_id)
-        return from_claims[taken[0]:] if taken else []
+        # Sorted by id, so the audit entry keeps no order of claiming either.
+        return sorted(from_claims[taken[0]:], key=lambda e: e.id) if taken else []
 
     # -- voucher pools ----------------------------------------------------------------------
 
@@ -137,14 +142,26 @@ class IncentiveStore:
         mark = secrets.token_hex(8)
 
         def give(doc):
-            for code, state in doc.get("codes", {}).items():
-                if not state.get("taker"):
-                    state["given_on"], state["taker"] = today, mark
-                    taken.append(code)
-                    return
+            free = [code for code, state in doc.get("codes", {}).items() if not state.get("taker")]
+            if free:
+                # A random free code, not the next one in the file: the file's order would
+                # say who claimed when.
+                code = secrets.choice(free)
+                doc["codes"][code].update(given_on=today, taker=mark)
+                taken.append(code)
 
         self.store.table(VOUCHERS).update(give, Query().survey_id == survey_id)
         return taken[0] if taken else None
+
+    def give_back_voucher(self, survey_id: str, code: str) -> None:
+        """Make a code free again after a claim that got it could not be completed."""
+
+        def free(doc):
+            state = doc.get("codes", {}).get(code)
+            if state is not None:
+                state.update(given_on="", taker="")
+
+        self.store.table(VOUCHERS).update(free, Query().survey_id == survey_id)
 
     def voucher_stock(self, survey_id: str) -> dict:
         """``{"left", "given"}`` for a survey's pool."""
@@ -190,7 +207,7 @@ class IncentiveStore:
     def given(self, survey_id: str) -> int:
         """How many thank-you payments this survey has given."""
         doc = self.store.table(COUNTS).get(Query().survey_id == survey_id)
-        return int(doc["given"]) if doc else 0
+        return int(doc.get("given", 0)) if doc else 0  # created, but none given yet
 
     def take_place(self, survey_id: str, cap: int | None) -> bool:
         """Count one more payment if fewer than ``cap`` were given (atomic); ``None`` = no cap."""
@@ -216,17 +233,54 @@ class IncentiveStore:
 
         self.store.table(COUNTS).update(uncount, Query().survey_id == survey_id)
 
+    def take_mark(self, survey_id: str, mark: str) -> bool:
+        """Keep a one-way mark that a response claimed; False when it was kept already (atomic)."""
+        table = self.store.table(MARKS)
+        if table.get(Query().survey_id == survey_id) is None:
+            table.upsert({"survey_id": survey_id}, Query().survey_id == survey_id)
+        taken: list[bool] = []
+
+        def add(doc):
+            marks = doc.get("marks", [])
+            if mark not in marks:
+                doc["marks"] = sorted([*marks, mark])  # sorted: no order of claiming is kept
+                taken.append(True)
+
+        table.update(add, Query().survey_id == survey_id)
+        return bool(taken)
+
+    def marked(self, survey_id: str, mark: str) -> bool:
+        """Whether a claim was made with this mark."""
+        doc = self.store.table(MARKS).get(Query().survey_id == survey_id)
+        return mark in (doc or {}).get("marks", [])
+
+    def give_back_mark(self, survey_id: str, mark: str) -> None:
+        """Forget a mark after the claim that took it could not be completed."""
+
+        def drop(doc):
+            doc["marks"] = [m for m in doc.get("marks", []) if m != mark]
+
+        self.store.table(MARKS).update(drop, Query().survey_id == survey_id)
+
     # -- claims -----------------------------------------------------------------------------
 
     def add_claim(self, claim: dict) -> None:
         """Keep a claim (and the contact details it may carry)."""
         self.store.table(CLAIMS).insert(claim)
 
+    def remove_claim(self, claim_id: str) -> None:
+        """Remove a claim that could not be completed (its ledger entry was never written)."""
+        self.store.table(CLAIMS).remove(Query().id == claim_id)
+
     def claims(self, survey_ids) -> list[dict]:
-        """The claims of these surveys, oldest first."""
+        """The claims of these surveys, by their random id: never in the order they were made.
+
+        The order of claims is the order the answers came in; listing them so
+        would tie each claim to someone's answers (issue 23).
+        """
         wanted = set(survey_ids)
         docs = self.store.table(CLAIMS).search(Query().survey_id.test(lambda s: s in wanted))
-        return [dict(doc) for doc in sorted(docs, key=lambda d: d.doc_id)]
+        return sorted((dict(doc) for doc in docs), key=lambda claim: claim["id"])
 
     def claim(self, claim_id: str) -> dict | None:
         """One claim by its id."""
