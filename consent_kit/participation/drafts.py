@@ -4,6 +4,11 @@ The browser's session cookie holds only a random draft id per survey. The
 answers sit in the store's drafts folder and are deleted when the survey is
 sent, or after ``DRAFT_HOURS`` if the participant just stops. "Save and come
 back later" keeps them for ``SAVED_DAYS`` under a short code.
+
+Pressing Start writes nothing: the draft exists only as an id in the session
+("unsaved") until there is something to keep (a consent choice, a page of
+answers, a save code). So pressing Start over and over can't fill the disk,
+and each address may begin only so many new drafts a minute.
 """
 
 from __future__ import annotations
@@ -12,11 +17,21 @@ import secrets
 import time
 import uuid
 
-from flask import current_app, session
+from flask import current_app, request, session
 
 from consent_kit.consent.records import new_pseudonym
 from consent_kit.participation.codes import code_key, new_code
+from consent_kit.store.base import StoreError
 from consent_kit.web.helpers import kit
+from consent_kit.web.ratelimit import attempts_for
+
+#: New drafts one address may write a minute (a whole venue may share one address).
+NEW_DRAFTS_PER_MINUTE = 30
+
+_BUSY = (
+    "We can't save your progress just now because a lot of people have started this survey "
+    "from here. Please wait a minute, then try again."
+)
 
 
 def _expiry(saved: bool) -> float:
@@ -26,26 +41,35 @@ def _expiry(saved: bool) -> float:
 
 
 def start_draft(survey, *, source: str = "") -> dict:
-    """A new, empty draft for ``survey``, remembered in this browser's session."""
+    """A new, empty draft for ``survey``, remembered in this browser's session.
+
+    Nothing is written to the store yet (see :func:`save_draft`).
+    """
     draft_id = secrets.token_urlsafe(24)
-    draft = {
+    session.permanent = True
+    session.setdefault("drafts", {})[survey.id] = draft_id
+    session.setdefault("unsaved", {})[survey.id] = source
+    session.modified = True
+    return _unsaved_draft(survey, draft_id, source)
+
+
+def _unsaved_draft(survey, draft_id: str, source: str) -> dict:
+    """A draft not written yet. Its ids are made afresh each time until it is
+    written: only a written draft can be sent, so they never reach the store unkept."""
+    return {
         "id": draft_id,
         "survey_id": survey.id,
         "survey_version": survey.version,
         "submission_id": uuid.uuid4().hex,
-        # Made now, so a retried "Send" stores and shows the same ones.
+        # Kept with the draft once written, so a retried "Send" stores and shows the same ones.
         "pseudonym": new_pseudonym(),
         "reference": new_code(),
         "answers": {},
         "seen": [],
         "source": source,
         "saved": False,
+        "unsaved": True,
     }
-    session.permanent = True
-    session.setdefault("drafts", {})[survey.id] = draft_id
-    session.modified = True
-    save_draft(draft)
-    return draft
 
 
 def current_draft(survey) -> dict | None:
@@ -54,14 +78,43 @@ def current_draft(survey) -> dict | None:
     if not draft_id:
         return None
     draft = kit().store.load_draft(draft_id)
-    if draft is None or draft.get("survey_id") != survey.id:
+    if draft is None:
+        unsaved = session.get("unsaved", {})
+        if survey.id in unsaved:
+            return _unsaved_draft(survey, draft_id, unsaved[survey.id])
+        return None
+    if draft.get("survey_id") != survey.id:
         return None
     return draft
 
 
+def is_unsaved(draft: dict) -> bool:
+    """True for a draft that has not been written to the store yet."""
+    return bool(draft.get("unsaved"))
+
+
 def save_draft(draft: dict) -> None:
-    """Write the draft back, keeping it longer once the participant chose to save it."""
-    kit().store.save_draft(draft["id"], draft, expires_at=_expiry(draft["saved"]))
+    """Write the draft back, keeping it longer once the participant chose to save it.
+
+    The first write of a new draft counts against the address's limit. Raises
+    :class:`~consent_kit.store.base.StoreError` (with a message for
+    participants) when the draft can't be kept; the draft is left as it was.
+    """
+    new = is_unsaved(draft)
+    if new and not attempts_for("new_drafts", NEW_DRAFTS_PER_MINUTE).allow(request.remote_addr or "?"):
+        raise StoreError(_BUSY, reason="busy")
+    body = {key: value for key, value in draft.items() if key != "unsaved"}
+    kit().store.save_draft(draft["id"], body, expires_at=_expiry(draft["saved"]))
+    if new:
+        draft.pop("unsaved")
+        _forget_unsaved(draft["survey_id"])
+
+
+def _forget_unsaved(survey_id: str) -> None:
+    unsaved = session.get("unsaved", {})
+    if survey_id in unsaved:
+        unsaved.pop(survey_id)
+        session.modified = True
 
 
 def forget_draft(survey, draft: dict | None) -> None:
@@ -72,6 +125,7 @@ def forget_draft(survey, draft: dict | None) -> None:
     if survey.id in drafts:
         drafts.pop(survey.id)
         session.modified = True
+    _forget_unsaved(survey.id)
 
 
 def save_for_later(draft: dict) -> str:
@@ -100,4 +154,5 @@ def resume_draft(code: str) -> dict | None:
     session.permanent = True
     session.setdefault("drafts", {})[draft["survey_id"]] = draft["id"]
     session.modified = True
+    _forget_unsaved(draft["survey_id"])
     return draft

@@ -9,15 +9,21 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from werkzeug.exceptions import InternalServerError
 
 from consent_kit.consent.views import first_step_url, needs_consent
 from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
-from consent_kit.participation.drafts import current_draft, save_draft, start_draft
+from consent_kit.participation.drafts import current_draft, is_unsaved, save_draft, start_draft
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
+from consent_kit.store.base import StoreError
 from consent_kit.web.helpers import kit, load_survey
+from consent_kit.web.ratelimit import attempts_for
+
+#: Presses of Start one address may make a minute; generous, as a venue may share one address.
+STARTS_PER_MINUTE = 30
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +52,13 @@ def start(survey_id):
 
 @bp.post("/s/<survey_id>/start")
 def begin(survey_id):
-    """Start (a new draft), or carry on with the one this browser has; consent comes first."""
+    """Start (a new draft), or carry on with the one this browser has; consent comes first.
+
+    Writes nothing: the draft is kept only once there is something in it.
+    """
     survey = g.survey
+    if not attempts_for("starts", STARTS_PER_MINUTE).allow(request.remote_addr or "?"):
+        abort(429)
     draft = current_draft(survey) or start_draft(survey, source=_source(request.form.get("source", "")))
     if needs_consent(survey, draft):
         return redirect(first_step_url(survey))
@@ -90,34 +101,45 @@ def page(survey_id, page_id):
     posted = request.form if request.method == "POST" else None
     form, views = build_page_form(questions, kit().question_types, answers, posted,
                                   cache=kit().form_classes)
+    store_error = None
     if posted is not None and form.validate():
-        _keep_page_answers(draft, questions, answers_from_form(form, views), page_id)
-        if "save" in request.form:
-            return redirect(url_for("resume.save", survey_id=survey.id))
-        return redirect(_after_page(survey, draft, page_id))
+        try:
+            _keep_page_answers(draft, questions, answers_from_form(form, views), page_id)
+        except StoreError as error:
+            # Shown on the same page, drawn from what was sent, so nothing typed is lost.
+            log.error("Could not keep a page of answers: %s", error)
+            store_error = error
+        else:
+            if "save" in request.form:
+                return redirect(url_for("resume.save", survey_id=survey.id))
+            return redirect(_after_page(survey, draft, page_id))
     number, total = flow.progress(survey, answers, page_id)
-    return render_template(
+    html = render_template(
         "participant/page.html",
         survey=survey,
         page=target,
         form=form,
         views=views,
         errors=error_list(views) if posted is not None else [],
+        store_error=store_error,
         number=number,
         total=total,
         back_url=_back_url(survey, answers, page_id),
         change=request.args.get("change") == "1",
     )
+    return (html, 503) if store_error is not None else html
 
 
 def _keep_page_answers(draft: dict, questions, new_answers: dict, page_id: str) -> None:
-    answers = draft["answers"]
+    """Put this page's answers in the draft and write it; the draft is unchanged if that fails."""
+    answers = dict(draft["answers"])
     for question in questions:
         answers.pop(question.id, None)
     answers.update(new_answers)
-    if page_id not in draft["seen"]:
-        draft["seen"].append(page_id)
-    save_draft(draft)
+    seen = draft["seen"] + ([page_id] if page_id not in draft["seen"] else [])
+    save_draft(dict(draft, answers=answers, seen=seen))
+    draft["answers"], draft["seen"] = answers, seen
+    draft.pop("unsaved", None)
 
 
 def _after_page(survey, draft, page_id) -> str:
@@ -140,6 +162,10 @@ def check(survey_id):
     answers, seen = draft["answers"], set(draft["seen"])
     if not flow.can_visit(survey, answers, flow.CHECK_ANSWERS, seen):
         return redirect(_page_url(survey, flow.first_unanswered(survey, answers, seen)))
+    if is_unsaved(draft):
+        # A survey with no questions and no consent: keep the draft now, so the
+        # Send button carries the id that will be stored.
+        save_draft(draft)
     return render_template(
         "participant/check.html",
         survey=survey,
@@ -164,6 +190,20 @@ def _summary_rows(survey, answers) -> list[dict]:
                 "change_url": url_for(".page", survey_id=survey.id, page_id=page_.id, change=1),
             })
     return rows
+
+
+@bp.app_errorhandler(StoreError)
+def progress_not_saved(error):
+    """A participant's progress couldn't be written (disk full, too busy): say so plainly.
+
+    Views that can show the page again with what was typed do so themselves;
+    this catches the rest (the consent steps, "Save and come back later").
+    """
+    if not request.path.startswith("/s/"):
+        return InternalServerError(original_exception=error)
+    log.error("Could not keep a participant's progress: %s", error)
+    return render_template("participant/store_error.html", survey=getattr(g, "survey", None),
+                           error=error), 503
 
 
 def _session_ended(survey):

@@ -7,17 +7,25 @@ and independent of how many other people are half-way through.
 The draft id comes from a cookie or a form field, so it is checked before it
 goes anywhere near a path: an id that does not look like one of ours is
 treated as missing.
+
+Anyone on the internet can start a survey, so the folder has a ceiling: at
+most ``max_drafts`` files and ``max_bytes`` bytes. Only a *new* draft is
+refused when the folder is full (after expired ones are cleared out); someone
+already part-way through can always keep saving.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from consent_kit.store.base import StoreError
 from consent_kit.store.files import atomic_write, ensure_dir, remove_quietly
 
 log = logging.getLogger(__name__)
@@ -25,6 +33,24 @@ log = logging.getLogger(__name__)
 _DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 #: A temporary file older than this belongs to a crashed write, not a running one.
 STALE_TEMP_SECONDS = 3600
+#: Ceilings for the drafts folder (a few KB each, so about 200 MB at most).
+MAX_DRAFTS = 20_000
+MAX_DRAFT_BYTES = 200 * 1024 * 1024
+#: How long a count of the folder is trusted before it is made again. Other
+#: worker processes add drafts too, so each process looks afresh now and then.
+RECOUNT_SECONDS = 60.0
+
+_FULL = (
+    "We can't save your progress just now because a lot of people are using this survey. "
+    "Please try again later. If it keeps happening, please tell the researchers."
+)
+
+
+class DraftsFull(StoreError):
+    """The drafts folder is at its ceiling, so a new draft can't be started."""
+
+    def __init__(self, message: str = _FULL):
+        super().__init__(message, reason="full")
 
 
 def valid_draft_id(draft_id: object) -> bool:
@@ -35,18 +61,56 @@ def valid_draft_id(draft_id: object) -> bool:
 class Drafts:
     """The ``drafts/`` folder of a data directory."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, max_drafts: int = MAX_DRAFTS,
+                 max_bytes: int = MAX_DRAFT_BYTES):
         self.folder = ensure_dir(Path(folder))
+        self.max_drafts, self.max_bytes = max_drafts, max_bytes
+        self._lock = threading.Lock()
+        self._count = self._bytes = 0
+        self._counted_at = float("-inf")
 
     def save(self, draft_id: str, data: dict, *, expires_at: float) -> None:
-        """Store ``data`` under ``draft_id``; raises ValueError for an invalid id."""
+        """Store ``data`` under ``draft_id``; raises ValueError for an invalid id.
+
+        Raises :class:`DraftsFull` when ``draft_id`` is new and the folder is
+        at its ceiling, and :class:`StoreError` when the disk fails or is full.
+        """
         if not valid_draft_id(draft_id):
             raise ValueError("invalid draft id")
         if not isinstance(data, dict):
             raise TypeError("draft data must be a dict")
         body = {"expires_at": float(expires_at), "data": data}
         encoded = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        atomic_write(self._path(draft_id), encoded, what="your progress")
+        path = self._path(draft_id)
+        new = not path.exists()
+        if new:
+            self._make_room(len(encoded))
+        atomic_write(path, encoded, what="your progress")
+        if new:
+            with self._lock:
+                self._count += 1
+                self._bytes += len(encoded)
+
+    def usage(self, *, recount: bool = False) -> tuple[int, int]:
+        """``(drafts, bytes)`` in the folder, counted at most every RECOUNT_SECONDS."""
+        now = time.monotonic()
+        with self._lock:
+            if recount or now - self._counted_at >= RECOUNT_SECONDS:
+                self._count, self._bytes = _measure(self.folder)
+                self._counted_at = now
+            return self._count, self._bytes
+
+    def _make_room(self, size: int) -> None:
+        """Refuse a new draft of ``size`` bytes when the folder is full, after clearing expired ones."""
+        count, used = self.usage()
+        if count < self.max_drafts and used + size <= self.max_bytes:
+            return
+        self.purge_expired()
+        count, used = self.usage(recount=True)
+        if count >= self.max_drafts or used + size > self.max_bytes:
+            log.warning("The drafts folder is full (%d drafts, %d bytes): a new draft was refused",
+                        count, used)
+            raise DraftsFull()
 
     def load(self, draft_id: str, *, now: float | None = None) -> dict | None:
         """Return the draft's data, or ``None`` if invalid, missing or expired.
@@ -66,8 +130,8 @@ class Drafts:
 
     def delete(self, draft_id: str) -> None:
         """Delete a draft; an invalid or unknown id is silently ignored."""
-        if valid_draft_id(draft_id):
-            remove_quietly(self._path(draft_id))
+        if valid_draft_id(draft_id) and remove_quietly(self._path(draft_id)):
+            self._forget(1)
 
     def purge_expired(self, now: float | None = None) -> int:
         """Delete expired drafts and leftovers of crashed writes; return drafts deleted."""
@@ -80,7 +144,13 @@ class Drafts:
                 body = _read(path)
                 if body is not None and _expired(body, now) and remove_quietly(path):
                     purged += 1
+        self._forget(purged)
         return purged
+
+    def _forget(self, deleted: int) -> None:
+        """Count drafts deleted (their bytes are found at the next recount)."""
+        with self._lock:
+            self._count = max(0, self._count - deleted)
 
     def delete_mentioning(self, words: Iterable[str]) -> int:
         """Delete drafts whose file contains any of ``words``; return how many.
@@ -116,6 +186,20 @@ def _read(path: Path) -> dict | None:
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         return None
     return body
+
+
+def _measure(folder: Path) -> tuple[int, int]:
+    """How many draft files ``folder`` holds and their total size."""
+    count = size = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".json"):
+                try:
+                    size += entry.stat().st_size
+                except FileNotFoundError:
+                    continue
+                count += 1
+    return count, size
 
 
 def _expired(body: dict, now: float) -> bool:

@@ -1,7 +1,7 @@
-"""A small limit on how often one address may try a code, per process.
+"""A small limit on how often one address may try a code or start a survey, per process.
 
 Flask-Limiter did this too, but it checks every request of the app, which
-cost about a tenth of a question page's time; only two forms need a limit.
+cost about a tenth of a question page's time; only a few forms need a limit.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 
 class Attempts:
@@ -53,3 +53,17 @@ def limit_posts(view, attempts: Attempts):
         return view(*args, **kwargs)
 
     return limited
+
+
+def attempts_for(name: str, per_minute: int) -> Attempts:
+    """The app's limit called ``name``, made on first use.
+
+    ``per_minute`` is the default; an instance may set ``<NAME>_PER_MINUTE``
+    in its settings (for example ``STARTS_PER_MINUTE = 60``).
+    """
+    limits = current_app.extensions.setdefault("ck_rate_limits", {})
+    attempts = limits.get(name)
+    if attempts is None:
+        attempts = limits.setdefault(
+            name, Attempts(int(current_app.config.get(f"{name.upper()}_PER_MINUTE", per_minute))))
+    return attempts
