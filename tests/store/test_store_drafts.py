@@ -100,3 +100,50 @@ def test_damaged_draft_file_is_treated_as_missing(store, data_dir, caplog):
     (data_dir / "drafts" / f"{DRAFT}.json").write_bytes(b'{"expires_at": 4e9, "data": {"q')
     assert store.load_draft(DRAFT) is None
     assert any("damaged draft" in r.getMessage() for r in caplog.records)
+
+
+def test_new_drafts_are_refused_plainly_when_the_folder_is_full(tmp_path):
+    from consent_kit.store.drafts import Drafts, DraftsFull
+
+    drafts = Drafts(tmp_path / "drafts", max_drafts=2)
+    later = time.time() + 600
+    drafts.save(f"{DRAFT}1", {"n": 1}, expires_at=later)
+    drafts.save(f"{DRAFT}2", {"n": 2}, expires_at=later)
+    with pytest.raises(DraftsFull) as refused:
+        drafts.save(f"{DRAFT}3", {"n": 3}, expires_at=later)
+    assert refused.value.reason == "full"
+    assert "a lot of people" in str(refused.value)
+    drafts.save(f"{DRAFT}1", {"n": "changed"}, expires_at=later)  # people part-way carry on
+    assert drafts.load(f"{DRAFT}1") == {"n": "changed"}
+    drafts.delete(f"{DRAFT}2")
+    drafts.save(f"{DRAFT}3", {"n": 3}, expires_at=later)  # room again
+    assert sorted(p.name for p in (tmp_path / "drafts").iterdir()) == [f"{DRAFT}1.json", f"{DRAFT}3.json"]
+
+
+def test_expired_drafts_make_room_and_bytes_have_a_ceiling_too(tmp_path):
+    from consent_kit.store.drafts import Drafts, DraftsFull
+
+    drafts = Drafts(tmp_path / "drafts", max_drafts=1)
+    drafts.save(f"{DRAFT}1", {"n": 1}, expires_at=time.time() - 1)
+    drafts.save(f"{DRAFT}2", {"n": 2}, expires_at=time.time() + 600)  # the expired one goes
+    assert [p.name for p in (tmp_path / "drafts").iterdir()] == [f"{DRAFT}2.json"]
+
+    small = Drafts(tmp_path / "small", max_bytes=300)
+    small.save(f"{DRAFT}1", {"text": "x" * 100}, expires_at=time.time() + 600)
+    with pytest.raises(DraftsFull):
+        small.save(f"{DRAFT}2", {"text": "y" * 200}, expires_at=time.time() + 600)
+    assert not (tmp_path / "small" / f"{DRAFT}2.json").exists()
+
+
+def test_another_process_s_drafts_are_counted_at_the_next_recount(tmp_path, monkeypatch):
+    from consent_kit.store import drafts as drafts_module
+
+    one = drafts_module.Drafts(tmp_path / "drafts", max_drafts=2)
+    two = drafts_module.Drafts(tmp_path / "drafts", max_drafts=2)
+    assert one.usage() == (0, 0)
+    two.save(f"{DRAFT}1", {"n": 1}, expires_at=time.time() + 600)
+    two.save(f"{DRAFT}2", {"n": 2}, expires_at=time.time() + 600)
+    # one's own count is stale (it saw none); once a recount is due it sees two's drafts.
+    monkeypatch.setattr(drafts_module, "RECOUNT_SECONDS", 0.0)
+    with pytest.raises(drafts_module.DraftsFull):
+        one.save(f"{DRAFT}3", {"n": 3}, expires_at=time.time() + 600)
