@@ -72,3 +72,37 @@ def test_missing_required_only_counts_shown_questions():
     missing = flow.missing_required(SURVEY, {"job": "yes", "hobbies": ["art"]})
     assert [m.id for m in missing] == ["hours"]
     assert flow.first_unanswered(SURVEY, {"job": "yes"}, {"p1"}) == "p2"
+
+
+def _walk(survey, final: dict) -> list[tuple[int, int]]:
+    """Go forward page by page, answering each page from ``final``; the progress shown on each."""
+    answers, shown, current = {}, [], flow.first_page(survey, {})
+    while current != flow.CHECK_ANSWERS:
+        shown.append(flow.progress(survey, answers, current))
+        page = next(p for p in survey.pages if p.id == current)
+        for question in flow.visible_questions(page, answers):
+            if question.id in final:
+                answers[question.id] = final[question.id]
+        current = flow.next_page(survey, answers, current)
+    return shown
+
+
+def test_page_count_never_goes_up_on_the_way_forward():
+    # Old behaviour: "Page 1 of 2" (p1, p4), then "Page 2 of 3" once a job is ticked.
+    assert _walk(SURVEY, {"job": "yes", "hobbies": ["sport"]}) == [(1, 4), (2, 3), (3, 3)]
+    assert _walk(SURVEY, {"job": "no", "hobbies": []}) == [(1, 4), (2, 2)]
+    for job in ("yes", "no", None):
+        for hobbies in ([], ["sport"], ["art", "sport"], None):
+            final = {k: v for k, v in {"job": job, "hobbies": hobbies}.items() if v is not None}
+            shown = _walk(SURVEY, final)
+            numbers = [n for n, _ in shown]
+            totals = [t for _, t in shown]
+            assert numbers == list(range(1, len(shown) + 1)), final
+            assert totals == sorted(totals, reverse=True), (final, shown)
+            assert totals[-1] == len(shown), (final, shown)  # exact on the last page
+
+
+def test_page_count_is_exact_without_skip_logic():
+    plain = Survey(id="p", title="P", description="d", version="v",
+                   pages=tuple(Page(f"p{n}", "", (q(f"q{n}"),)) for n in range(1, 4)))
+    assert _walk(plain, {}) == [(1, 3), (2, 3), (3, 3)]

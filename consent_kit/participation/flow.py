@@ -68,10 +68,30 @@ def previous_page(survey: Survey, answers: dict, current: str) -> str | None:
 
 
 def progress(survey: Survey, answers: dict, current: str) -> tuple[int, int]:
-    """``(n, total)`` for "Page n of total"; total changes as skip logic hides pages."""
-    ids = [p.id for p in visible_pages(survey, answers)]
-    number = ids.index(current) + 1 if current in ids else len(ids)
-    return number, len(ids)
+    """``(n, total)`` for "Page n of total", where the total never goes up on the way forward.
+
+    The total is the pages shown so far plus every later page that could still
+    be shown. A later page whose condition looks only at pages already behind
+    is counted if it is met; one that looks at this page or a later one (not
+    answered yet, or open to change) is counted as if it will be shown. Each
+    answer can only take pages away, so people see "Page 1 of 6", then "Page 2
+    of 4", never "Page 4 of 5" then "Page 5 of 6".
+    """
+    pages = survey.pages
+    position = next((i for i, p in enumerate(pages) if p.id == current), len(pages))
+    page_of = {q.id: i for i, p in enumerate(pages) for q in p.questions}
+
+    def may_show(condition: Condition | None) -> bool:
+        if condition is not None and page_of.get(condition.question, -1) >= position:
+            return True  # decided on this page or later: it may still be shown
+        return condition_met(condition, answers)
+
+    before = sum(1 for page in pages[:position]
+                 if condition_met(page.show_if, answers) and visible_questions(page, answers))
+    later = sum(1 for page in pages[position + 1:]
+                if may_show(page.show_if) and any(may_show(q.show_if) for q in page.questions))
+    here = 1 if position < len(pages) else 0
+    return before + here, before + here + later
 
 
 def can_visit(survey: Survey, answers: dict, page_id: str, seen: set[str]) -> bool:
