@@ -40,6 +40,9 @@ def judge(results: dict) -> bool:
             row["target"], row["status"] = f">= {limit:.2f}x hello", status
             targets.append({"server": server, "target": f"{key} req/s >= {limit:.2f}x hello",
                             "value": round(ratio, 3), "status": status})
+        if "paper_pdf" in rows:
+            targets.append(_judge_paper_pdf(server, rows["paper_pdf"], hello))
+            all_valid &= rows["paper_pdf"]["valid"]
         if "floor" in rows:
             floor = rows["floor"]
             all_valid &= floor["valid"]
@@ -60,6 +63,16 @@ def judge(results: dict) -> bool:
                         "value": page["total"], "status": _status(page["pass"])})
     results["targets"] = targets
     return all_valid
+
+
+def _judge_paper_pdf(server: str, row: dict, hello: dict) -> dict:
+    """The paper PDF, asked for by anyone, must cost no more than a question page."""
+    ratio = row["rps"] / hello["rps"] if hello["rps"] else 0.0
+    row["ratio_to_hello"] = round(ratio, 3)
+    status = _status(ratio >= PAGE_RATIO) if row["valid"] and hello["valid"] else "INVALID"
+    row["target"], row["status"] = f">= {PAGE_RATIO:.2f}x hello", status
+    return {"server": server, "target": f"paper_pdf req/s >= {PAGE_RATIO:.2f}x hello",
+            "value": round(ratio, 3), "status": status}
 
 
 def _cells(*cells) -> str:
@@ -96,13 +109,18 @@ def _load_rows(server: str, rows: dict) -> list[str]:
     page = rows["page"]
     out.append(_load_row(server, f"GET {page['path']}", "–", page, f"{page['ratio_to_hello']:.2f}×",
                          page["target"], page["status"]))
+    if "paper_pdf" in rows:
+        pdf = rows["paper_pdf"]
+        out.append(_load_row(server, f"GET {pdf['path']} (anonymous)", "–", pdf,
+                             f"{pdf.get('ratio_to_hello', 0):.2f}×", pdf.get("target", ""),
+                             pdf.get("status", "INVALID")))
     return out
 
 
 def _problems(results: dict) -> list[str]:
     lines = []
     for server, rows in results["servers"].items():
-        for key in ("hello", "floor", "submit_0", "submit_seeded", "page"):
+        for key in ("hello", "floor", "submit_0", "submit_seeded", "page", "paper_pdf"):
             for problem in rows.get(key, {"problems": []})["problems"]:
                 lines.append(f"- {server} {key}: {problem}")
     return lines

@@ -9,6 +9,7 @@ wrk on 127.0.0.1:
    every request a different prepared session (``prepare.py``, ``submit.lua``),
    then counts what was really stored;
 3. GET of a question page;
+3b. GET of the paper PDF, anonymous (made once per survey version and language, then kept);
 
 then (4) the bytes and requests of every participant page. The table goes to
 stdout and a JSON copy to ``benchmarks/results/latest.json``.
@@ -42,6 +43,7 @@ import servers  # noqa: E402
 
 SUBMIT_PATH = f"/s/{prepare.SURVEY_ID}/submit"
 PAGE_PATH = f"/s/{prepare.SURVEY_ID}/page/about-you"
+PDF_PATH = f"/s/{prepare.SURVEY_ID}/formats/paper.pdf"
 WARM_SECONDS = 2
 CALIBRATE_SESSIONS = 4_000  # 2 s at 2,000 req/s; if they run out, the estimate is 2,000 req/s
 CALIBRATE_FACTOR = 2.5
@@ -109,6 +111,20 @@ class Bench:
             rate = self.wrk(running, SUBMIT_PATH, WARM_SECONDS, warm, "submit").rps
         return page, rate
 
+    def paper_pdf(self) -> dict:
+        """Row 3b: anyone may ask for the paper PDF, no session needed (issue 23, item 7).
+
+        Before it was kept, each request drew it again (about 0.2 s CPU) and a few
+        clients asking for it slowed every other page.
+        """
+        say(f"{self.server}: paper PDF GET")
+        folder = self.work / "paper"
+        prepare.new_instance(folder)
+        with self.serve("consent-kit", free_port(), folder) as running:
+            self.wrk(running, PDF_PATH, 1)
+            result = self.wrk(running, PDF_PATH, self.seconds)
+        return {"path": PDF_PATH, **result.as_dict()}
+
     def submit(self, stored: int, sessions: int) -> dict:
         """Row 2 for one stored size: warm-up that stores nothing, then the measured run."""
         say(f"{self.server}: submit with {stored:,} stored: preparing {sessions:,} sessions")
@@ -162,6 +178,10 @@ class Bench:
                 rows["page"] = {"path": PAGE_PATH, **page.as_dict()}
             except Exception as error:
                 rows["page"], rate = failed(error, path=PAGE_PATH), 0.0
+            try:
+                rows["paper_pdf"] = self.paper_pdf()
+            except Exception as error:
+                rows["paper_pdf"] = failed(error, path=PDF_PATH)
             # The 2 s calibration includes the workers' first requests and runs
             # slower than a warm 10 s run, hence the extra factor on top of 1.5.
             sessions = max(MIN_SESSIONS, math.ceil(max(rate, 100) * CALIBRATE_FACTOR * self.seconds * 1.5))

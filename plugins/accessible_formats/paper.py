@@ -8,6 +8,9 @@ words, boxes for a date.
 from __future__ import annotations
 
 import importlib.resources
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fpdf import FPDF
@@ -15,6 +18,9 @@ from fpdf import FPDF
 from .texts import markdown_plain
 
 LINES = {"long": 5, "short": 1, "number": 1}
+
+#: PDFs kept in memory per app: a survey's versions x languages x two sizes (about 20-60 KB each).
+CACHE_SIZE = 48
 
 
 @dataclass(frozen=True)
@@ -166,3 +172,35 @@ class _Paper(FPDF):
                 self.add_page()
             self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(3)
+
+
+class PdfCache:
+    """The last ``size`` PDFs made, by (survey id, survey version, language, large).
+
+    Making the paper PDF costs about 0.2 s of CPU, and anyone can ask for it without
+    signing in: without this, a few people (or a bot) asking again and again slowed every
+    other page. A new survey version or language is a new key, so nothing stale is served;
+    the oldest PDF is dropped when the cache is full, so memory stays bounded.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self._kept: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        """The PDF for ``key``, made with ``make()`` only when it isn't kept."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        data = make()  # outside the lock: one slow PDF never holds up the others
+        with self._lock:
+            self._kept[key] = data
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return data
+
+    def __len__(self) -> int:
+        return len(self._kept)

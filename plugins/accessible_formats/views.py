@@ -122,7 +122,7 @@ def audio(survey_id, kind, item_id):
     except speech.SpeechUnavailable as error:
         current_app.logger.warning("No read-aloud audio for %s %s: %s", kind, item_id, error)
         abort(404)
-    return send_file(spoken, mimetype="audio/wav", conditional=True, max_age=3600)
+    return send_file(spoken, mimetype="audio/mpeg", conditional=True, max_age=3600)
 
 
 @bp.get("/s/<survey_id>/formats/picture/<path:name>")
@@ -177,6 +177,21 @@ def plain_text(survey_id):
 def paper_pdf(survey_id):
     """The paper version as a PDF (``?size=large`` for large print)."""
     survey = survey_or_stop(survey_id)
+    large = request.args.get("size") == "large"
+    key = (survey.id, survey.version, language(), large)
+    data = pdf_cache().get(key, lambda: _make_paper_pdf(survey, large))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{survey.id}.pdf"'
+    response.set_etag("-".join(str(part) for part in key))
+    return response.make_conditional(request)
+
+
+def pdf_cache() -> paper.PdfCache:
+    """This app's kept paper PDFs (made on first use)."""
+    return current_app.extensions.setdefault("accessible_formats.paper_pdfs", paper.PdfCache())
+
+
+def _make_paper_pdf(survey, large: bool) -> bytes:
     labels = paper.PaperLabels(
         information=_("What you need to know"), statements=_("What you agree to"),
         needed=_("needed to take part"), optional=_("you can say no"),
@@ -184,11 +199,7 @@ def paper_pdf(survey_id):
         write_here=_("Write your answer on the lines."), date=_("Day / month / year"),
         sign=_("Write your first name or initials and the date to say you agree."),
         questions=_("Questions"), optional_question=_("(optional)"))
-    data = paper.paper_pdf(survey, _paper_questions(survey), labels,
-                           large=request.args.get("size") == "large")
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{survey.id}.pdf"'
-    return response
+    return paper.paper_pdf(survey, _paper_questions(survey), labels, large=large)
 
 
 def _paper_questions(survey):
