@@ -183,9 +183,9 @@ def _agree_errors(survey, text, agreed, form) -> list[tuple[str, str]]:
     errors = []
     for sid in missing_required(text, agreed):
         statement = next(s for s in text.statements if s[0] == sid)
-        errors.append((f"statement-{sid}",
-                       _("To take part, you need to agree to: ‘%(statement)s’. If you don't want "
-                         "to, that's fine: you can close this page.", statement=statement[1])))
+        # One short line (GOV.UK); the statement's own full stop would double up inside the quotes.
+        errors.append((f"statement-{sid}", _("To take part, tick ‘%(statement)s’",
+                                             statement=str(statement[1]).strip().rstrip(".!;:,"))))
     if survey.consent.confirm == "initials" and not form.get("confirmed_as", "").strip():
         errors.append(("confirmed_as", _("Type your first name or initials to say you agree")))
     return errors
