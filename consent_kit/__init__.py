@@ -11,8 +11,9 @@ from consent_kit.hookspecs import hookimpl
 from consent_kit.i18n import translations
 from consent_kit.incentives.claims import ClaimError, PaymentProvider
 from consent_kit.incentives.ledger import LedgerEntry
+from consent_kit.kit import Kit, current_kit
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
-from consent_kit.plugin_calls import Breakdown
+from consent_kit.plugin_calls import Breakdown, StudioTask
 from consent_kit.store import Response, Store
 from consent_kit.studio.rules import login_required
 from consent_kit.survey.fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
@@ -28,9 +29,15 @@ from consent_kit.survey.model import (
     Validation,
 )
 from consent_kit.survey.question_types import QuestionType
+from consent_kit.survey.settings import SurveySetting, read_yaml
 from consent_kit.survey.texts import TextPlace, text_places
 
 __all__ = [
+    "Kit",
+    "StudioTask",
+    "SurveySetting",
+    "current_kit",
+    "read_yaml",
     "AnswerRequired",
     "answers_from_form",
     "build_page_form",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from consent_kit.plugins import PluginError, make_plugin_manager
+from consent_kit.kit import Kit
+from consent_kit.plugins import STOP, call_each, make_plugin_manager
 from consent_kit.registry import (
     collect_consent_steps,
     collect_exporters,
@@ -24,7 +24,6 @@ from consent_kit.registry import (
 )
 from consent_kit.store import EmbeddedStore, Store
 from consent_kit.survey.catalog import Catalog, instance_forms_folder
-from consent_kit.survey.question_types import QuestionTypeRegistry
 
 log = logging.getLogger(__name__)
 
@@ -59,37 +58,6 @@ class ConfigError(Exception):
     """The instance folder or its settings are not usable; the message says how to fix it."""
 
 
-@dataclass
-class Kit:
-    """Everything consent-kit keeps for one app, in ``app.extensions["consent_kit"]``."""
-
-    pm: pluggy.PluginManager
-    question_types: QuestionTypeRegistry
-    loaders: dict
-    exporters: dict
-    store: Store
-    catalog: Catalog
-    consent_steps: list = field(default_factory=list)
-    plugin_failures: list = field(default_factory=list)
-    saved_consent_versions: set = field(default_factory=set)
-    #: Rendered consent texts by (survey version, variant, language); see web.consent.text_for.
-    consent_texts: dict = field(default_factory=dict)
-    #: WTForms classes by the tuple of questions on a page; see web.forms.build_page_form.
-    form_classes: dict = field(default_factory=dict)
-    #: HTML of unanswered questions by (question, template, locale); see web.questions.
-    question_html: dict = field(default_factory=dict)
-
-    def remember_consent_text(self, text) -> None:
-        """Keep a copy of consent text as shown, once per version (to show it later as it was)."""
-        if text.version not in self.saved_consent_versions:
-            self.store.save_consent_text(text)
-            self.saved_consent_versions.add(text.version)
-
-    def consent_steps_for(self, survey) -> list:
-        """The plugin steps shown in this survey's consent flow."""
-        return [step for step in self.consent_steps if step.applies_to(survey)]
-
-
 def create_app(
     config: dict | None = None,
     *,
@@ -115,7 +83,8 @@ def create_app(
     )
     question_types = collect_question_types(pm)
     loaders = collect_loaders(pm, question_types)
-    store = pm.hook.storage_backend(config=app.config) or EmbeddedStore(app.config["DATA_DIR"])
+    chosen = call_each(pm, "storage_backend", policy=STOP, first=True, config=app.config)
+    store = chosen[0][1] if chosen else EmbeddedStore(app.config["DATA_DIR"])
     catalog = Catalog(
         folder=Path(app.config["FORMS_DIR"]),
         loaders=loaders,
@@ -123,8 +92,9 @@ def create_app(
         min_interval=app.config["CATALOG_CHECK_SECONDS"],
     )
     kit = Kit(pm, question_types, loaders, collect_exporters(pm), store, catalog,
-              consent_steps=collect_consent_steps(pm))
+              config=app.config, consent_steps=collect_consent_steps(pm))
     app.extensions["consent_kit"] = kit
+    pm.consent_kit = kit  # every hook that asks for ``kit`` gets it
     _init_web(app, pm)
     catalog.refresh(force=True)
     _call_startup(app, pm)
@@ -223,13 +193,10 @@ def _select_locale():
     from consent_kit.web.helpers import kit
 
     survey = g.get("survey")
-    chosen = kit().pm.hook.locale_from_request(request=request, survey=survey)
-    return chosen or (survey.language if survey else None) or "en"
+    chosen = call_each(kit().pm, "locale_from_request", first=True, request=request, survey=survey)
+    return (chosen[0][1] if chosen else None) or (survey.language if survey else None) or "en"
 
 
 def _call_startup(app: Flask, pm: pluggy.PluginManager) -> None:
-    for impl in reversed(pm.hook.startup.get_hookimpls()):
-        try:
-            impl.function(**({"app": app} if "app" in impl.argnames else {}))
-        except Exception as error:
-            raise PluginError(f"The plugin {impl.plugin_name!r} failed to start: {error}") from error
+    # Core first, so a plugin can rely on what the core set up; a failure stops start-up.
+    call_each(pm, "startup", policy=STOP, oldest_first=True, app=app)

@@ -6,6 +6,10 @@ a plugin. Results are combined by the core where the hook is called: lists are
 flattened, registrations refuse duplicate names, and a ``firstresult`` hook
 stops at the first answer that is not None.
 
+Every hook that runs inside an app may also take ``kit``: the app's
+:class:`consent_kit.Kit` (its store, surveys, current researcher, event
+firing). Ask for it by naming it, as for any other argument.
+
 Families: ``register_*`` adds things, ``extra_*`` adds page assets,
 ``*_from_request`` chooses one thing, events are in the past tense
 (``response_submitted``) and contracts are in the imperative
@@ -21,7 +25,7 @@ hookimpl = pluggy.HookimplMarker("consent_kit")
 
 
 @hookspec
-def startup(app):
+def startup(app, kit):
     """Run once when the app has been built (config, store and plugins ready).
 
     Use it to check your plugin's settings or create what it stores. Return
@@ -62,7 +66,7 @@ def register_exporters(register):
 
 
 @hookspec
-def register_blueprints(app):
+def register_blueprints(app, kit):
     """Return a Flask blueprint, or a list of them, to add pages to the app."""
 
 
@@ -72,17 +76,23 @@ def register_commands(cli):
 
 
 @hookspec
-def extra_template_vars(template, request):
+def extra_template_vars(template, request, kit):
     """Return a dict of extra variables for a page's template; dicts are merged."""
 
 
 @hookspec
-def extra_css_urls(template, request):
-    """Return a list of stylesheet URLs to add to a page (same site only)."""
+def extra_css_urls(template, request, kit):
+    """Return a list of stylesheets to add to a page (same site only).
+
+    Each is a URL, or ``{"url": ..., "instead_of_core": True}`` for a
+    stylesheet that already holds the core's rules (e.g. the core's CSS plus
+    high contrast) and replaces the core's one, keeping pages to few requests.
+    The first such replacement wins.
+    """
 
 
 @hookspec(firstresult=True)
-def locale_from_request(request, survey):
+def locale_from_request(request, survey, kit):
     """Return the locale (e.g. ``"cy"``) for this request, or None to pass.
 
     Stops at the first answer that is not None; the core falls back to the
@@ -91,7 +101,7 @@ def locale_from_request(request, survey):
 
 
 @hookspec
-def response_submitted(response, survey):
+def response_submitted(response, survey, kit):
     """A participant's answers were stored (event; the return value is ignored).
 
     A plugin that raises here does not lose the participant's answers: the
@@ -110,7 +120,7 @@ def register_consent_steps(register):
 
 
 @hookspec
-def consent_given(record, survey):
+def consent_given(record, survey, kit):
     """A participant's consent was stored with their answers (event; return ignored).
 
     ``record`` is a :class:`consent_kit.ConsentRecord` (a pseudonym, never a name).
@@ -118,12 +128,12 @@ def consent_given(record, survey):
 
 
 @hookspec
-def consent_changed(record, survey):
+def consent_changed(record, survey, kit):
     """A participant changed an optional statement, e.g. "stop using my words" (event)."""
 
 
 @hookspec
-def consent_withdrawn(pseudonym, survey_id):
+def consent_withdrawn(pseudonym, survey_id, kit):
     """A participant took their answers back; they are already erased (event).
 
     To erase what your plugin keeps, implement ``erase_participant_data``.
@@ -131,7 +141,7 @@ def consent_withdrawn(pseudonym, survey_id):
 
 
 @hookspec
-def erase_participant_data(pseudonym, response_ids):
+def erase_participant_data(pseudonym, response_ids, kit):
     """Erase everything your plugin stores about this participant (a contract).
 
     Called when a participant withdraws. Unlike an event, an exception here is
@@ -152,7 +162,7 @@ def register_payment_providers(register):
 
 
 @hookspec
-def incentive_claimed(claim, survey):
+def incentive_claimed(claim, survey, kit):
     """A participant claimed a thank-you payment (event; the return value is ignored).
 
     ``claim`` is a dict (id, survey_id, way, reward, amount, currency, status)
@@ -161,7 +171,7 @@ def incentive_claimed(claim, survey):
 
 
 @hookspec
-def payment_recorded(entry, project_id):
+def payment_recorded(entry, project_id, kit):
     """A payment or cost was added to a project's ledger (event; return ignored).
 
     ``entry`` is a :class:`consent_kit.LedgerEntry`; a correction is a new entry
@@ -178,7 +188,7 @@ def storage_backend(config):
 
 
 @hookspec
-def page_parts(slot, template, request, survey, link):
+def page_parts(slot, template, request, survey, link, kit):
     """Return HTML (a ``markupsafe.Markup``) to place in a named slot of a page, or None.
 
     Slots on participant pages: ``"header"`` (top of every page: e.g. a
@@ -194,7 +204,7 @@ def page_parts(slot, template, request, survey, link):
 
 
 @hookspec
-def response_breakdowns(survey):
+def response_breakdowns(survey, kit):
     """Return ways to split a survey's results and exports, e.g. by where people came from.
 
     Return a list of :class:`consent_kit.Breakdown` (``id``, ``label`` and
@@ -205,7 +215,7 @@ def response_breakdowns(survey):
 
 
 @hookspec
-def survey_advice(survey):
+def survey_advice(survey, kit):
     """Return advice on a survey's wording: a list of :class:`consent_kit.Problem` warnings.
 
     Shown by ``consent-kit check`` (as warnings, which never fail the check),
@@ -215,7 +225,7 @@ def survey_advice(survey):
 
 
 @hookspec
-def check_text(text, context):
+def check_text(text, context, kit):
     """Return advice on one text of a survey: a list of :class:`consent_kit.Problem` warnings.
 
     ``text`` is the words (a ``str``); ``context`` is a
@@ -227,7 +237,7 @@ def check_text(text, context):
 
 
 @hookspec
-def item_parts(kind, item_id, template, request, survey):
+def item_parts(kind, item_id, template, request, survey, kit):
     """Return HTML (a ``markupsafe.Markup``) to place just before one item of a page, or None.
 
     ``kind`` is ``"question"`` (before each question on a question page) or
@@ -235,4 +245,37 @@ def item_parts(kind, item_id, template, request, survey):
     is its id in ``survey``. Use it for another version of that one item: an
     easy-read text, a "Listen" player, a sign language video link. Every
     plugin's parts are shown, in plugin order; escape what you did not write.
+    """
+
+
+@hookspec
+def register_survey_settings(register):
+    """Own a top-level setting of survey files: call ``register(SurveySetting(...))``.
+
+    A :class:`consent_kit.SurveySetting` has a ``key`` (e.g. ``"incentive"``),
+    a ``description`` and ``check(reader)``, which reports each mistake with
+    ``reader.problem(message, line=None)`` so that ``consent-kit check`` and the
+    studio name the file and the line. The value is kept in ``survey.extra[key]``.
+    A key no plugin owns is a mistake in the file ("did you mean ...?"). Two
+    plugins owning one key stop start-up with an error naming both.
+    """
+
+
+@hookspec
+def survey_tasks(survey_id, user, kit):
+    """Add tasks to a survey's task list in the studio: return a list of :class:`consent_kit.StudioTask`.
+
+    A task has a ``title`` ("Languages"), a ``url``, an optional ``status``
+    (``StudioTask.NOT_STARTED``, ``IN_PROGRESS``, ``DONE`` or
+    ``NEEDS_ATTENTION``), a short ``hint`` and an ``order`` (the core's tasks use
+    10, 20, ...). ``user`` is the signed-in researcher; return only what they may open.
+    """
+
+
+@hookspec
+def project_actions(project, user, kit):
+    """Add links to a project's page in the studio: return a list of :class:`consent_kit.StudioTask`.
+
+    ``project`` has ``id``, ``name`` and ``members``; ``user`` is the signed-in
+    researcher. The ``status`` of a project action is usually left empty.
     """

@@ -12,7 +12,10 @@ import importlib
 import importlib.metadata
 import logging
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import pluggy
 
@@ -25,11 +28,12 @@ DEFAULT_PLUGINS = (
     "consent_kit.defaults.question_types",
     "consent_kit.defaults.loaders",
     "consent_kit.defaults.exporters",
-    "consent_kit.incentives.plugin",
 )
 
-#: The built-in plugins in plugins/ (importable as consent_kit_plugins.<name>).
+#: The built-in plugins: they can be blocked like any other. Thank-you payments live in the
+#: core package (its budget is the project's), the rest in plugins/ (consent_kit_plugins.<name>).
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "consent_kit.incentives.plugin",
     "consent_kit_plugins.translation",
     "consent_kit_plugins.accessible_formats",
     "consent_kit_plugins.qr_entry",
@@ -42,6 +46,87 @@ BLOCK_ENV = "CONSENT_KIT_BLOCK_PLUGINS"
 
 class PluginError(Exception):
     """A plugin could not be loaded or broke a rule; the message names it."""
+
+
+#: How :func:`call_each` treats a plugin that raises.
+STOP = "stop"  # start-up and registration: stop, with an error naming the plugin
+SKIP = "skip"  # pages, advice and events: log it, keep it for the admins, leave that plugin out
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """One plugin's hook that raised while serving people; listed on the admins' plugins page."""
+
+    plugin: str
+    hook: str
+    error: str
+    at: float
+
+    def __iter__(self):
+        # (plugin, error) pairs, as the event helpers have always returned.
+        return iter((self.plugin, self.error))
+
+
+class KitPluginManager(pluggy.PluginManager):
+    """pluggy's manager plus what :func:`call_each` needs: the kit and the failures so far."""
+
+    def __init__(self, project_name: str):
+        super().__init__(project_name)
+        #: The app's :class:`consent_kit.kit.Kit`, given to every hook that takes ``kit``.
+        self.consent_kit: Any = None
+        self.consent_kit_failures: list[PluginFailure] = []
+        #: Built-in plugins turned off here, by name: their survey settings are still
+        #: recognised (and ignored), so blocking a plugin never breaks a survey file.
+        self.consent_kit_blocked_builtins: dict[str, Any] = {}
+
+
+def call_each(pm: pluggy.PluginManager, hook_name: str, *, policy: str = SKIP,
+              oldest_first: bool = False, first: bool = False, failures: list | None = None,
+              per_plugin: Callable[[str], dict] | None = None, **arguments) -> list[tuple[str, Any]]:
+    """Call ``hook_name`` on each plugin in turn: the one place the core calls hooks.
+
+    Each plugin gets only the arguments it asks for, plus ``kit`` when it asks
+    for it. Returns ``(plugin name, result)`` for every result that isn't None,
+    newest plugin first (pluggy's order), or core first with ``oldest_first``
+    (registrations); with ``first`` it stops at the first result.
+    ``per_plugin(name)`` gives arguments made for each plugin (e.g. a
+    ``register`` that knows who registers, so duplicates can name both).
+
+    ``policy`` says what a plugin that raises costs: :data:`STOP` raises
+    :class:`PluginError` naming it; :data:`SKIP` logs it, keeps it in
+    ``failures`` (default: ``pm.consent_kit_failures``, which the admins see)
+    and leaves that plugin's part out, so a broken plugin never turns a
+    participant's page into an error.
+    """
+    if failures is None:
+        failures = getattr(pm, "consent_kit_failures", [])
+    impls = getattr(pm.hook, hook_name).get_hookimpls()
+    offered = {**arguments, "kit": getattr(pm, "consent_kit", None)}
+    results: list[tuple[str, Any]] = []
+    for impl in impls if oldest_first else reversed(impls):
+        own = {**offered, **per_plugin(impl.plugin_name)} if per_plugin else offered
+        accepted = {name: own[name] for name in impl.argnames if name in own}
+        try:
+            result = impl.function(**accepted)
+        except PluginError:
+            raise
+        except Exception as error:  # a plugin's mistake must name the plugin, or stay its own
+            if policy == STOP:
+                raise PluginError(
+                    f"The plugin {impl.plugin_name!r} failed in {hook_name}: {error}") from error
+            _keep_failure(failures, impl.plugin_name, hook_name, error)
+            continue
+        if result is not None:
+            results.append((impl.plugin_name, result))
+            if first:
+                break
+    return results
+
+
+def _keep_failure(failures: list, plugin: str, hook_name: str, error: Exception) -> None:
+    log.error("Plugin %r failed in %s", plugin, hook_name, exc_info=error)
+    failures.append(PluginFailure(plugin, hook_name, str(error), time.time()))
+    del failures[:-200]  # the newest are enough to see what is wrong
 
 
 def blocked_names(config_blocked: Iterable[str] = ()) -> set[str]:
@@ -58,7 +143,7 @@ def make_plugin_manager(
 
     ``extra`` plugins (modules or objects) are registered last; tests use it.
     """
-    pm = pluggy.PluginManager("consent_kit")
+    pm = KitPluginManager("consent_kit")
     pm.add_hookspecs(hookspecs)
     block = blocked_names(blocked)
     essential = {name.rsplit(".", 1)[-1] for name in DEFAULT_PLUGINS} & block
@@ -70,6 +155,7 @@ def make_plugin_manager(
         name = dotted.rsplit(".", 1)[-1]
         if name in block:
             pm.set_blocked(name)
+            pm.consent_kit_blocked_builtins[name] = importlib.import_module(dotted)
         else:
             pm.register(importlib.import_module(dotted), name=name)
     for name in block:
@@ -133,19 +219,12 @@ def _own_version() -> str:
         return "dev"
 
 
-def call_event(pm: pluggy.PluginManager, hook_name: str, **kwargs) -> list[tuple[str, Exception]]:
+def call_event(pm: pluggy.PluginManager, hook_name: str, **kwargs) -> list[PluginFailure]:
     """Call an event hook on each plugin separately, so one failing plugin can't stop the rest.
 
-    Returns ``(plugin name, error)`` for each plugin that raised; the caller
-    logs them. The participant's action has already succeeded.
+    Returns the failures of this call (each logged); the caller keeps them for
+    the admins. The participant's action has already succeeded.
     """
-    failures = []
-    caller = getattr(pm.hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):
-        accepted = {k: v for k, v in kwargs.items() if k in impl.argnames}
-        try:
-            impl.function(**accepted)
-        except Exception as error:  # an event must never break what already happened
-            log.exception("Plugin %r failed in %s", impl.plugin_name, hook_name)
-            failures.append((impl.plugin_name, error))
+    failures: list[PluginFailure] = []
+    call_each(pm, hook_name, failures=failures, **kwargs)
     return failures

@@ -6,23 +6,26 @@ from pathlib import Path
 
 import pluggy
 
-from consent_kit.plugins import PluginError
-from consent_kit.survey.question_types import DuplicateQuestionType, QuestionTypeRegistry
+from consent_kit.plugins import STOP, PluginError, call_each
+from consent_kit.survey.question_types import QuestionTypeRegistry
 
 
-def _each_impl(pm: pluggy.PluginManager, hook_name: str):
-    """Yield ``(plugin name, hookimpl)`` oldest registration first, so core comes first."""
-    yield from ((impl.plugin_name, impl) for impl in getattr(pm.hook, hook_name).get_hookimpls())
+def _register_each(pm: pluggy.PluginManager, hook_name: str, register) -> None:
+    """Call a ``register_*`` hook core first; ``register(thing, plugin)`` learns who adds what."""
+    call_each(pm, hook_name, policy=STOP, oldest_first=True,
+              per_plugin=lambda plugin: {"register": lambda *args: register(*args, plugin=plugin)})
 
 
 def collect_question_types(pm: pluggy.PluginManager) -> QuestionTypeRegistry:
-    """Every plugin's question types in one registry."""
+    """Every plugin's question types in one registry, with the survey settings plugins own."""
     registry = QuestionTypeRegistry()
-    for plugin, impl in _each_impl(pm, "register_question_types"):
-        try:
-            impl.function(register=lambda qt, _p=plugin: registry.register(qt, plugin=_p))
-        except DuplicateQuestionType as error:
-            raise PluginError(str(error)) from None
+    _register_each(pm, "register_question_types", registry.register)
+    # What else a survey file may say travels with the types to every loader.
+    _register_each(pm, "register_survey_settings", registry.settings.register)
+    for name, module in getattr(pm, "consent_kit_blocked_builtins", {}).items():
+        if hasattr(module, "register_survey_settings"):
+            module.register_survey_settings(
+                register=lambda setting, _name=name: registry.settings.ignore(setting, plugin=_name))
     return registry
 
 
@@ -39,8 +42,7 @@ def collect_loaders(pm: pluggy.PluginManager, question_types: QuestionTypeRegist
         owners[suffix] = plugin
         loaders[suffix] = lambda path: loader(Path(path), question_types)
 
-    for plugin, impl in _each_impl(pm, "register_survey_loaders"):
-        impl.function(register=lambda s, f, _p=plugin: register(s, f, _p))
+    _register_each(pm, "register_survey_loaders", register)
     return loaders
 
 
@@ -61,8 +63,7 @@ def _collect_named(pm: pluggy.PluginManager, hook_name: str, kind: str) -> dict:
         owners[thing.name] = plugin
         found[thing.name] = thing
 
-    for plugin, impl in _each_impl(pm, hook_name):
-        impl.function(register=lambda thing, _p=plugin: register(thing, _p))
+    _register_each(pm, hook_name, register)
     return found
 
 

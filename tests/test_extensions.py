@@ -111,4 +111,6 @@ def test_advice_is_always_a_warning_and_a_failing_adviser_is_skipped(make_app, c
     assert [(a.message, a.severity) for a in advice if a.message == "Shorter is kinder."] == [
         ("Shorter is kinder.", "warning")
     ]
-    assert "failed while giving advice" in caplog.text
+    assert "'BrokenAdvice' failed in survey_advice" in caplog.text
+    assert [(f.plugin, f.hook, f.error) for f in _kit(app).plugin_failures] == [
+        ("BrokenAdvice", "survey_advice", "boom")]

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
-
 from consent_kit.survey.model import PREFER_NOT_TO_SAY, Question
+from consent_kit.survey.settings import SurveySettings
 
 
 class QuestionType:
@@ -64,6 +63,8 @@ class QuestionType:
         if answer is None or answer == "" or answer == []:
             return ""
         if answer == PREFER_NOT_TO_SAY:
+            from flask_babel import gettext  # here, so the survey model loads without Flask
+
             return gettext("Prefer not to say")  # in the reader's language (English outside a page)
         labels = {c.value: c.label for c in question.choices}
         if isinstance(answer, list):
@@ -84,6 +85,9 @@ class QuestionTypeRegistry:
     def __init__(self) -> None:
         self._types: dict[str, QuestionType] = {}
         self._owners: dict[str, str] = {}
+        #: The survey-file settings plugins own (``register_survey_settings``): the loaders
+        #: get this registry, so it carries what else a survey file may say.
+        self.settings = SurveySettings()
 
     def register(self, question_type: QuestionType, *, plugin: str = "?") -> None:
         """Add a type; a second type with the same name is an error naming both plugins."""
