@@ -180,6 +180,7 @@ def check(files, strict: bool):
             failed += 1
             continue
         from consent_kit.survey.model import SurveyError
+        from consent_kit.survey.load.promises import safety_advice
 
         try:
             survey = loader(name)
@@ -189,7 +190,7 @@ def check(files, strict: bool):
                 click.echo(str(problem), err=True)
             continue
         click.echo(f"{name}: OK – '{survey.title}', {len(survey.questions)} questions")
-        advice += survey_advice(pm, survey)
+        advice += survey_advice(pm, survey) + safety_advice(survey)  # safe defaults, said
     # Advice comes after the mistakes and fails the check only when asked (--strict): researchers decide.
     for problem in advice:
         click.echo(f"advice: {problem}")

@@ -171,7 +171,7 @@ def test_required_statement_must_be_agreed_optional_never_blocks(app):
     person = Participant(app.test_client())
     give_consent(person, agree=("use_words",))
     assert person.path.endswith("/consent/agree")
-    assert "To take part, you need to agree to" in person.text
+    assert "To take part, tick ‘" in person.text and "’." not in person.text
     person.post("/s/youth/consent/agree", {"statement-take_part": "yes"})
     assert person.path.endswith("/page/club")
 
@@ -189,10 +189,11 @@ def test_under_16_version_records_its_own_text(app):
 
 def test_forged_answers_without_consent_are_refused(app):
     person = Participant(app.test_client())
-    person.start("youth")  # a draft exists, but no consent was given
-    draft = kit(app).store.load_draft(next(Path(app.config["DATA_DIR"], "drafts").glob("*.json")).stem)
-    draft["answers"] = {"club": "forged"}
-    draft["seen"] = ["club"]
+    person.start("youth")  # no consent was given; Start writes no draft, so forge one
+    draft = {"id": _draft_id(person), "survey_id": "youth", "source": "", "saved": False,
+             "survey_version": kit(app).catalog.get("youth").version, "submission_id": "f" * 32,
+             "pseudonym": "p" * 32, "reference": "ABCDEFGHJK",
+             "answers": {"club": "forged"}, "seen": ["club"]}
     kit(app).store.save_draft(draft["id"], draft, expires_at=9e9)
     person.get("/s/youth/consent/agree")
     response = person.client.post(
@@ -342,12 +343,13 @@ def test_initials_confirmation(make_app):
 def test_leave_this_page_and_support_links(app):
     person = Participant(app.test_client())
     person.get("/s/youth")
-    assert 'href="https://www.bbc.co.uk/weather"' in person.html
+    assert 'data-exit="https://www.bbc.co.uk/weather"' in person.html
     assert 'id="exit-this-page"' in person.html
     support = person.get("/s/youth/support")
     assert support.status_code == 200 and "Childline" in person.text and "tel:08001111" in person.html
     assert 'href="/s/youth/support"' in person.get("/s/youth").get_data(as_text=True)
-    assert person.get("/s/plain/support").status_code == 404
+    # A survey with no support page of its own links to national services instead.
+    assert 'href="/support?s=plain"' in person.get("/s/plain").get_data(as_text=True)
 
 
 class VideoStep:

@@ -23,7 +23,14 @@ from consent_kit.survey.load.survey_file import (
     load_survey_text,
     survey_version,
 )
-from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Problem, Survey, SurveyError
+from consent_kit.survey.model import (
+    DEFAULT_EXIT_URL,
+    PREFER_NOT_TO_SAY,
+    Choice,
+    Problem,
+    Survey,
+    SurveyError,
+)
 from consent_kit.survey.question_types import QuestionType, QuestionTypeRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,7 +306,8 @@ def test_other_features_keys_are_kept_in_extra():
         questions: [{id: a, type: short_text, label: A}]
         """))
     assert survey.extra == {"incentive": INCENTIVE, "translations": {"cy": {}}}
-    assert (survey.consent, survey.support, survey.exit_url) == (None, None, "")
+    # Leave this page is on unless switched off with a reason (issue 15 item 5).
+    assert (survey.consent, survey.support, survey.exit_url) == (None, None, DEFAULT_EXIT_URL)
 
 
 def test_consent_support_and_exit_page_are_read_not_kept_in_extra():

@@ -33,6 +33,7 @@ from consent_kit.survey.load.support import url_problem
 from consent_kit.survey.load.survey_file import load_survey_file, load_survey_text
 from consent_kit.survey.load.yaml_reader import parse_yaml
 from consent_kit.survey.model import (
+    DEFAULT_EXIT_URL,
     Choice,
     ConsentSection,
     ConsentStatement,
@@ -208,7 +209,7 @@ def test_defaults_and_nothing_in_extra():
     assert (consent.checks, consent.variants, consent.confirm, consent.ask_helped) == (
         (), (), "tick", True)
     assert consent.statements[0].required is True
-    assert (built.support, built.exit_url, built.extra) == (None, "", {})
+    assert (built.support, built.exit_url, built.extra) == (None, DEFAULT_EXIT_URL, {})
 
 
 def test_the_whole_definition_is_still_in_the_version_hash():
@@ -220,7 +221,7 @@ def test_the_whole_definition_is_still_in_the_version_hash():
 
 def test_a_file_with_none_of_them_still_loads():
     built = load(survey(""))
-    assert (built.consent, built.support, built.exit_url) == (None, None, "")
+    assert (built.consent, built.support, built.exit_url) == (None, None, DEFAULT_EXIT_URL)
 
 
 # --- the example surveys ------------------------------------------------------------------

@@ -1,16 +1,25 @@
-"""Sending the answers, "Thank you", and the participant's copy of what they agreed to.
+"""Sending the answers, "Thank you", the participant's copy, and leaving safely.
 
 Nothing is stored without a consent record: the record is written first, then
 the answers, both keyed by the participant's pseudonym. Sending twice (a
 double click, a retry on a flaky connection) stores one of each.
+
+Phones and computers are often shared (a youth club's tablet, a library
+computer), so the participant's session ends on purpose: "Leave this page"
+ends it at once, and after "Thank you" has been shown the reference is never
+shown again on that page; the copy and the thank-you payment stay reachable
+for ``DONE_MINUTES`` (30 by default), then this browser forgets everything.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
+import time
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from babel import dates
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask import Response as HttpResponse
 from flask_babel import gettext as _
 
@@ -18,13 +27,15 @@ from consent_kit.clock import utc_now
 from consent_kit.consent.pdf import CopyContent, consent_copy_pdf
 from consent_kit.consent.records import ConsentRecord, ConsentText
 from consent_kit.consent.views import language, valid_consent
-from consent_kit.i18n.gettext import when
+from consent_kit.i18n.gettext import page_language, when
 from consent_kit.i18n.languages import text_direction
+from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
 from consent_kit.participation.codes import code_key, show_code
 from consent_kit.participation.drafts import current_draft, forget_draft
 from consent_kit.plugins import call_event
 from consent_kit.store import ErasedSubmission, Response, StoreError, SubmissionConflict
+from consent_kit.survey.model import DEFAULT_EXIT_URL
 from consent_kit.web.helpers import kit, load_survey
 
 log = logging.getLogger(__name__)
@@ -148,21 +159,34 @@ def _remember_done(survey, stored: Response) -> None:
 def _finished(survey):
     """What this browser may see of the participant's own consent, right after sending."""
     done = session.get("done", {}).get(survey.id)
-    if not isinstance(done, dict):
+    if not isinstance(done, dict) or _expired(done):
         return None, None
     record = kit().store.get_consent(done["pseudonym"])
     return done, record
 
 
+def _expired(done: dict) -> bool:
+    shown_at = done.get("shown_at")
+    minutes = current_app.config.get("DONE_MINUTES", 30)
+    return isinstance(shown_at, int | float) and time.time() - shown_at > minutes * 60
+
+
 @bp.get("/s/<survey_id>/done")
 def done(survey_id):
-    """Thank you, with the reference that is also the code to withdraw."""
+    """Thank you, with the reference that is also the code to withdraw (shown once)."""
     survey = g.survey
     finished, record = _finished(survey)
     if finished is None:
         return redirect(url_for("participant.start", survey_id=survey.id))
+    first_time = "shown_at" not in finished
+    if first_time:
+        finished["shown_at"] = time.time()
+        # The cookie now ends when the browser closes, not a day later.
+        session.permanent = False
+        session.modified = True
     return render_template("participant/done.html", survey=survey, has_copy=record is not None,
-                           reference=show_code(finished["reference"]))
+                           reference=show_code(finished["reference"]) if first_time else "",
+                           promise=withdraw_promise(survey))
 
 
 def with_own_record(view):
@@ -206,7 +230,31 @@ def copy_context(record: ConsentRecord, finished: dict | None) -> dict:
         "declined": [statements.get(s, s) for s in record.declined],
         "reference": show_code(finished["reference"]) if finished else "",
         "withdraw_url": url_for("withdraw.start", _external=True),
+        "promise": withdraw_promise(kit().catalog.get(record.survey_id)),
     }
+
+
+def today() -> datetime.date:
+    """Today's date, as the deadlines in survey files count it (UTC)."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def day_in_words(day: datetime.date) -> str:
+    """A date as people write it in the page's language: "31 March 2027", "31 Mawrth 2027"."""
+    locale = "en_GB" if page_language() == "en" else page_language()
+    return dates.format_date(day, "long", locale=locale)
+
+
+def withdraw_promise(survey) -> str:
+    """What the pages promise about taking answers back: the real last day, if there is one."""
+    until = survey.withdraw_until if survey is not None else None
+    if until is None:
+        return _("You can change your mind or take back your answers at any time, without "
+                 "saying why.")
+    if today() > until:
+        return _("You could take back your answers until %(date)s.", date=day_in_words(until))
+    return _("You can change your mind or take back your answers until %(date)s, without "
+             "saying why.", date=day_in_words(until))
 
 
 def pdf_content(survey, record, context) -> CopyContent:
@@ -228,8 +276,89 @@ def pdf_content(survey, record, context) -> CopyContent:
             "agreed": _("You said yes to"),
             "declined": _("You said no to"),
             "withdraw_heading": _("Changing your mind"),
-            "withdraw_text": _("You can change your mind or take back your answers at any time, "
-                               "without saying why. Go to this web address and type your reference:"),
+            "withdraw_text": " ".join((context["promise"], _(
+                "Go to this web address and type your reference:"))),
         },
     )
 
+
+
+# --- leaving safely -------------------------------------------------------------------------
+
+#: What a participant's session holds: drafts, the just-finished survey, the reference typed on
+#: "Change your mind", and the thank-you payment's token (kept by the incentives feature).
+PARTICIPANT_KEYS = ("drafts", "done", "withdraw", "incentive")
+
+
+def end_participant_session() -> None:
+    """Forget this browser's participant: unsaved answers are deleted, saved ones keep their code.
+
+    Language and display choices stay: they say nothing about anyone.
+    """
+    for draft_id in dict(session.get("drafts") or {}).values():
+        draft = kit().store.load_draft(draft_id)
+        if draft is not None and not draft.get("saved"):
+            kit().store.delete_draft(draft_id)
+    for key in PARTICIPANT_KEYS:
+        session.pop(key, None)
+
+
+@bp.post("/leave")
+def leave():
+    """ "Leave this page": forget this browser's participant, then go to an everyday website.
+
+    Not CSRF-checked on purpose: leaving must work even on a page left open for
+    hours. It can't be forced from another site: the session cookie is
+    SameSite=Lax, so a cross-site POST arrives without it and ends nothing.
+    """
+    survey = kit().catalog.get(request.form.get("survey", ""))
+    end_participant_session()
+    if request.form.get("to") == "start" and survey is not None:
+        return redirect(url_for("participant.start", survey_id=survey.id), 303)
+    return redirect(exit_url_for(survey) or instance_exit_url(), 303)
+
+
+bp.record_once(lambda state: state.app.extensions["csrf"].exempt(leave))
+
+
+@bp.get("/support")
+def support_any():
+    """The instance's own support page: national services, or the survey's (``?s=<survey id>``)."""
+    survey = kit().catalog.get(request.args.get("s", ""))
+    survey = localize(survey, str(page_language())) if survey is not None and survey.is_open else None
+    return render_template("participant/support.html", survey=survey)
+
+
+def instance_exit_url() -> str:
+    """Where "Leave this page" goes on pages that belong to no survey."""
+    return current_app.config.get("EXIT_URL") or DEFAULT_EXIT_URL
+
+
+def exit_url_for(survey) -> str:
+    """The "Leave this page" address for a page ("" when the survey switched it off)."""
+    return survey.exit_url if survey is not None else instance_exit_url()
+
+
+def support_url_for(survey) -> str:
+    """The support link for a page: the survey's own page, else national services."""
+    if survey is not None and survey.support is not None:
+        return url_for("participant.support", survey_id=survey.id)
+    return url_for("finish.support_any", s=survey.id if survey is not None else None)
+
+
+@bp.app_context_processor
+def _safety_links() -> dict:
+    return {"exit_url_for": exit_url_for, "support_url_for": support_url_for}
+
+
+@bp.before_app_request
+def _forget_finished() -> None:
+    """After ``DONE_MINUTES``, this browser forgets the survey it finished (and its token)."""
+    finished = session.get("done")
+    if not finished:
+        return
+    for survey_id, done in list(finished.items()):
+        if isinstance(done, dict) and _expired(done):
+            finished.pop(survey_id)
+            (session.get("incentive") or {}).pop(survey_id, None)
+            session.modified = True

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
-from consent_kit.participation.codes import clean_code, show_code
+from consent_kit.participation.codes import clean_code, code_key, show_code
 from consent_kit.participation.drafts import current_draft, resume_draft, save_for_later
 from consent_kit.web.helpers import kit, load_survey
 
@@ -46,8 +48,22 @@ def resume():
 
 @bp.get("/resume/<code>")
 def resume_link(code):
-    """The link from the "saved" page: show a button, because a GET must not change anything."""
-    return render_template("participant/resume.html", code=show_code(code), error="")
+    """The link from the "saved" page: show a button, because a GET must not change anything.
+
+    The code names the survey, so the page shows that survey's "Leave this
+    page" and support link (only reading the draft, never changing it).
+    """
+    return render_template("participant/resume.html", code=show_code(code), error="",
+                           survey=_survey_of_code(code))
+
+
+def _survey_of_code(code: str):
+    cleaned = clean_code(code)
+    draft = kit().store.load_draft(code_key(cleaned, purpose="resume")) if cleaned else None
+    survey = kit().catalog.get(draft["survey_id"]) if draft else None
+    if survey is None or not survey.is_open:
+        return None
+    return localize(survey, str(get_locale() or ""))
 
 
 def _resume(code: str) -> str | None:

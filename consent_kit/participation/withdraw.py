@@ -18,7 +18,7 @@ from consent_kit.clock import utc_now
 from consent_kit.consent.records import change_optional
 from consent_kit.i18n.localize import localize
 from consent_kit.participation.codes import clean_code, code_key, show_code
-from consent_kit.participation.finish import copy_context
+from consent_kit.participation.finish import copy_context, day_in_words, today
 from consent_kit.plugins import call_event
 from consent_kit.web.helpers import kit
 
@@ -57,12 +57,25 @@ def yours():
     record = _record()
     if record is None:
         return redirect(url_for(".start"))
-    survey = kit().catalog.surveys.get(record.survey_id)
+    survey = _survey_of(record)
     context = copy_context(record, {"reference": session[SESSION_KEY]["reference"]})
     optional = _optional_statements(context["text"])
-    title = localize(survey, str(get_locale() or "")).title if survey else ""  # in their language
-    return render_template("withdraw/yours.html", survey_title=title,
-                           optional=optional, changed=request.args.get("changed") == "1", **context)
+    return render_template("withdraw/yours.html", survey_title=survey.title if survey else "",
+                           survey=survey, too_late=_too_late(survey), optional=optional,
+                           changed=request.args.get("changed") == "1", **context)
+
+
+def _survey_of(record):
+    """The survey the record belongs to, in the page's language (None if it is gone)."""
+    survey = kit().catalog.surveys.get(record.survey_id)
+    return localize(survey, str(get_locale() or "")) if survey else None
+
+
+def _too_late(survey) -> dict | None:
+    """When the survey's last day for taking answers back has passed: that day, in words."""
+    if survey is None or survey.can_withdraw(today()):
+        return None
+    return {"date": day_in_words(survey.withdraw_until), "contact": survey.contact}
 
 
 def _optional_statements(text) -> list[tuple[str, str]]:
@@ -94,12 +107,17 @@ def take_back():
     record = _record()
     if record is None:
         return redirect(url_for(".start"))
+    survey = _survey_of(record)
+    too_late = _too_late(survey)
+    if too_late:
+        # Checked here too, not only by hiding the button: the deadline is a promise both ways.
+        return render_template("withdraw/too_late.html", survey=survey, too_late=too_late), 403
     if request.method == "GET":
         reference = show_code(session[SESSION_KEY]["reference"])
-        return render_template("withdraw/confirm.html", reference=reference)
+        return render_template("withdraw/confirm.html", reference=reference, survey=survey)
     problems = withdraw_participant(record)
     session.pop(SESSION_KEY, None)
-    return render_template("withdraw/done.html", problems=problems)
+    return render_template("withdraw/done.html", problems=problems, survey=survey)
 
 
 def withdraw_participant(record) -> list[str]:

@@ -8,11 +8,16 @@ which checks everything and reports every problem at once. Once built, a
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The stored answer of someone who chose "Prefer not to say".
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+#: Where "Leave this page" goes when a survey file doesn't say: an everyday page that gives
+#: nothing away (the one GOV.UK's "Exit this page" pattern suggests).
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 
 #: How a ``show_if`` condition compares an earlier answer with a value.
 CONDITION_OPERATORS = ("equals", "not_equals", "includes")
@@ -199,8 +204,17 @@ class Survey:
     source: str = ""
     consent: ConsentSection | None = None
     support: SupportInfo | None = None
-    #: Where "Leave this page" goes: a neutral website the researchers chose ("" = no button).
+    #: Where "Leave this page" goes: a neutral website. The loader puts
+    #: :data:`DEFAULT_EXIT_URL` here when the file doesn't say; "" only when it was switched
+    #: off on purpose, and then ``exit_off_reason`` says why.
     exit_url: str = ""
+    exit_off_reason: str = ""
+    #: The day the researchers plan to close the survey (None = not said).
+    closes: datetime.date | None = None
+    #: The last day people can take their answers back (None = as long as answers are kept).
+    withdraw_until: datetime.date | None = None
+    #: Who people can ask about the research (an email address, a phone number, a name).
+    contact: str = ""
     definition: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
@@ -221,6 +235,10 @@ class Survey:
     def is_open(self) -> bool:
         """True while the survey takes answers."""
         return self.status == "open"
+
+    def can_withdraw(self, today: datetime.date) -> bool:
+        """True while people can still take their answers back (on ``today``, the survey's date)."""
+        return self.withdraw_until is None or today <= self.withdraw_until
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""Read a survey file's ``support`` and ``exit_page`` settings.
+"""Read a survey file's ``support`` setting, and web addresses.
 
 Part of :mod:`consent_kit.survey.load.survey_file`.
 
 ``support`` is the support page linked from every page of a survey and shown
-at the end; ``exit_page`` is where the "Leave this page" button goes. Both are
-described in docs/consent.md.
+at the end (described in docs/consent.md). :func:`read_url` reads any web
+address; ``exit_page`` is read in :mod:`consent_kit.survey.load.promises`.
 """
 
 from __future__ import annotations
@@ -35,16 +35,8 @@ _CONTACT_SYNONYMS = {"title": "name", "about": "description", "info": "descripti
                      "telephone": "phone", "tel": "phone", "number": "phone", "call": "phone",
                      "website": "url", "link": "url", "web": "url", "site": "url",
                      "sms": "text", "text_message": "text"}
-_EXIT_EXAMPLE = "https://www.bbc.co.uk/weather"
 _HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)*$")
 _NOT_IN_URLS = ('"', "<", ">", "`", "\\", "{", "}", "|", "^")
-
-
-def read_exit_page(ctx: Context, data: dict) -> str:
-    """The web address of the "Leave this page" button ("" when there is none)."""
-    if "exit_page" not in data:
-        return ""
-    return read_url(ctx, data, "exit_page", "", example=_EXIT_EXAMPLE, required=True)
 
 
 def read_url(ctx: Context, mapping: dict, key: str, where: str, *, example: str,

@@ -37,7 +37,8 @@ from consent_kit.survey.load.common import (
 )
 from consent_kit.survey.load.consent import read_consent
 from consent_kit.survey.load.pages import read_pages
-from consent_kit.survey.load.support import read_exit_page, read_support
+from consent_kit.survey.load.promises import read_promises
+from consent_kit.survey.load.support import read_support
 from consent_kit.survey.load.yaml_reader import parse_yaml
 from consent_kit.survey.model import Problem, Survey, SurveyError
 from consent_kit.survey.question_types import QuestionTypeRegistry
@@ -47,7 +48,8 @@ __all__ = ["check_files", "load_survey_file", "load_survey_text", "survey_versio
 
 #: Top-level settings the loader reads itself.
 SURVEY_KEYS = ("id", "title", "description", "language", "time_to_complete", "status",
-               "pages", "questions", "consent", "support", "exit_page")
+               "pages", "questions", "consent", "support", "exit_page", "exit_page_reason",
+               "closes", "withdraw_until", "contact")
 #: Top-level settings kept, unchecked, in ``Survey.extra`` for other features.
 EXTRA_KEYS = ("incentive", "translations", "plain_language")
 STATUSES = ("open", "closed")
@@ -60,6 +62,9 @@ _SYNONYMS = {"name": "title", "heading": "title", "intro": "description",
              "state": "status", "sections": "pages", "steps": "pages", "items": "questions",
              "exit": "exit_page", "exit_url": "exit_page", "quick_exit": "exit_page",
              "leave_page": "exit_page", "escape": "exit_page", "helplines": "support",
+             "withdraw_by": "withdraw_until", "take_back_until": "withdraw_until",
+             "withdrawal_deadline": "withdraw_until", "close_date": "closes",
+             "closing_date": "closes", "ends": "closes", "contact_us": "contact",
              "support_page": "support", "consent_form": "consent", "agreement": "consent"}
 
 
@@ -167,7 +172,7 @@ def _load(ctx: Context, text: str, types: QuestionTypeRegistry,
         "pages": read_pages(ctx, data, types),
         "consent": read_consent(ctx, data),
         "support": read_support(ctx, data),
-        "exit_url": read_exit_page(ctx, data),
+        **read_promises(ctx, data),
     }
     check_incentive(ctx, data)  # the thank-you payment, checked here so mistakes have lines
     if ctx.problems:

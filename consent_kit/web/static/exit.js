@@ -1,14 +1,16 @@
-/* "Leave this page": the link works without JavaScript; with it, pressing Shift three times
+/* "Leave this page": the form works without JavaScript; with it, pressing Shift three times
    quickly also leaves, and the page is replaced in history so Back doesn't return to it. */
 (function () {
-  var link = document.getElementById("exit-this-page");
-  if (!link) return;
+  var form = document.getElementById("exit-form");
+  if (!form) return;
   function leave(event) {
     if (event) event.preventDefault();
     document.body.style.display = "none";
-    window.location.replace(link.href);
+    // Tell the server to forget this participant, without waiting for it.
+    if (navigator.sendBeacon) navigator.sendBeacon(form.action, new FormData(form));
+    window.location.replace(form.getAttribute("data-exit"));
   }
-  link.addEventListener("click", leave);
+  form.addEventListener("submit", leave);
   var presses = [];
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Shift") return;
