@@ -128,7 +128,6 @@ def withdraw_participant(record) -> list[str]:
     research team can finish the job by hand.
     """
     response_ids = [r.id for r in kit().store.responses_by_pseudonym(record.pseudonym)]
-    counts = kit().store.withdraw(record.pseudonym, at=utc_now())
     problems = []
     for impl in reversed(kit().pm.hook.erase_participant_data.get_hookimpls()):
         arguments = {"pseudonym": record.pseudonym, "response_ids": response_ids}
@@ -137,10 +136,17 @@ def withdraw_participant(record) -> list[str]:
         except Exception as error:
             log.error("Plugin %r could not erase %s: %s", impl.plugin_name, record.pseudonym, error)
             problems.append(impl.plugin_name)
-    kit().store.audit(actor=f"participant:{record.pseudonym}", action="consent_withdrawn",
-                      subject=record.survey_id,
-                      details={"responses_erased": counts.get("responses", 0),
-                               "incomplete": problems})
+    # The store writes the one audit entry itself, with the erasure (issue 23 item 13).
+    counts = kit().store.withdraw(
+        record.pseudonym, at=utc_now(),
+        audit={"actor": f"participant:{record.pseudonym}", "action": "consent_withdrawn",
+               "subject": record.survey_id, "details": {"incomplete": problems}})
+    if counts.get("damaged"):
+        # Unreadable lines may be this person's: say so rather than "deleted" (issue 23 item 9).
+        log.error("Withdrawal of %s: %d damaged answer line(s) in the store could not be read, "
+                  "so they may still hold this person's answers; check them by hand",
+                  record.pseudonym, counts["damaged"])
+        problems.append("store")
     kit().plugin_failures.extend(_event("consent_withdrawn", pseudonym=record.pseudonym,
                                         survey_id=record.survey_id))
     return problems

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from consent_kit.clock import utc_now
@@ -31,6 +32,9 @@ from consent_kit.store.base import StoreError
 from consent_kit.store.journal import Journal
 
 log = logging.getLogger(__name__)
+
+#: The action of a withdrawal's entry, which the store writes itself (see ``EmbeddedStore.withdraw``).
+WITHDRAWN = "consent_withdrawn"
 
 #: The head file's fixed size: a JSON object padded with spaces (json.loads ignores them).
 HEAD_SIZE = 128
@@ -45,11 +49,14 @@ class AuditChain:
     def reset(self) -> None:
         """Start over from an empty log."""
         self.last_seq, self.last_hash = 0, chain.GENESIS
+        self.withdrawn_by: set[str] = set()  # actors with a withdrawal entry
 
     def apply(self, record: dict, offset: int) -> None:
         """Take in one entry; a line that is not an entry is skipped (verify reports it)."""
         if chain.well_formed(record) and record["seq"] > self.last_seq:
             self.last_seq, self.last_hash = record["seq"], record["hash"]
+            if record.get("action") == WITHDRAWN:
+                self.withdrawn_by.add(str(record.get("actor")))
 
 
 class AuditLog:
@@ -59,7 +66,7 @@ class AuditLog:
         self.path = Path(path)
         self.head_path = self.path.with_suffix(".head")
         self.chain = AuditChain()
-        self.journal = Journal(self.path, self.chain, what="the audit log")
+        self.journal = Journal(self.path, self.chain, what="the audit log", checksums=False)
 
     def append(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
         """Append one entry durably and return it; see :meth:`Store.audit`."""
@@ -86,6 +93,22 @@ class AuditLog:
             seq=seq + 1, at=utc_now(), actor=actor, action=action, subject=subject,
             details=details, prev=prev,
         )
+
+    @contextmanager
+    def pending(self, **audit) -> Iterator[dict]:
+        """Hold the lock, yield the next entry, and write it when the block ends without error.
+
+        For a change that carries its entry (a withdrawal): the entry keeps its
+        place in the chain, and is written only if the change was made. If
+        writing it fails, the carried copy puts it back at the next start.
+        """
+        with self.journal.locked():
+            entry = self.next_entry(**audit)
+            yield entry
+            try:
+                self.write_entry(entry)
+            except StoreError:
+                log.exception("Could not write an audit entry; it is carried and put back later")
 
     def write_entry(self, entry: dict, *, durable: bool = True) -> None:
         """Append an entry made by :meth:`next_entry` under the same lock, then move the head.
@@ -128,6 +151,12 @@ class AuditLog:
             raw = self.head_path.read_bytes()
         except FileNotFoundError:
             return None
+        if not raw.strip(b" \0"):
+            # Made but never flushed (it isn't, see _write_head), then a power
+            # cut: the name survived, the bytes didn't. That is a head lagging
+            # behind (allowed), not a damaged one; an empty head hides nothing
+            # that a head saying "seq 0" would not.
+            return {"seq": 0, "hash": chain.GENESIS}
         try:
             head = json.loads(raw)
         except ValueError:

@@ -6,7 +6,8 @@ its whole file on every write). Lines are events:
 
 * ``{"kind": "given", ...ConsentRecord fields}``: the full record;
 * ``{"kind": "changed", "pseudonym", "agreed", "declined", "at"}``;
-* ``{"kind": "withdrawn", "pseudonym", "survey_id", "at"}``: nothing else.
+* ``{"kind": "withdrawn", "pseudonym", "survey_id", "at", "audit"}``: nothing else
+  about the person; ``audit`` is a copy of the withdrawal's audit entry.
 
 Withdrawal rewrites the file without the person's ``given`` and ``changed``
 lines (so their typed initials and choices are gone) and adds the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +34,8 @@ from consent_kit.store.journal import Journal
 log = logging.getLogger(__name__)
 
 GIVEN, CHANGED, WITHDRAWN = "given", "changed", "withdrawn"
+#: Key of the audit entry a ``withdrawn`` line carries (written with the erasure).
+AUDIT_COPY = "audit"
 
 
 @dataclass(slots=True)
@@ -59,6 +63,7 @@ class ConsentIndex:
         self.active: Counter[str] = Counter()  # survey -> consents not withdrawn
         self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
         self.agreed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # survey -> statement -> n
+        self.audit_carriers: list[int] = []  # offsets of withdrawn lines that carry an audit entry
 
     def apply(self, record: dict, offset: int) -> None:
         """Index one line. Unknown kinds are ignored (written by a newer version)."""
@@ -71,6 +76,8 @@ class ConsentIndex:
             self._changed(pseudonym, record)
         elif kind == WITHDRAWN:
             self._withdrawn(pseudonym, str(record.get("survey_id", "")))
+            if AUDIT_COPY in record:
+                self.audit_carriers.append(offset)
 
     def _given(self, pseudonym: str, record: dict, offset: int) -> None:
         if pseudonym in self.current or pseudonym in self.withdrawn:
@@ -182,37 +189,40 @@ class ConsentLog:
                 "at": record.changed_at,
             })
 
-    def withdraw(self, pseudonym: str, *, at: str, erase_responses: Callable[[], int]) -> dict:
+    def withdraw(self, pseudonym: str, *, at: str, erase_responses: Callable[[], dict],
+                 audit: Callable[[dict], AbstractContextManager[dict]] | None = None) -> dict:
         """Erase this person's consent lines and add a ``withdrawn`` line, in one rewrite.
 
-        ``erase_responses`` is called first, under this journal's lock: if it
-        fails, the consent (and its withdrawal code) still works, so the person
-        can simply try again. Returns ``{"responses": n, "consents": m}`` (m is
-        the number of lines erased). An unknown or already withdrawn pseudonym
-        writes nothing new but still erases any responses carrying it.
+        ``erase_responses`` is called first, under this journal's lock, and
+        returns ``{"responses": n, ...}``: if it fails, the consent (and its
+        withdrawal code) still works, so the person can simply try again.
+        ``audit(counts)``, called only when this call withdraws, is a context
+        (``AuditLog.pending``) giving the audit entry, which is carried in the
+        ``withdrawn`` line and written when the rewrite succeeded, so the entry
+        and the erasure stand or fall together (see ``submissions.recover``).
+        Returns the counts plus ``"consents"`` (lines erased) and ``"audited"``.
         """
         if not isinstance(pseudonym, str) or not pseudonym:
             raise ValueError("withdraw needs a pseudonym")
         with self.journal.locked() as journal:
-            responses = erase_responses()
+            counts = dict(erase_responses())
             entry = self.index.current.get(pseudonym)
             if entry is None:
-                return {"responses": responses, "consents": 0}
-            erased = [0]
-            needle = pseudonym.encode("utf-8")
-
-            def keep(record: dict | None, raw: bytes) -> bool:
-                if record is None:
-                    # A damaged line is kept unless it could be this person's.
-                    mine = needle in raw
-                else:
-                    mine = record.get("kind") in (GIVEN, CHANGED) and record.get("pseudonym") == pseudonym
-                erased[0] += mine
-                return not mine
-
+                return {**counts, "consents": 0, "audited": False}
             extra = {"kind": WITHDRAWN, "pseudonym": pseudonym, "survey_id": entry.survey_id, "at": at}
-            journal.rewrite(keep, [extra])
-        return {"responses": responses, "consents": erased[0]}
+            erased = [0]
+            keep = _withdraw_keeper(pseudonym, erased)
+            if audit is None:
+                journal.rewrite(keep, [extra])
+            else:
+                with audit(counts) as record:
+                    journal.rewrite(keep, [{**extra, AUDIT_COPY: record}])
+        return {**counts, "consents": erased[0], "audited": audit is not None}
+
+    def carried_audit(self) -> list[dict]:
+        """The audit entries carried by ``withdrawn`` lines (call under the lock)."""
+        lines = (self.journal.read_at(offset) or {} for offset in self.index.audit_carriers)
+        return [line[AUDIT_COPY] for line in lines if isinstance(line.get(AUDIT_COPY), dict)]
 
     def counts(self, survey_id: str) -> dict:
         """Counts for researchers; see :meth:`Store.consent_counts`."""
@@ -240,6 +250,22 @@ class ConsentLog:
                 record, agreed=entry.agreed, declined=entry.declined, changed_at=entry.changed_at
             )
         return record
+
+
+def _withdraw_keeper(pseudonym: str, erased: list[int]):
+    """The ``keep`` callback of a withdrawal's rewrite; counts what it drops in ``erased[0]``."""
+    needle = pseudonym.encode("utf-8")
+
+    def keep(record: dict | None, raw: bytes) -> bool:
+        if record is None:
+            # A damaged line is kept unless it could be this person's.
+            mine = needle in raw
+        else:
+            mine = record.get("kind") in (GIVEN, CHANGED) and record.get("pseudonym") == pseudonym
+        erased[0] += mine
+        return not mine
+
+    return keep
 
 
 def _check(record: ConsentRecord) -> None:

@@ -31,7 +31,7 @@ from tinydb import Query
 
 from consent_kit.consent.records import ConsentRecord, ConsentText
 from consent_kit.store.audit import AuditLog
-from consent_kit.store.base import Response, Store
+from consent_kit.store.base import Response, Store, WithdrawnConsent
 from consent_kit.store.consents import ConsentLog
 from consent_kit.store.drafts import Drafts
 from consent_kit.store.files import ensure_dir
@@ -64,8 +64,15 @@ class EmbeddedStore(Store):
         recover(self._logs())
 
     def add_response(self, response: Response) -> tuple[Response, bool]:
-        """Store ``response`` durably (fsync'd before returning); see :meth:`Store.add_response`."""
-        return self._responses.add(response)
+        """Store ``response`` durably (fsync'd before returning); see :meth:`Store.add_response`.
+
+        Under the consent journal's lock, like a withdrawal: answers for a
+        withdrawn pseudonym are refused, never stored after the erasure.
+        """
+        with self._consents.journal.locked():
+            if response.pseudonym and response.pseudonym in self._consents.index.withdrawn:
+                raise WithdrawnConsent()
+            return self._responses.add(response)
 
     def add_submission(self, record: ConsentRecord, response: Response,
                        audit: dict | None = None) -> tuple[Response, bool]:
@@ -164,23 +171,32 @@ class EmbeddedStore(Store):
         """Append a ``changed`` line (pseudonym, agreed, declined, time), fsync'd."""
         self._consents.change(record)
 
-    def withdraw(self, pseudonym: str, *, at: str) -> dict:
+    def withdraw(self, pseudonym: str, *, at: str, audit: dict | None = None) -> dict:
         """Erase the person's responses, drafts and consent lines; keep a ``withdrawn`` line.
 
-        Responses go first (while the consent journal is locked), then the
-        consent file is rewritten without the person's lines and with the
-        ``withdrawn`` line, atomically. A last pass erases responses that
-        arrived meanwhile from a page that was already open.
+        All under the consent journal's lock, which every way of adding
+        answers for a pseudonym also takes (``add_response`` and
+        ``add_submission``), so no answer can slip in while it runs or stick
+        afterwards. Responses go first, then the consent file is rewritten
+        without the person's lines and with the ``withdrawn`` line, which
+        carries the audit entry (when ``audit`` is given) written right after
+        it: one true entry per withdrawal, put back at the next start if a
+        crash came in between (``submissions.recover``).
         """
-        def erase() -> int:
+        def erase() -> dict:
             ids = [r.id for r in self._responses.by_pseudonym(pseudonym)]
-            erased = self.erase_responses(ids) if ids else 0
-            self._drafts.delete_mentioning([pseudonym])
-            return erased
+            erased = self._responses.erase(ids, pseudonym=pseudonym)
+            self._drafts.delete_mentioning([*ids, pseudonym])
+            return {"responses": erased, "damaged": self._responses.damaged_lines()}
 
-        result = self._consents.withdraw(pseudonym, at=at, erase_responses=erase)
-        result["responses"] += erase()
-        return result
+        def make_audit(counts: dict):
+            details = {**(audit.get("details") or {}),
+                       "responses_erased": self._responses.erased_for(pseudonym),
+                       "damaged_lines_kept": counts["damaged"]}
+            return self._audit.pending(**{**audit, "details": details})
+
+        return self._consents.withdraw(pseudonym, at=at, erase_responses=erase,
+                                       audit=make_audit if audit else None)
 
     def consent_counts(self, survey_id: str) -> dict:
         """Return given, active and withdrawn counts and agreements per statement, from the index."""

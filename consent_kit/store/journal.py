@@ -14,6 +14,11 @@ never acknowledged, so readers skip it (with a warning) and the next append
 cuts it off before writing: under the lock no live writer can be half-way
 through a line, so such bytes are dead. Reads never change the file, so a
 read-only export cannot destroy anything, even by mistake.
+
+Each line ends with a checksum of the rest (``,"~":"<crc32>"}``), so a line
+damaged on disk (a flipped bit, a block of zeros, a hand edit) is detected
+and skipped even when it is still valid JSON. Lines written before checksums
+existed have none and load as before.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import logging
 import os
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,14 +51,35 @@ class Follower(Protocol):
         """Take in one record, which starts at byte ``offset`` of the file."""
 
 
-def encode(record: dict) -> bytes:
-    """Encode ``record`` as one compact UTF-8 JSON line.
+#: What a checksum adds before a line's closing brace: ``,"~":"`` + 8 hex digits + ``"``.
+_SUM_HEAD, _SUM_LEN = b',"~":"', 16
+SUM_KEY = "~"
+
+
+def encode(record: dict, *, checksum: bool = True) -> bytes:
+    """Encode ``record`` as one compact UTF-8 JSON line ending with its checksum.
 
     ``json.dumps`` escapes newlines inside strings, so the only ``\\n`` is the
-    terminator, and a line without one is known to be torn.
+    terminator, and a line without one is known to be torn. The checksum is
+    the CRC-32 of the line as it would be without it.
     """
     text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8") + b"\n"
+    body = text.encode("utf-8")
+    if not record or not checksum:
+        return body + b"\n"  # "{}" has no room for a checksum and carries nothing
+    return body[:-1] + _SUM_HEAD + b"%08x" % zlib.crc32(body) + b'"}\n'
+
+
+def checksum_ok(raw: bytes) -> bool:
+    """Whether a line (with or without its ``\\n``) ends with a checksum that matches the rest."""
+    raw = raw.rstrip(b"\n")
+    if raw[-_SUM_LEN:-10] != _SUM_HEAD or not raw.endswith(b'"}'):
+        return False
+    try:
+        stored = int(raw[-10:-2], 16)
+    except ValueError:
+        return False
+    return zlib.crc32(raw[:-_SUM_LEN] + b"}") == stored
 
 
 def decode(raw: bytes, *, where: str) -> dict | None:
@@ -61,6 +88,10 @@ def decode(raw: bytes, *, where: str) -> dict | None:
         record = json.loads(raw)
     except ValueError:
         record = None
+    if isinstance(record, dict) and SUM_KEY in record:
+        del record[SUM_KEY]
+        if not checksum_ok(raw):
+            record = None
     if not isinstance(record, dict):
         log.warning("Skipping a damaged line in %s", where)
         return None
@@ -70,8 +101,11 @@ def decode(raw: bytes, *, where: str) -> dict | None:
 class Journal:
     """A JSON-lines file plus a lock file, followed by one :class:`Follower`."""
 
-    def __init__(self, path: Path, follower: Follower, *, what: str = "your answers"):
+    def __init__(self, path: Path, follower: Follower, *, what: str = "your answers",
+                 checksums: bool = True):
         self.path = Path(path)
+        # The audit log goes without: its hash chain already checks every line.
+        self._checksums = checksums
         self.lock = FileLock(self.path.with_suffix(".lock"))
         self._follower = follower
         self._what = what  # how error messages name what failed to save
@@ -79,6 +113,7 @@ class Journal:
         self._ident: tuple[int, int] | None = None
         self._offset = 0  # bytes of complete lines already given to the follower
         self._torn_warned: tuple | None = None
+        self.damaged: list[int] = []  # offsets of complete lines that failed to decode
         # Group commit (see flush): how far this file is known to be on disk.
         self._sync_lock = threading.Lock()
         self._synced: tuple[tuple[int, int] | None, int] = (None, 0)
@@ -106,7 +141,7 @@ class Journal:
         :mod:`consent_kit.store.submissions`). A ``kill -9`` never loses it.
         """
         self._require_lock()
-        data = encode(record)
+        data = encode(record, checksum=self._checksums)
         start = self._offset
         try:
             self._cut_torn_tail()
@@ -159,6 +194,10 @@ class Journal:
 
     def read_at(self, offset: int) -> dict | None:
         """Return the record starting at ``offset`` (an offset the follower was given)."""
+        return decode(self.raw_at(offset), where=self.path.name)
+
+    def raw_at(self, offset: int) -> bytes:
+        """The bytes of the line starting at ``offset``, without its newline (call under the lock)."""
         self._require_lock()
         parts, pos = [], offset
         while True:  # usually one read; a line may be longer than one chunk
@@ -169,7 +208,7 @@ class Journal:
                 break
             parts.append(chunk)
             pos += len(chunk)
-        return decode(b"".join(parts), where=self.path.name)
+        return b"".join(parts)
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """Yield ``(offset, record)`` for every complete line, streaming.
@@ -244,6 +283,8 @@ class Journal:
                 record = decode(raw, where=self.path.name)
                 if record is not None:
                     self._follower.apply(record, pos)
+                else:
+                    self.damaged.append(pos)
                 pos += len(raw) + 1
         self._offset = pos
         if pending:
@@ -270,6 +311,7 @@ class Journal:
             fsync_dir(self.path.parent)  # the new name itself must survive a power cut
         st = os.fstat(fd)
         self._fd, self._ident, self._offset = fd, (st.st_dev, st.st_ino), 0
+        self.damaged = []
         self._follower.reset()
 
     def _close_fd(self) -> None:
@@ -329,7 +371,7 @@ class Journal:
                     if keep(decode(raw, where=self.path.name), raw):
                         write_all(fd, raw)
             for record in extra:
-                write_all(fd, encode(record))
+                write_all(fd, encode(record, checksum=self._checksums))
             os.fsync(fd)
         finally:
             os.close(fd)

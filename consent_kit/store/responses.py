@@ -7,9 +7,11 @@ since, so an idempotency check costs O(new lines), never O(all responses).
 
 Journal lines are ``{"kind": "response", ...Response fields}`` (lines written
 by "Send" also carry ``"consent"`` and ``"audit"`` copies, see ``submissions``)
-and ``{"kind": "erased", "id_sha256": "..."}``. A tombstone holds only the hash
-of the id, so nothing about the erased answers remains, yet a phone retrying
-the same submission is still refused.
+and ``{"kind": "erased", "id_sha256": "...", "for": "..."}``. A tombstone holds
+only the hash of the id, so nothing about the erased answers remains, yet a
+phone retrying the same submission is still refused. When a withdrawal erased
+stored answers, ``for`` is the hash of the pseudonym, so a withdrawal cut off
+by a crash and tried again still counts every answer it erased.
 """
 
 from __future__ import annotations
@@ -48,13 +50,17 @@ class ResponseIndex:
         self.counts: Counter[str] = Counter()
         self.by_pseudonym: defaultdict[str, list[str]] = defaultdict(list)
         self.erased: set[str] = set()
+        self.erased_for: Counter[str] = Counter()  # pseudonym hash -> stored answers erased
         self.carrying_consent: set[str] = set()  # ids whose line carries a consent copy
 
     def apply(self, record: dict, offset: int) -> None:
         """Index one journal record. Unknown kinds are ignored (written by a newer version)."""
         kind = record.get("kind")
         if kind == ERASED:
-            self.erased.add(str(record.get("id_sha256")))
+            digest = str(record.get("id_sha256"))
+            if record.get("for") and digest not in self.erased:
+                self.erased_for[str(record["for"])] += 1
+            self.erased.add(digest)
         elif kind == RESPONSE:
             self._add(record, offset)
 
@@ -142,21 +148,44 @@ class ResponseLog:
             if survey_id is None or record.get("survey_id") == survey_id:
                 yield Response.from_record(record)
 
-    def erase(self, response_ids: Iterable[str]) -> int:
-        """Rewrite the journal without these responses and tombstone their ids."""
+    def erase(self, response_ids: Iterable[str], *, pseudonym: str = "") -> int:
+        """Rewrite the journal without these responses and tombstone their ids.
+
+        With ``pseudonym`` (a withdrawal) a damaged line that mentions it is
+        erased too, and the tombstones of stored answers carry its hash (see
+        :meth:`erased_for`). Returns how many stored responses were erased.
+        """
         targets = {i for i in response_ids if isinstance(i, str) and i}
         with self.journal.locked() as journal:
             present = {i for i in targets if i in self.index.offsets}
             # Ids not stored yet are tombstoned too: a withdrawn participant's
             # queued retry must not arrive after the erasure and stick.
             tombstones = sorted({id_hash(i) for i in targets} - self.index.erased)
-            extra = [{"kind": ERASED, "id_sha256": h} for h in tombstones]
-            if present:
-                journal.rewrite(_keeper(present), extra)
+            mark = {id_hash(i) for i in present} if pseudonym else set()
+            extra = [{"kind": ERASED, "id_sha256": h, **({"for": id_hash(pseudonym)} if h in mark else {})}
+                     for h in tombstones]
+            needles = present | ({pseudonym} if pseudonym else set())
+            if present or (pseudonym and self._damaged(pseudonym)):
+                journal.rewrite(_keeper(present, needles), extra)
             else:
                 for record in extra:
                     journal.append(record)
         return len(present)
+
+    def erased_for(self, pseudonym: str) -> int:
+        """How many stored answers withdrawals of ``pseudonym`` have erased, ever."""
+        with self.journal.locked():
+            return self.index.erased_for.get(id_hash(pseudonym), 0)
+
+    def damaged_lines(self) -> int:
+        """How many damaged lines the journal holds (skipped when reading, kept for repair by hand)."""
+        with self.journal.locked():
+            return self._damaged("")
+
+    def _damaged(self, text: str) -> int:
+        """Damaged lines containing ``text`` (call under the lock)."""
+        needle = text.encode("utf-8")
+        return sum(1 for offset in self.journal.damaged if needle in self.journal.raw_at(offset))
 
     def close(self) -> None:
         """Close the journal file."""
@@ -167,14 +196,14 @@ class ResponseLog:
         return None if record is None else Response.from_record(record)
 
 
-def _keeper(erase: set[str]):
+def _keeper(erase: set[str], mentions: set[str]):
     """Return the ``keep`` callback of an erasure rewrite."""
-    needles = [i.encode("utf-8") for i in erase]
+    needles = [i.encode("utf-8") for i in mentions]
 
     def keep(record: dict | None, raw: bytes) -> bool:
         if record is None:
             # A damaged line is kept (it may be recoverable by hand) unless it
-            # could belong to an erased response.
+            # could belong to an erased response or the withdrawn person.
             return not any(n in raw for n in needles)
         return not (record.get("kind") == RESPONSE and record.get("id") in erase)
 

@@ -16,7 +16,8 @@ nothing (written data sits in the kernel). A power cut may lose the two lines
 that were not flushed on their own; :func:`recover` then writes them again
 from the flushed copy when the store next opens: the consent line exactly as
 it was, and the audit entries exactly as they were (same sequence number,
-same hash), so the chain reads as if nothing had happened.
+same hash), so the chain reads as if nothing had happened. A withdrawal's
+audit entry is carried the same way, by its ``withdrawn`` consent line.
 
 Old journals (lines without copies) load and recover as before: there is
 simply nothing to put back.
@@ -80,7 +81,7 @@ def recover(logs: tuple[ConsentLog, ResponseLog, AuditLog]) -> dict:
     with consents.journal.locked(), responses.journal.locked(), audits.journal.locked():
         restored = {
             "consents": _recover_consents(consents, responses),
-            "audit": _recover_audit(audits, responses),
+            "audit": _recover_audit(audits, responses) + _recover_withdrawals(audits, consents),
         }
     if any(restored.values()):
         log.warning(
@@ -123,5 +124,28 @@ def _recover_audit(audits: AuditLog, responses: ResponseLog) -> int:
                       entry.get("seq"))
             break
         audits.write_entry(entry)
+        restored += 1
+    return restored
+
+
+def _recover_withdrawals(audits: AuditLog, consents: ConsentLog) -> int:
+    """Write the audit entry of every withdrawal whose entry a crash lost.
+
+    A withdrawal's entry is carried by its ``withdrawn`` line and written just
+    after it. A kill between the two leaves a withdrawal with no entry; then
+    the copy goes back exactly when it still continues the chain, or as a new
+    entry marked ``put_back`` when other entries were written since.
+    """
+    restored = 0
+    for entry in consents.carried_audit():
+        if str(entry.get("actor")) in audits.chain.withdrawn_by:
+            continue
+        if entry.get("prev") == audits.chain.last_hash and entry.get("seq") == audits.chain.last_seq + 1:
+            audits.write_entry(entry)
+        else:
+            details = {**(entry.get("details") or {}), "put_back": True}
+            audits.write_entry(audits.next_entry(
+                actor=str(entry.get("actor")), action=str(entry.get("action")),
+                subject=str(entry.get("subject", "")), details=details))
         restored += 1
     return restored

@@ -7,14 +7,25 @@ Modes:
   loop DATA PREFIX BIG  add responses (up to 400), printing each id once
                         add_response has returned; response number BIG is
                         4 MiB so that a kill lands in the middle of its write.
+  send DATA             for each line "ROUND PSEUDONYM" on stdin, send answers for
+                        PSEUDONYM (add_submission and add_response in turn) until
+                        three sends are refused; print "sent ROUND N" (N acknowledged).
+  withdraw DATA         for each line "ROUND PSEUDONYM", withdraw PSEUDONYM with an
+                        audit entry; print "withdrew ROUND AUDITED".
+  die DATA PSEUDONYM WHERE  withdraw, but exit at once (like kill -9) at WHERE:
+                        "after-erase" (answers erased, consent not yet rewritten) or
+                        "after-rewrite" (consent rewritten, audit entry not written).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import sys
+from dataclasses import replace
 
-from consent_kit.store import EmbeddedStore, Response
+from consent_kit.consent.records import ConsentRecord
+from consent_kit.store import EmbeddedStore, Response, StoreError
 
 SHARED = [f"shared{i:026d}" for i in range(20)]
 
@@ -59,6 +70,56 @@ def loop(data_dir: str, prefix: str, big: str) -> None:
         print(response_id, flush=True)
 
 
+def consent(pseudonym: str) -> ConsentRecord:
+    """The consent the race's participants give (the same in every process)."""
+    return ConsentRecord(pseudonym=pseudonym, survey_id="pilot", consent_version="c1",
+                         agreed=("take_part",), declined=(), given_at="2026-11-26T08:30:00Z")
+
+
+def audit_of(pseudonym: str) -> dict:
+    """What withdraw_participant passes to Store.withdraw."""
+    return {"actor": f"participant:{pseudonym}", "action": "consent_withdrawn",
+            "subject": "pilot", "details": {"incomplete": []}}
+
+
+def send(data_dir: str) -> None:
+    store = EmbeddedStore(data_dir)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        round_, pseudonym = line.split()
+        acked = refused = n = 0
+        while refused < 3 and n < 200:
+            item = replace(response(f"{pseudonym[:16]}r{round_}s{n:04d}"), pseudonym=pseudonym)
+            try:
+                if n % 2:
+                    store.add_response(item)
+                else:
+                    store.add_submission(consent(pseudonym), item, None)
+                acked += 1
+            except StoreError:
+                refused += 1
+            n += 1
+        print(f"sent {round_} {acked}", flush=True)
+
+
+def withdraw(data_dir: str) -> None:
+    store = EmbeddedStore(data_dir)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        round_, pseudonym = line.split()
+        result = store.withdraw(pseudonym, at="2026-11-28T10:00:00Z", audit=audit_of(pseudonym))
+        print(f"withdrew {round_} {int(result['audited'])}", flush=True)
+
+
+def die(data_dir: str, pseudonym: str, where: str) -> None:
+    store = EmbeddedStore(data_dir)
+    if where == "after-erase":
+        store._consents.journal.rewrite = lambda *a, **k: os._exit(9)
+    else:
+        store._audit.write_entry = lambda *a, **k: os._exit(9)
+    store.withdraw(pseudonym, at="2026-11-28T10:00:00Z", audit=audit_of(pseudonym))
+
+
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
-    {"race": race, "loop": loop}[mode](*args)
+    {"race": race, "loop": loop, "send": send, "withdraw": withdraw, "die": die}[mode](*args)

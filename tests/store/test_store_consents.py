@@ -12,6 +12,7 @@ from store_helpers import make_response
 from consent_kit.consent.records import ConsentRecord, ConsentText, change_optional
 from consent_kit.participation.codes import code_key
 from consent_kit.store import EmbeddedStore, ErasedSubmission, WithdrawnConsent
+from consent_kit.store.journal import decode
 
 TEXT = ConsentText(
     language="en",
@@ -38,7 +39,8 @@ def make_record(pseudonym: str = P1, **changes) -> ConsentRecord:
 
 
 def _lines(data_dir) -> list[dict]:
-    return [json.loads(line) for line in (data_dir / "consents.jsonl").read_bytes().splitlines()]
+    # decode checks and strips each line's checksum
+    return [decode(line, where="test") for line in (data_dir / "consents.jsonl").read_bytes().splitlines()]
 
 
 def _path_of(fd: int) -> str:
@@ -219,7 +221,7 @@ def test_withdraw_erases_answers_and_initials_from_every_file(data_dir):
 
     result = store.withdraw(P1, at="2026-11-28T10:00:00Z")
 
-    assert result == {"responses": 2, "consents": 2}
+    assert result == {"responses": 2, "consents": 2, "damaged": 0, "audited": False}
     for path, data in _all_bytes(data_dir):
         assert ANSWER_CANARY.encode() not in data, path
         assert INITIALS_CANARY.encode() not in data, path
@@ -241,7 +243,7 @@ def test_withdraw_erases_answers_and_initials_from_every_file(data_dir):
     assert [r.id for r in store.iter_responses()] == ["c" * 32]
     with pytest.raises(WithdrawnConsent):
         other.add_consent(mine)
-    with pytest.raises(ErasedSubmission):  # a phone's queued retry can't bring the answers back
+    with pytest.raises((ErasedSubmission, WithdrawnConsent)):  # a phone's queued retry can't bring them back
         other.add_response(make_response("a" * 32, answers={"q1": ANSWER_CANARY}, pseudonym=P1))
     store.close()
     other.close()
@@ -251,12 +253,16 @@ def test_withdraw_erases_answers_and_initials_from_every_file(data_dir):
         assert reopened.get_consent_text(TEXT.version) == TEXT
 
 
-def test_withdraw_again_finishes_the_job_and_adds_nothing(store, data_dir):
+def test_withdraw_again_adds_nothing_and_late_answers_are_refused(store, data_dir):
     store.add_consent(make_record())
-    assert store.withdraw(P1, at="2026-11-28T10:00:00Z") == {"responses": 0, "consents": 1}
-    # A response that slipped in afterwards (a page that was already open) is erased by a retry.
-    store.add_response(make_response("late" + "x" * 28, pseudonym=P1))
-    assert store.withdraw(P1, at="2026-11-28T10:05:00Z") == {"responses": 1, "consents": 0}
+    assert store.withdraw(P1, at="2026-11-28T10:00:00Z")["consents"] == 1
+    # Answers from a page that was already open can't be stored after the erasure
+    # (kills the mutant that drops add_response's withdrawn check).
+    with pytest.raises(WithdrawnConsent):
+        store.add_response(make_response("late" + "x" * 28, pseudonym=P1))
+    assert store.responses_by_pseudonym(P1) == []
+    assert store.withdraw(P1, at="2026-11-28T10:05:00Z") == {
+        "responses": 0, "consents": 0, "damaged": 0, "audited": False}
     assert [line["kind"] for line in _lines(data_dir)] == ["withdrawn"]
     assert store.consent_counts("pilot")["withdrawn"] == 1
 
@@ -265,15 +271,16 @@ def test_a_failed_response_erasure_leaves_the_consent_working(store, monkeypatch
     store.add_consent(make_record())
     store.add_response(make_response("a" * 32, pseudonym=P1))
 
-    def broken(ids):
+    def broken(ids, **kwargs):
         raise OSError("disk trouble")
 
-    monkeypatch.setattr(store, "erase_responses", broken)
+    monkeypatch.setattr(store._responses, "erase", broken)
     with pytest.raises(OSError):
         store.withdraw(P1, at="2026-11-28T10:00:00Z")
     assert store.get_consent(P1) is not None  # the code still works, so they can try again
     monkeypatch.undo()
-    assert store.withdraw(P1, at="2026-11-28T10:01:00Z") == {"responses": 1, "consents": 1}
+    assert store.withdraw(P1, at="2026-11-28T10:01:00Z") == {
+        "responses": 1, "consents": 1, "damaged": 0, "audited": False}
 
 
 def test_withdraw_needs_a_pseudonym(store):
