@@ -54,10 +54,13 @@ def store(app):
     return app.extensions["consent_kit"].store
 
 
-def test_the_start_page_says_what_people_get_and_how_many_are_left(app):
+def test_the_start_page_says_what_people_get_and_that_they_keep_it_with_no_countdown(app):
     page = Participant(app.test_client())
     page.get("/s/thanks")
-    assert "you can get a £10 voucher" in page.text and "There are 3 left." in page.text
+    assert "you can get a £10 voucher" in page.text
+    assert "You keep it if you stop early or take your answers back." in page.text
+    assert "ask one of the researchers" in page.text and "later with your reference" in page.text
+    assert "left" not in page.text.split("Thank you for your time")[1].split("</section>")[0]
 
 
 def test_a_voucher_is_shown_once_and_the_token_pays_once(app):
@@ -134,15 +137,29 @@ def test_no_export_holds_contact_details_and_responses_have_no_link_to_claims(ap
         assert CONTACT not in json.dumps(entry)
 
 
-def test_withdrawing_in_the_same_browser_erases_the_contact_details(app):
+def test_withdrawing_keeps_the_payment_and_erases_contact_details_once_paid(app):
     person = finish(app)
-    reference = re.search(r'class="code">([^<]+)<', person.html).group(1)
+    reference = re.search(r'class="code"[^>]*>([^<]+)<', person.html).group(1)
     claim(person, "contact", CONTACT)
+    [waiting] = store(app).table(CLAIMS).all()
     person.get("/change-your-mind/")
     person.post("/change-your-mind/", {"code": reference})
     person.get("/change-your-mind/take-back")
     person.post("/change-your-mind/take-back")
     assert store(app).count_responses("thanks") == 0
+    # Still waiting to be paid: the details to pay them stay (the payment is theirs) ...
+    [kept] = store(app).table(CLAIMS).all()
+    assert kept["contact"] == CONTACT and kept["status"] == "waiting"
+    # ... and once paid, withdrawing from the same browser deletes them at once.
+    records = app.extensions["consent_kit_incentives"].records
+    records.mark_paid(waiting["id"], today="2026-12-02", erase_after="2099-01-01", entry_id="")
+    with app.test_request_context():
+        from flask import session
+
+        session["incentive"] = {"thanks": {"for": "someone-else", "claimed": waiting["id"]}}
+        from consent_kit.incentives.views import erase_for
+
+        erase_for("someone-else")
     assert CONTACT not in json.dumps(store(app).table(CLAIMS).all())
 
 

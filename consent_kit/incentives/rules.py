@@ -10,6 +10,14 @@
       first: 50                         # optional: only the first 50 people
       while_budget_allows: true         # optional: stop when the project's budget runs out
       vouchers: [TRY-ME-1, TRY-ME-2]    # optional: sample codes, for trying it out
+      if_you_stop: claim                # optional: ask (the default), claim or nothing
+      because: ...                      # with "if_you_stop: nothing": why, in plain words
+
+People keep a thank-you payment if they stop early or take their answers back.
+``if_you_stop`` says how someone who stops early gets it: ``ask`` the
+researchers (the default), ``claim`` it on the page they stop on ("Save and
+come back later"), or ``nothing``: only people who finish get one, which the
+researchers must explain with ``because`` (it is shown on the start page).
 
 The loader calls :func:`check_incentive` so every mistake is reported with the
 file, the line and how to fix it; pages call :func:`rule_of` on a loaded
@@ -38,7 +46,10 @@ from consent_kit.survey.load.common import (
     value_line,
 )
 
-KEYS = ("reward", "amount", "currency", "ways", "first", "while_budget_allows", "vouchers")
+KEYS = ("reward", "amount", "currency", "ways", "first", "while_budget_allows", "vouchers",
+        "if_you_stop", "because")
+#: What someone who stops early can do: ask the researchers, claim on the way out, or nothing.
+IF_YOU_STOP = ("ask", "claim", "nothing")
 #: The ways to claim that come with consent-kit; plugins may add more (payment providers).
 BUILTIN_WAYS = ("voucher", "contact", "in_person")
 _SYNONYMS = {"what": "reward", "gift": "reward", "payment": "reward", "cost": "amount",
@@ -64,6 +75,8 @@ class IncentiveRule:
     first: int | None = None
     while_budget_allows: bool = False
     vouchers: tuple[str, ...] = ()
+    if_you_stop: str = "ask"
+    because: str = ""
 
 
 def check_incentive(ctx: Context, data: dict) -> IncentiveRule | None:
@@ -86,7 +99,7 @@ def check_incentive(ctx: Context, data: dict) -> IncentiveRule | None:
                          first=_first(ctx, raw),
                          while_budget_allows=read_flag(ctx, raw, "while_budget_allows", _WHERE,
                                                        default=False),
-                         vouchers=_vouchers(ctx, raw))
+                         vouchers=_vouchers(ctx, raw), **_if_you_stop(ctx, raw))
     if "vouchers" in raw and "voucher" not in rule.ways:
         ctx.add(key_line(raw, "vouchers"), _WHERE, "there are 'vouchers' but 'ways' doesn't "
                 "have 'voucher', so nobody could get them. Add 'voucher' to 'ways'.")
@@ -185,6 +198,23 @@ def _first(ctx: Context, raw: dict) -> int | None:
     ctx.add(value_line(raw, "first"), _WHERE, f"'first' should be how many people can get "
             f"one, a whole number more than 0, like 'first: 50', not {show(value)}.")
     return None
+
+
+def _if_you_stop(ctx: Context, raw: dict) -> dict:
+    """``if_you_stop`` and ``because``: not paying people who stop must be explained."""
+    choice = raw.get("if_you_stop", "ask")
+    if choice not in IF_YOU_STOP:
+        ctx.add(value_line(raw, "if_you_stop"), _WHERE, f"'if_you_stop' should be "
+                f"{spell_list(IF_YOU_STOP)}, not {show(choice)}.")
+        return {}
+    because = read_text(ctx, raw, "because", _WHERE, required=choice == "nothing", missing=(
+        "'if_you_stop: nothing' means people who stop early get no thank-you payment. Say why "
+        "under 'because', in plain words (it is shown before people start), like "
+        "'because: the money is for finished surveys only, by our funder's rules.'"))
+    if "because" in raw and choice != "nothing":
+        ctx.add(key_line(raw, "because"), _WHERE, "'because' is only for "
+                "'if_you_stop: nothing'. Remove it, or say 'if_you_stop: nothing'.")
+    return {"if_you_stop": choice, "because": because or ""}
 
 
 def _vouchers(ctx: Context, raw: dict) -> tuple[str, ...]:

@@ -113,8 +113,19 @@ def _limits(survey, rule, *, need_project: bool = False):
     return records, project_id, budget, entries
 
 
+def page_part(slot: str, survey) -> Markup | None:
+    """This plugin's part of a participant page: ``start``, ``done`` or ``saved``."""
+    parts = {"start": start_part, "done": done_part, "saved": saved_part}
+    return parts[slot](survey) if slot in parts and survey is not None else None
+
+
 def start_part(survey) -> Markup | None:
-    """What the start page says about the thank-you payment, before anyone begins."""
+    """What the start page says about the thank-you payment, before anyone begins.
+
+    No countdown of how many are left: it would rush people. It says that
+    they keep the payment if they stop or take their answers back (or, when
+    the survey file says so, why only finished surveys are paid).
+    """
     rule = rule_of(survey)
     if rule is None:
         return None
@@ -133,6 +144,31 @@ def done_part(survey) -> Markup | None:
     return Markup(render_template("incentives/done_part.html", **_claim_context(survey, rule, held)))
 
 
+def saved_part(survey) -> Markup | None:
+    """After "Save and come back later": stopping here, the payment can be claimed now."""
+    rule = rule_of(survey)
+    if rule is None or rule.if_you_stop != "claim":
+        return None
+    return Markup(render_template("incentives/saved_part.html", survey=survey, rule=rule))
+
+
+def claim_mark(pseudonym: str) -> str:
+    """The one-way mark that a response (or a draft that stopped) claimed: it claims once.
+
+    It names the response only to someone who already has the pseudonym, and
+    names no claim: the marks of a survey are kept as one sorted list.
+    """
+    return hashlib.sha256(f"claimed:{pseudonym}".encode()).hexdigest()
+
+
+def hold(survey_id: str, pseudonym: str, via: str) -> dict:
+    """Put a new claim token for ``pseudonym`` in this browser's session (and only there)."""
+    held = {"for": pseudonym, "token": state().records.mint_token(survey_id, today()), "via": via}
+    session.setdefault(SESSION_KEY, {})[survey_id] = held
+    session.modified = True
+    return held
+
+
 def _held(survey, *, mint: bool) -> dict | None:
     """This browser's claim for the survey it just finished: minted once per response."""
     finished = session.get("done", {}).get(survey.id)
@@ -143,10 +179,15 @@ def _held(survey, *, mint: bool) -> dict | None:
         return held
     if not mint or not _first_mint(finished["pseudonym"]):
         return None  # a token was minted for this response already (e.g. an old cookie again)
-    held = {"for": finished["pseudonym"], "token": state().records.mint_token(survey.id, today())}
-    session.setdefault(SESSION_KEY, {})[survey.id] = held
-    session.modified = True
-    return held
+    return hold(survey.id, finished["pseudonym"], "done")
+
+
+def _holding(survey) -> dict | None:
+    """The claim this browser holds for ``survey``, however it came (finished, stopped, reference)."""
+    held = session.get(SESSION_KEY, {}).get(survey.id)
+    if isinstance(held, dict) and held.get("for") and ("token" in held or "claimed" in held):
+        return held
+    return _held(survey, mint=False)
 
 
 def _first_mint(pseudonym: str) -> bool:
@@ -171,7 +212,8 @@ def _claim_context(survey, rule, held: dict, errors=None, chosen: str = "", cont
     offered = [p for p in ways if p.available(survey_id=survey.id, incentives=records)]
     _, _, budget, entries = _limits(survey, rule)
     open_ = availability(records, survey.id, rule, budget, entries).open
-    unused = "token" in held and records.token_unused(survey.id, held["token"])
+    unused = ("token" in held and records.token_unused(survey.id, held["token"])
+              and not records.marked(survey.id, claim_mark(held["for"])))
     shown = [{"name": p.name, "label": WAY_LABELS.get(p.name, p.label)} for p in offered]
     return {"survey": survey, "rule": rule, "held": held, "ways": shown, "open": open_,
             "unused": unused, "errors": errors or [], "chosen": chosen, "contact": contact,
@@ -184,7 +226,7 @@ def claim(survey_id):
     """Claim the thank-you payment for the survey this browser just finished."""
     survey = g.survey
     rule = rule_of(survey)
-    held = _held(survey, mint=False) if rule else None
+    held = _holding(survey) if rule else None
     if held is None:
         return render_template("incentives/nothing.html", survey=survey), 404
     if request.method == "GET" or "claimed" in held:
@@ -212,7 +254,7 @@ def _make(survey, rule, held, chosen, contact):
     cap = place_cap(records, survey.id, rule, budget, entries)
     return make_claim(records, survey_id=survey.id, project_id=project_id, rule=rule,
                       provider=provider, token=held.get("token", ""), contact=contact,
-                      cap=cap, today=today())
+                      cap=cap, today=today(), mark=claim_mark(held["for"]))
 
 
 def _after_claim(survey, made: dict, entry) -> None:
@@ -227,23 +269,22 @@ def _after_claim(survey, made: dict, entry) -> None:
 
 
 def erase_for(pseudonym: str) -> None:
-    """On withdrawal from this browser: forget an unused token, erase a claim's contact details.
+    """On withdrawal from this browser: the payment stays theirs.
 
-    The link between a claim and a participant exists only in their own
-    browser's session, so this works only there; elsewhere nothing stored
-    can find their claim (see docs/incentives.md).
+    Contact details of a claim already paid are deleted now; a claim still
+    waiting keeps them until it is paid (they are needed to pay), then they go
+    after the project's days, as for everyone. An unused token stays, so they
+    can still claim. The link between a claim and a participant exists only
+    in their own browser's session, so this works only there; elsewhere
+    nothing stored can find their claim (see docs/incentives.md).
     """
     if not has_request_context():
         return
-    for survey_id, held in list(session.get(SESSION_KEY, {}).items()):
-        if not isinstance(held, dict) or held.get("for") != pseudonym:
-            continue
-        if held.get("claimed"):
-            state().records.erase_contact(held["claimed"])
-        else:
-            state().records.use_token(survey_id, held.get("token", ""))
-        session[SESSION_KEY].pop(survey_id, None)
-        session.modified = True
+    for held in session.get(SESSION_KEY, {}).values():
+        if isinstance(held, dict) and held.get("for") == pseudonym and held.get("claimed"):
+            found = state().records.claim(held["claimed"])
+            if found is not None and found.get("status") == "paid":
+                state().records.erase_contact(held["claimed"])
 
 
 def at_startup(app) -> None:
@@ -267,3 +308,6 @@ def import_sample_vouchers(app) -> None:
             added, _ = records.add_vouchers(survey.id, rule.vouchers, batch="survey file")
             if added:
                 log.info("Added %d voucher codes from %s", added, survey.source)
+
+
+from consent_kit.incentives import later  # noqa: E402,F401  (its pages are on this blueprint)
