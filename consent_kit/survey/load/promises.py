@@ -30,6 +30,10 @@ _OFF = ("off", "no", "none", "false")
 _DAYS_AFTER = re.compile(r"^\s*(\d{1,4})\s+days?\s+after\s+(?:the\s+survey\s+)?clos(?:ing|es)\s*$",
                          re.IGNORECASE)
 _DATE_EXAMPLE = "2027-03-31"
+_NEEDS_REASON = ("'exit_page: off' switches off the \"Leave this page\" button, which keeps people "
+                 "safe if someone walks in. If your survey really doesn't need it, add "
+                 "'exit_page_reason:' saying why, like 'exit_page_reason: The questions are only "
+                 "about the youth club's opening times.'")
 
 
 def read_exit_page(ctx: Context, data: dict) -> tuple[str, str]:
@@ -41,12 +45,11 @@ def read_exit_page(ctx: Context, data: dict) -> tuple[str, str]:
         return DEFAULT_EXIT_URL, ""
     raw = data.get("exit_page")
     if raw is False or (isinstance(raw, str) and raw.strip().lower() in _OFF):
-        reason = read_text(ctx, data, "exit_page_reason", "", required=True, missing=(
-            "'exit_page: off' switches off the \"Leave this page\" button, which keeps people "
-            "safe if someone walks in. If your survey really doesn't need it, add "
-            "'exit_page_reason:' saying why, like 'exit_page_reason: The questions are only "
-            "about the youth club's opening times.'"))
-        return "", reason
+        if "exit_page_reason" not in data:
+            ctx.add(value_line(data, "exit_page"), "", _NEEDS_REASON)
+            return "", ""
+        return "", read_text(ctx, data, "exit_page_reason", "", required=True,
+                             missing=_NEEDS_REASON)
     return read_url(ctx, data, "exit_page", "", example=_EXIT_EXAMPLE, required=True), ""
 
 
