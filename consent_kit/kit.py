@@ -40,7 +40,7 @@ class Kit:
     * ``exporters`` — ``{name: exporter}``; ``config`` — the app's settings;
     * :meth:`fire`, :meth:`condition_met`, :meth:`current_user`,
       :meth:`current_project`, :meth:`current_role`, :meth:`project_of`,
-      :meth:`use_survey`, :attr:`fonts`, :meth:`core_stylesheet`,
+      :meth:`use_survey`, :meth:`request_state`, :attr:`fonts`, :meth:`core_stylesheet`,
       :attr:`plugin_failures`, ``plugin_state`` (a dict for each plugin's own
       per-app things, under the plugin's name).
     """
@@ -129,6 +129,13 @@ class Kit:
         from consent_kit.studio.auth import state
 
         return state().accounts.get_project(project_id)
+
+    @staticmethod
+    def request_state(name: str) -> dict:
+        """A dict kept for this request only, under ``name`` (empty and fresh outside a request)."""
+        from flask import g, has_app_context
+
+        return g.setdefault(f"plugin_state_{name}", {}) if has_app_context() else {}
 
     @staticmethod
     def use_survey(survey) -> None:

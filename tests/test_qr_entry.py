@@ -32,7 +32,7 @@ def app(make_app):
 
 
 def _sources(app):
-    return app.extensions["qr_entry"].sources
+    return app.extensions["consent_kit"].plugin_state["qr_entry"].sources
 
 
 def _store(app):
@@ -283,7 +283,7 @@ def test_the_command_makes_a_code_for_every_open_place(cli_instance, tmp_path):
     from consent_kit.app import create_app
 
     app = create_app({"TESTING": True}, instance=cli_instance, load_entrypoints=False)
-    sources = app.extensions["qr_entry"].sources
+    sources = app.extensions["consent_kit"].plugin_state["qr_entry"].sources
     made = [sources.create("have-your-say", name) for name in ("Library", "Youth club")]
     sources.set_closed(sources.create("have-your-say", "Old poster"), True)
     out = tmp_path / "codes"

@@ -46,7 +46,7 @@ def add_place(browser: Browser, name: str, language: str = "", survey: str = "ha
 
 
 def places(app, survey: str = "have-your-say"):
-    return app.extensions["qr_entry"].sources.for_survey(survey)
+    return app.extensions["consent_kit"].plugin_state["qr_entry"].sources.for_survey(survey)
 
 
 def test_a_researcher_adds_a_place_and_sees_its_link(app):

@@ -1,14 +1,47 @@
-"""Thank-you payments, written as a core plugin: the ways to claim, the page parts, withdrawal.
+"""Thank-you payments, written as a built-in plugin (``incentives``, blockable like the others).
 
+It owns the ``incentive:`` setting of survey files, its pages (the claim page
+and the project's budget), the ways to claim, the page parts and withdrawal.
 Each hook only delegates: the logic is in :mod:`consent_kit.incentives.claims`
-and the pages in :mod:`consent_kit.incentives.views`.
+and :mod:`consent_kit.incentives.rules`, the pages in
+:mod:`consent_kit.incentives.views` and :mod:`consent_kit.incentives.budget_views`.
 """
 
 from __future__ import annotations
 
 from consent_kit.hookspecs import hookimpl
+from consent_kit.incentives import budget_views
 from consent_kit.incentives import views as pages
 from consent_kit.incentives.claims import BUILTIN_PROVIDERS
+from consent_kit.incentives.rules import check_incentive
+from consent_kit.plugin_calls import StudioTask
+from consent_kit.survey.settings import SurveySetting
+
+
+@hookimpl
+def register_survey_settings(register):
+    """``incentive:`` in survey files: what people are given, how, and how many."""
+    register(SurveySetting(
+        "incentive", "A thank-you payment: the reward, the amount, the ways to claim and limits.",
+        check=lambda reader: check_incentive(reader.context, reader.data)))
+
+
+@hookimpl
+def project_actions(project, kit):
+    """The project's budget and thank-you payments, for those who run the project."""
+    if kit.current_role() not in ("researcher", "admin"):
+        return []
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    return [StudioTask(_("Budget and thank-you payments"),
+                       url_for("budget.page", project_id=project.id), order=10)]
+
+
+@hookimpl
+def register_blueprints(app):
+    """The participant's claim pages and each project's budget."""
+    return [pages.bp, budget_views.bp]
 
 
 @hookimpl
@@ -21,9 +54,7 @@ def register_payment_providers(register):
 @hookimpl
 def page_parts(slot, survey):
     """What's offered, on the start page; the claim, on the Thank you page."""
-    if survey is None or slot not in ("start", "done"):
-        return None
-    return pages.start_part(survey) if slot == "start" else pages.done_part(survey)
+    return pages.page_part(slot, survey)  # start, done, and saved (stopping early)
 
 
 @hookimpl

@@ -144,7 +144,8 @@ class Store(ABC):
         Idempotent by ``response.id``: the same id with the same content returns
         the stored response (with its original reference and time) and
         ``False``. Raises :class:`SubmissionConflict` for the same id with
-        different content and :class:`ErasedSubmission` for an erased id.
+        different content, :class:`ErasedSubmission` for an erased id and
+        :class:`WithdrawnConsent` for the pseudonym of a withdrawn consent.
         """
 
     def add_submission(self, record: ConsentRecord, response: Response,
@@ -209,6 +210,16 @@ class Store(ABC):
     def table(self, name: str) -> Table:
         """Return the named table of low-write data (surveys, users, consent versions)."""
 
+    def documents(self, name: str):
+        """The named table as keyed documents (get, find, put, update by equal fields).
+
+        What plugins use: it carries no database types, so a plugin works on
+        any backend. Each call is one atomic operation.
+        """
+        from consent_kit.store.documents import Documents  # the embedded tables, for now
+
+        return Documents(self.table(name))
+
     # -- consent ---------------------------------------------------------------
 
     @abstractmethod
@@ -257,16 +268,23 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def withdraw(self, pseudonym: str, *, at: str) -> dict:
+    def withdraw(self, pseudonym: str, *, at: str, audit: dict | None = None) -> dict:
         """Withdraw a participant: erase their answers and consent, keep a minimal record.
 
         Afterwards no file in the data folder holds their answers, drafts,
-        choices or typed initials; a ``withdrawn`` record (pseudonym, survey,
-        time) remains for the researchers' counts. The audit log is not
-        touched: write its entry with :meth:`audit`. Returns
-        ``{"responses": erased responses, "consents": erased consent records}``.
-        Safe to call again (for instance after a failure): it finishes the
-        erasure and adds nothing new.
+        choices or typed initials (damaged lines that mention them included);
+        a ``withdrawn`` record (pseudonym, survey, time) remains for the
+        researchers' counts, and answers for the pseudonym are refused from
+        then on. ``audit`` holds :meth:`audit`'s keyword arguments: exactly one
+        entry is written, with the erasure, by the call that withdraws, its
+        details completed with ``responses_erased`` (every answer erased for
+        this person, earlier interrupted attempts included) and
+        ``damaged_lines_kept``. Returns ``{"responses": erased by this call,
+        "consents": erased consent records, "damaged": damaged answer lines
+        left in the store (they could not be read, so they may be anyone's),
+        "audited": whether this call wrote the entry}``. Safe to call again
+        (for instance after a failure): it finishes the erasure and adds
+        nothing new.
         """
 
     @abstractmethod

@@ -20,8 +20,13 @@ def register_blueprints(app):
 
 
 @hookimpl
-def extra_template_vars(template, request):
-    return parts.template_vars(template, request)
+def extra_css_urls(template):
+    return parts.css_urls(template)
+
+
+@hookimpl
+def survey_tasks(survey_id):
+    return parts.studio_tasks(survey_id)
 
 
 @hookimpl

@@ -7,6 +7,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from consent_kit import StudioTask
+
 from . import options, speech
 from .recordings import Recordings
 from .texts import easy_lines, find_item
@@ -37,13 +39,16 @@ def stylesheet_url(endpoint: str) -> str | None:
     return url_for("accessible_formats.stylesheet", key=key) if key else None
 
 
-def template_vars(endpoint: str, request) -> dict:
-    """The stylesheet for the chosen options; on the studio's survey page, a link to its formats."""
-    if endpoint == "studio.survey" and request.view_args:
-        return {"formats_url": url_for("accessible_formats_studio.formats",
-                                       survey_id=request.view_args["survey_id"])}
+def css_urls(endpoint: str) -> list[dict]:
+    """The page's one stylesheet when options are on: the core's rules and the options', together."""
     url = stylesheet_url(endpoint)
-    return {"stylesheet_url": url} if url else {}
+    return [{"url": url, "instead_of_core": True}] if url else []
+
+
+def studio_tasks(survey_id: str) -> list[StudioTask]:
+    """Other formats of a survey, as a task on its page in the studio."""
+    return [StudioTask(_("Other formats: print, paper answers, recordings"),
+                       url_for("accessible_formats_studio.formats", survey_id=survey_id), order=60)]
 
 
 def back_path() -> str:

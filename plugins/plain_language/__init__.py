@@ -8,10 +8,38 @@ texts in the builder (through ``check_text``) and on the "Check my words" page.
 
 from __future__ import annotations
 
-from consent_kit import Problem, hookimpl, text_places
+import re
+
+from consent_kit import Problem, StudioTask, SurveySetting, hookimpl, text_places
 
 from . import advice
 from .lookup import file_glossary, glossary_for
+
+SETTING_KEYS = ("reading_age", "words")
+
+
+def check_setting(reader) -> None:
+    """``plain_language:`` in a survey file: ``reading_age`` (e.g. 11 or "9 to 12") and ``words``."""
+    value = reader.value
+    if not isinstance(value, dict):
+        reader.problem("'plain_language' should be a group of settings, like\n"
+                       "plain_language:\n  reading_age: 11\n  words: our-words.yaml")
+        return
+    for key in value:
+        if key not in SETTING_KEYS:
+            reader.problem(f"'plain_language' has no setting called {key!r}. It can have "
+                           "'reading_age' (like 11, or \"9 to 12\") and 'words' (a words file).",
+                           reader.line_of(reader.data[reader.key]))
+    if "reading_age" in value and not any(5 <= int(n) <= 25 for n in
+                                          re.findall(r"\d+", str(value["reading_age"]))):
+        reader.problem("'reading_age' should be an age between 5 and 25, like 11 or \"9 to 12\".")
+
+
+@hookimpl
+def register_survey_settings(register):
+    """``plain_language:``: the reading age a survey aims at and its own words file."""
+    register(SurveySetting("plain_language", "The reading age to aim at and a words file.",
+                           check=check_setting))
 
 
 @hookimpl
@@ -44,10 +72,20 @@ def register_blueprints(app):
 
 
 @hookimpl
-def extra_template_vars(template, request):
-    """Links to these pages from the studio's survey and project pages."""
-    if template not in ("studio.survey", "studio.project"):
-        return {}
-    from .views import links
+def survey_tasks(survey_id):
+    """"Check my words" on each survey's page in the studio."""
+    from flask import url_for
+    from flask_babel import gettext as _
 
-    return links(template, request.view_args or {})
+    return [StudioTask(_("Check my words"), url_for("plain_language.report", survey_id=survey_id),
+                       order=40)]
+
+
+@hookimpl
+def project_actions(project):
+    """The project's own words, on its page in the studio."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    return [StudioTask(_("Our words: what “Check my words” looks out for"),
+                       url_for("plain_language.words", project_id=project.id), order=40)]

@@ -14,9 +14,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, g, has_app_context
+from flask import has_app_context
 
-from consent_kit import Survey
+from consent_kit import Survey, current_kit
 
 from .glossary import Glossary, GlossaryError, built_in, merged, parse
 from .projects import ProjectWords
@@ -54,22 +54,19 @@ def _read(path: str, _changed: int) -> Glossary:
 
 def project_of(survey_id: str) -> str | None:
     """The project a survey belongs to, inside the app (None outside it or when in none)."""
-    # The studio keeps survey -> project in its accounts; there is no public call for it yet.
-    studio = current_app.extensions.get("consent_kit_studio") if has_app_context() else None
-    accounts = getattr(studio, "accounts", None)
-    return accounts.survey_project(survey_id) if accounts is not None else None
+    return (current_kit().project_of(survey_id) or None) if has_app_context() else None
 
 
 def project_glossary(project_id: str) -> Glossary | None:
     """A project's own words from the app's store (None outside the app)."""
     if not has_app_context() or not project_id:
         return None
-    return ProjectWords(current_app.extensions["consent_kit"].store).glossary(project_id)
+    return ProjectWords(current_kit().store).glossary(project_id)
 
 
 def glossary_for(survey: Survey) -> Glossary:
     """The glossary in force for ``survey``, kept for the rest of a request (many texts ask)."""
-    cache = g.setdefault("plain_language_glossaries", {}) if has_app_context() else {}
+    cache = current_kit().request_state("plain_language") if has_app_context() else {}
     key = (survey.id, survey.version)
     if key not in cache:
         glossary = merged(built_in(), file_glossary(survey)[0])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import yaml
 from flask_babel import gettext as _
-from tinydb import Query
 
 from consent_kit import Store
 
@@ -22,11 +21,11 @@ class ProjectWords:
     """Read and change the glossaries of projects."""
 
     def __init__(self, store: Store):
-        self.table = store.table(TABLE)
+        self.documents = store.documents(TABLE)
 
     def glossary(self, project_id: str) -> Glossary | None:
         """The project's changes (None when it has made none)."""
-        doc = self.table.get(Query().project == project_id)
+        doc = self.documents.get(project=project_id)
         if not doc:
             return None
         entries = tuple(entry_from_dict(e, "project", n + 1)
@@ -72,12 +71,12 @@ class ProjectWords:
         return parse(data.decode("utf-8", errors="replace"), name, origin="project")
 
     def _read(self, project_id: str) -> tuple[list[dict], list[str]]:
-        doc = self.table.get(Query().project == project_id) or {}
+        doc = self.documents.get(project=project_id) or {}
         return list(doc.get("entries", [])), list(doc.get("remove", []))
 
     def _write(self, project_id: str, entries: list[dict], removed: list[str]) -> None:
-        self.table.upsert({"project": project_id, "entries": entries, "remove": removed},
-                          Query().project == project_id)
+        self.documents.put({"project": project_id, "entries": entries, "remove": removed},
+                           project=project_id)
 
 
 #: Longest answers the words form takes (a glossary entry is short by nature).

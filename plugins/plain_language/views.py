@@ -11,9 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -21,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from consent_kit.studio.rules import login_required
+from consent_kit import current_kit, login_required
 
 from . import advice
 from .glossary import GlossaryError, built_in, merged, term_key
@@ -36,12 +34,12 @@ MAX_FILE_BYTES = 200_000
 
 
 def _kit():
-    return current_app.extensions["consent_kit"]
+    return current_kit()
 
 
 def _project(project_id: str):
-    # The rule has already checked this person may open the project; the studio keeps projects.
-    project = current_app.extensions["consent_kit_studio"].accounts.get_project(project_id)
+    # The rule has already checked this person may open the project.
+    project = current_kit().get_project(project_id)
     if project is None:
         abort(404)
     return project
@@ -60,7 +58,7 @@ def report(survey_id):
     if survey is None:
         return render_template("plain_language/report.html", report=None, survey_id=survey_id)
     found = survey_report(survey, glossary_for(survey), advice.reading_age_aim(survey))
-    project = g.get("studio_project")
+    project = current_kit().current_project()
     return render_template("plain_language/report.html", report=found, survey_id=survey_id,
                            project=project, words_file=words_file(survey))
 
@@ -77,7 +75,7 @@ def _words_page(project_id: str, errors=None, form=None, status: int = 200):
     own = project_glossary(project_id)
     in_force = merged(built_in(), own)
     removed = [e for e in built_in().entries if own and e.key in own.removed]
-    can_change = g.get("studio_role") in ("researcher", "admin")
+    can_change = current_kit().current_role() in ("researcher", "admin")
     return render_template("plain_language/words.html", project=project, entries=in_force.entries,
                            removed=removed, errors=errors or [], form=form or {}, kinds=_kind_words(),
                            can_change=can_change), status
@@ -142,18 +140,7 @@ def words_download(project_id):
 
 
 def _audit(project_id: str, action: str, term: str) -> None:
-    user = g.get("studio_user")
+    user = current_kit().current_user()
     _kit().store.audit(actor=f"user:{user.username}" if user else "anonymous",
                        action="words_changed", subject=project_id,
                        details={"change": action, "term": term_key(term)})
-
-
-def links(template: str, view_args: dict) -> dict:
-    """Links for the core's studio pages: "Check my words" on a survey, "Our words" on a project."""
-    if template == "studio.survey" and "survey_id" in view_args:
-        return {"plain_words_url": url_for("plain_language.report", survey_id=view_args["survey_id"])}
-    if template == "studio.project" and "project_id" in view_args:
-        return {"plain_project_words_url": url_for("plain_language.words",
-                                                   project_id=view_args["project_id"])}
-    return {}
-

@@ -19,8 +19,8 @@ from .views import bp
 
 
 @hookimpl
-def startup(app):
-    init_state(app)
+def startup(kit):
+    init_state(kit)
 
 
 @hookimpl
@@ -34,8 +34,9 @@ def register_commands(cli):
 
 
 @hookimpl
-def extra_template_vars(template, request):
-    return parts.studio_links(template, request.view_args or {})
+def survey_tasks(survey_id):
+    """Where people find it: places, QR codes and posters."""
+    return parts.studio_tasks(survey_id)
 
 
 @hookimpl

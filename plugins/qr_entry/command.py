@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from consent_kit import create_app
+from consent_kit import create_app, current_kit
 
 from . import qr
 from .links import build_poster, qr_label
@@ -33,11 +33,13 @@ from .sources import SourceError
 def qr_command(survey_id, source_name, fmt, size, out, base_url, instance):
     """Make QR codes or printable posters for the places a survey's posters go up."""
     app = _open(instance, base_url)
-    survey = app.extensions["consent_kit"].catalog.get(survey_id)
+    with app.app_context():
+        kit = current_kit()
+    survey = kit.catalog.get(survey_id)
     if survey is None:
-        known = ", ".join(sorted(app.extensions["consent_kit"].catalog.surveys)) or "none"
+        known = ", ".join(sorted(kit.catalog.surveys)) or "none"
         raise click.ClickException(f"There is no survey called {survey_id!r}. Surveys: {known}")
-    state = app.extensions["qr_entry"]
+    state = kit.plugin_state["qr_entry"]
     chosen = _chosen_sources(state.sources, survey.id, source_name)
     out.mkdir(parents=True, exist_ok=True)
     print_size = qr.SIZES[size]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale, gettext
 
+from consent_kit import current_kit
+
 from .poster import Poster, incentive_text
 from .qr import PrintSize
 from .sources import POSTERS_TABLE, TABLE, Posters, Source, Sources
@@ -16,23 +18,23 @@ EXTENSION = "qr_entry"
 
 @dataclass
 class QrState:
-    """What the plugin keeps for one app, in ``app.extensions["qr_entry"]``."""
+    """What the plugin keeps for one app, in ``kit.plugin_state["qr_entry"]``."""
 
     sources: Sources
     posters: Posters
 
 
-def init_state(app) -> QrState:
-    """Make the plugin's state for ``app`` from consent-kit's store."""
-    store = app.extensions["consent_kit"].store
-    state = QrState(Sources(store.table(TABLE)), Posters(store.table(POSTERS_TABLE)))
-    app.extensions[EXTENSION] = state
+def init_state(kit) -> QrState:
+    """Make the plugin's state for an app from its kit's store."""
+    store = kit.store
+    state = QrState(Sources(store.documents(TABLE)), Posters(store.documents(POSTERS_TABLE)))
+    kit.plugin_state[EXTENSION] = state
     return state
 
 
 def state() -> QrState:
     """The plugin's state for the current app."""
-    return current_app.extensions[EXTENSION]
+    return current_kit().plugin_state[EXTENSION]
 
 
 def public_url(endpoint: str, **values) -> str:

@@ -6,6 +6,8 @@ from flask import url_for
 from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 
+from consent_kit import StudioTask
+
 from . import qr
 from .links import qr_label
 
@@ -26,11 +28,10 @@ def qr_part(slot: str, survey, link: str) -> Markup | None:
         Markup(code), CAPTIONS[slot])
 
 
-def studio_links(template: str, view_args: dict) -> dict:
-    """The link to a survey's QR codes and posters, for the studio's survey page."""
-    if template == "studio.survey" and "survey_id" in view_args:
-        return {"qr_codes_url": url_for("qr_entry.sources", survey_id=view_args["survey_id"])}
-    return {}
+def studio_tasks(survey_id: str) -> list[StudioTask]:
+    """The survey's places, QR codes and posters, as a task in the studio."""
+    return [StudioTask(gettext("QR codes and posters"), url_for("qr_entry.sources", survey_id=survey_id),
+                       order=70)]
 
 
 def breakdown_label() -> str:

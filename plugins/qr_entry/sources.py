@@ -15,8 +15,6 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from tinydb import Query
-
 TABLE = "qr_sources"
 #: Letters and digits that can't be mistaken for each other when typed from a poster.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -78,10 +76,10 @@ def new_code() -> str:
 
 
 class Sources:
-    """The sources of every survey, kept in one store table."""
+    """The sources of every survey, kept as the store's documents."""
 
-    def __init__(self, table):
-        self.table = table
+    def __init__(self, documents):
+        self.documents = documents
 
     def create(self, survey_id: str, name: str, language: str = "") -> Source:
         """Add a source to a survey; SourceError explains a missing, long or repeated name."""
@@ -95,7 +93,7 @@ class Sources:
         source = Source(code=self._unused_code(), survey_id=survey_id, name=name,
                         language=clean_language(language),
                         created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        self.table.insert(asdict(source))
+        self.documents.insert(asdict(source))
         return source
 
     def _unused_code(self) -> str:
@@ -107,7 +105,7 @@ class Sources:
     def get(self, code: str) -> Source | None:
         """The source with this code (any survey), or None."""
         cleaned = clean_code(code)
-        doc = self.table.get(Query().code == cleaned) if cleaned else None
+        doc = self.documents.get(code=cleaned) if cleaned else None
         return Source.from_doc(doc) if doc else None
 
     def find(self, survey_id: str, code: str) -> Source | None:
@@ -122,12 +120,12 @@ class Sources:
 
     def for_survey(self, survey_id: str) -> list[Source]:
         """A survey's sources, oldest first."""
-        docs = self.table.search(Query().survey_id == survey_id)
+        docs = self.documents.find(survey_id=survey_id)
         return sorted((Source.from_doc(d) for d in docs), key=lambda s: (s.created_at, s.name))
 
     def set_closed(self, source: Source, closed: bool) -> None:
         """Close a source's link (it then says it isn't working any more), or open it again."""
-        self.table.update({"closed": closed}, Query().code == source.code)
+        self.documents.update({"closed": closed}, code=source.code)
 
     def names(self, survey_id: str) -> dict[str, str]:
         """Code → name for a survey's sources, to label responses."""
@@ -147,14 +145,14 @@ class PosterWords:
 
 
 class Posters:
-    """The poster words of every survey, kept in one store table."""
+    """The poster words of every survey, kept as the store's documents."""
 
-    def __init__(self, table):
-        self.table = table
+    def __init__(self, documents):
+        self.documents = documents
 
     def get(self, survey_id: str) -> PosterWords:
         """The survey's poster words ("" where the researchers wrote none yet)."""
-        doc = self.table.get(Query().survey_id == survey_id) or {}
+        doc = self.documents.get(survey_id=survey_id) or {}
         return PosterWords(doc.get("invitation", ""), doc.get("contact", ""))
 
     def save(self, survey_id: str, invitation: str, contact: str) -> PosterWords:
@@ -164,5 +162,5 @@ class Posters:
             if len(getattr(words, field)) > WORDS_MAX:
                 raise SourceError(N_("Make this shorter: 200 letters at most, so it fits on a flyer."),
                                   field)
-        self.table.upsert({"survey_id": survey_id, **asdict(words)}, Query().survey_id == survey_id)
+        self.documents.put({"survey_id": survey_id, **asdict(words)}, survey_id=survey_id)
         return words

@@ -15,7 +15,7 @@ from collections import Counter
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 
-from consent_kit import login_required
+from consent_kit import current_kit, login_required
 
 from . import qr
 from .links import build_poster, distance_words, join_url, qr_label, state
@@ -29,7 +29,7 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 
 
 def _catalog():
-    return current_app.extensions["consent_kit"].catalog
+    return current_kit().catalog
 
 
 @bp.get("/j/<code>")
@@ -80,7 +80,7 @@ def _change(survey, action: str, form: dict) -> str:
 
 def _sources_page(survey_id, survey, errors, form):
     found = state().sources.for_survey(survey_id)
-    counts = Counter(r.source for r in current_app.extensions["consent_kit"].store.iter_responses(survey_id))
+    counts = Counter(r.source for r in current_kit().store.iter_responses(survey_id))
     rows = [{"source": s, "link": join_url(s), "answers": counts.get(s.code, 0)} for s in found]
     words = state().posters.get(survey_id)
     if request.method != "POST" or request.form.get("action") != "words":

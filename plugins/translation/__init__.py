@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from flask import session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
-from consent_kit import hookimpl
+from consent_kit import StudioTask, hookimpl
 
 from .choose import choose
 from .commands import add_commands
@@ -34,11 +35,12 @@ def page_parts(slot, request, survey):
 
 
 @hookimpl
-def extra_template_vars(template, request):
-    """A link to the Translations page from the survey's page in the studio."""
-    if template != "studio.survey" or not request.view_args:
-        return {}
-    return {"translations_url": url_for("translation.report", survey_id=request.view_args["survey_id"])}
+def survey_tasks(survey_id, kit):
+    """Languages: the Translations page, on each survey's page in the studio."""
+    if kit.catalog.get(survey_id) is None:
+        return []
+    return [StudioTask(_("Translations: what is done, and files for a translator"),
+                       url_for("translation.report", survey_id=survey_id), order=50)]
 
 
 @hookimpl

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from consent_kit import login_required, translations
+from consent_kit import current_kit, login_required, translations
 
 bp = Blueprint("translation", __name__, template_folder="templates", url_prefix="/studio")
 
@@ -14,7 +14,7 @@ MAX_PO_BYTES = 512 * 1024
 
 
 def _survey(survey_id: str):
-    survey = current_app.extensions["consent_kit"].catalog.get(survey_id)
+    survey = current_kit().catalog.get(survey_id)
     if survey is None:
         abort(404)
     return survey
