@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: translations run test install install-test chromium espeak-ng bench lint clean
+.PHONY: translations run test install install-test chromium espeak-ng pango bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test chromium espeak-ng
+install-test: $(VENV)/.installed-test chromium espeak-ng pango
 
 # Debian's chromium package, once, when it's missing (needs root, as in CI).
 chromium:
@@ -53,8 +53,28 @@ espeak-ng:
 	  fi; \
 	fi
 
+# Debian's Pango and HarfBuzz libraries, once, when they're missing (needs root): WeasyPrint
+# draws the participant's tagged (PDF/UA) consent copy with them. Without them the copy PDF fails.
+PANGO_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
+pango:
+	@missing=""; for lib in $(PANGO_LIBS); do \
+	  ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's Pango for the consent copy PDF ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	       libharfbuzz-subset0 >/dev/null \
+	    || { echo "Could not install Pango: the consent copy PDF will fail."; exit 1; }; \
+	  else \
+	    echo "The consent copy PDF needs$$missing; install them as root with"; \
+	    echo "'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0'."; \
+	  fi; \
+	fi
+
 ## make run: install, make a demo folder the first time, serve the demo at http://127.0.0.1:5000
-run: install espeak-ng
+run: install espeak-ng pango
 	$(BIN)/consent-kit demo
 
 ## make test: install the test extras and everything the tests need, then run the whole suite

@@ -1,6 +1,8 @@
-"""The paper PDF is made once per survey version, language and size, not on every request (issue 23 item 7)."""
+"""The paper PDF is made once per survey version, language and size, not per request (issue 23 item 7)."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from accessible_support import formats_instance
@@ -79,3 +81,36 @@ def test_the_cache_keeps_only_the_newest():
     cache.get(("a",), make("a"))
     cache.get(("b",), make("b"))
     assert drawn == ["a", "b", "c", "b"]
+
+
+def test_people_asking_at_once_share_one_pdf():
+    cache = paper.PdfCache()
+    entered, release, calls, got = threading.Event(), threading.Event(), [], []
+
+    def slow():
+        calls.append(1)
+        entered.set()
+        assert release.wait(30)
+        return b"%PDF"
+
+    first = threading.Thread(target=lambda: got.append(cache.get(("k",), slow)))
+    first.start()
+    assert entered.wait(30)  # the first request is making it now
+    others = [threading.Thread(target=lambda: got.append(cache.get(("k",), slow))) for _ in range(8)]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in [first, *others]:
+        thread.join(30)
+    assert got == [b"%PDF"] * 9 and len(calls) == 1
+
+
+def test_a_failed_pdf_is_not_kept_and_the_next_request_tries_again():
+    cache = paper.PdfCache()
+
+    def broken():
+        raise RuntimeError("font missing")
+
+    with pytest.raises(RuntimeError):
+        cache.get(("k",), broken)
+    assert cache.get(("k",), lambda: b"%PDF") == b"%PDF" and len(cache) == 1

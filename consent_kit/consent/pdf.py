@@ -1,20 +1,25 @@
-"""The participant's copy of what they agreed to, as a PDF made on this computer (fpdf2).
+"""The participant's copy of what they agreed to, as a tagged, accessible PDF made on this computer.
 
-No outside service sees it. The statements are real text in the PDF, so a
-screen reader (or a test) can read them.
+No outside service sees it. WeasyPrint draws it from HTML as PDF/UA-1: every
+heading, paragraph and list is tagged in the PDF's structure tree, the document
+says its language (``/Lang``) and its title, and the words are real text in
+reading order, so a screen reader reads it as it reads the copy page. Pango and
+HarfBuzz join Arabic letters and lay right-to-left lines out from the right.
+Nothing is fetched from anywhere but the fonts shipped with consent-kit.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from fpdf import FPDF
+from jinja2 import Environment
+from markupsafe import Markup
 
 from consent_kit.paths import PACKAGE
 
 FONTS = PACKAGE / "fonts"
+#: PDF/UA-1 (ISO 14289-1): the tagged-PDF rules screen readers rely on.
+VARIANT = "pdf/ua-1"
 
 
 @dataclass(frozen=True)
@@ -30,57 +35,75 @@ class CopyContent:
     sections: list[tuple[str, str]]  # (heading, safe HTML)
     labels: dict[str, str]
     direction: str = "ltr"  # "rtl" for Arabic, Urdu, ...: lines start at the right
+    language: str = field(default="")  # "ar", "cy", ...: the PDF's /Lang ("" = from the labels)
 
 
-def _plain(fragment: str) -> str:
-    """Safe HTML from the information sections as plain lines of text."""
-    text = re.sub(r"</(p|h\d|li|blockquote)>|<br\s*/?>", "\n", fragment)
-    text = re.sub(r"<li>", "• ", text)
-    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+# The same parts, in the same order, as the copy page (consent/_copy_body.html). Headings are
+# real h1/h2/h3 and statements real list items, so the PDF's tags say what each part is.
+_TEMPLATE = """<!doctype html>
+<html lang="{{ lang }}" dir="{{ c.direction }}">
+<head><meta charset="utf-8"><title>{{ c.labels["title"] }}</title>
+<style>
+@font-face { font-family: CopyFont; src: url("{{ regular }}"); }
+@font-face { font-family: CopyFont; font-weight: bold; src: url("{{ bold }}"); }
+@page { size: A4; margin: 20mm; }
+body { font-family: CopyFont; font-size: 11pt; line-height: 1.45; }
+h1 { font-size: 18pt; margin: 0 0 4mm; }
+h2 { font-size: 14pt; margin: 6mm 0 2mm; }
+h3 { font-size: 12pt; margin: 5mm 0 1mm; }
+p, li { margin: 0 0 2mm; }
+ul { padding-inline-start: 6mm; margin: 0 0 2mm; }
+.address { direction: ltr; text-align: left; }
+</style></head>
+<body>
+<h1>{{ c.labels["title"] }}</h1>
+<p><strong>{{ c.survey_title }}</strong></p>
+<p>{{ c.labels["given_at"] }}: {{ c.given_at }}</p>
+{% if c.reference %}<p><strong>{{ c.labels["reference"] }}:
+<bdi dir="ltr">{{ c.reference }}</bdi></strong></p>{% endif %}
+{% if c.agreed %}<h2>{{ c.labels["agreed"] }}</h2>
+<ul>{% for words in c.agreed %}<li>{{ words }}</li>{% endfor %}</ul>{% endif %}
+{% if c.declined %}<h2>{{ c.labels["declined"] }}</h2>
+<ul>{% for words in c.declined %}<li>{{ words }}</li>{% endfor %}</ul>{% endif %}
+<h2>{{ c.labels["withdraw_heading"] }}</h2>
+<p>{{ c.labels["withdraw_text"] }}</p>
+<p class="address" dir="ltr">{{ c.withdraw_url }}</p>
+{% for heading, body in sections %}<h3>{{ heading }}</h3>{{ body }}{% endfor %}
+</body></html>
+"""
+
+_ENV = Environment(autoescape=True)  # every participant and survey word is escaped
+
+
+def copy_html(content: CopyContent) -> str:
+    """The copy as one HTML page (what the PDF is drawn from)."""
+    # The information sections are already-sanitised HTML (nh3) from the stored consent text.
+    sections = [(heading, Markup(body)) for heading, body in content.sections]
+    return _ENV.from_string(_TEMPLATE).render(
+        c=content, lang=content.language or "en", sections=sections,
+        regular=(FONTS / "DejaVuSans.ttf").as_uri(), bold=(FONTS / "DejaVuSans-Bold.ttf").as_uri())
+
+
+def _font_fetcher():
+    """WeasyPrint's fetcher for the bundled fonts only: a picture or link in a survey's text
+    never makes the server fetch anything, nor read any other file."""
+    from weasyprint.urls import URLFetcher, URLFetchingError
+
+    allowed = {(FONTS / name).as_uri() for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")}
+
+    class OnlyOurFonts(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url not in allowed:
+                raise URLFetchingError(f"not fetched: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return OnlyOurFonts(allowed_protocols=("file",), allow_redirects=False)
 
 
 def consent_copy_pdf(content: CopyContent) -> bytes:
-    """Return the PDF bytes of a participant's consent copy."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(content.labels["title"])
-    pdf.set_creator("consent-kit")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(20, 20, 20)
-    # Shaping (HarfBuzz) joins Arabic letters and puts right-to-left text in reading order;
-    # without it an Arabic copy comes out as separate letters, backwards.
-    pdf.set_text_shaping(True)
-    align = "R" if content.direction == "rtl" else "L"
-    pdf.add_page()
-    _heading(pdf, content.labels["title"], align, size=18)
-    _paragraph(pdf, content.survey_title, align, bold=True)
-    _paragraph(pdf, f"{content.labels['given_at']}: {content.given_at}", align)
-    _paragraph(pdf, f"{content.labels['reference']}: {content.reference}", align, bold=True)
-    if content.agreed:
-        _heading(pdf, content.labels["agreed"], align)
-        for statement in content.agreed:
-            _paragraph(pdf, f"✓ {statement}", align)
-    if content.declined:
-        _heading(pdf, content.labels["declined"], align)
-        for statement in content.declined:
-            _paragraph(pdf, f"✗ {statement}", align)
-    _heading(pdf, content.labels["withdraw_heading"], align)
-    _paragraph(pdf, content.labels["withdraw_text"], align)
-    _paragraph(pdf, content.withdraw_url, "L")  # a web address reads left to right everywhere
-    for heading, fragment in content.sections:
-        _heading(pdf, heading, align, size=12)
-        _paragraph(pdf, _plain(fragment), align)
-    return bytes(pdf.output())
+    """Return the PDF bytes of a participant's consent copy (tagged, PDF/UA-1)."""
+    # Imported here: WeasyPrint takes a second or more to import, and only this page needs it.
+    from weasyprint import HTML
 
-
-def _heading(pdf: FPDF, text: str, align: str, size: int = 14) -> None:
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "B", size)
-    pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT", align=align)
-    pdf.ln(1)
-
-
-def _paragraph(pdf: FPDF, text: str, align: str, *, bold: bool = False) -> None:
-    pdf.set_font("DejaVu", "B" if bold else "", 11)
-    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT", align=align)
-    pdf.ln(1)
+    document = HTML(string=copy_html(content), url_fetcher=_font_fetcher())
+    return document.write_pdf(pdf_variant=VARIANT, uncompressed_pdf=False)

@@ -177,30 +177,45 @@ class _Paper(FPDF):
 class PdfCache:
     """The last ``size`` PDFs made, by (survey id, survey version, language, large).
 
-    Making the paper PDF costs about 0.2 s of CPU, and anyone can ask for it without
+    Making the paper PDF costs about half a second of CPU, and anyone can ask for it without
     signing in: without this, a few people (or a bot) asking again and again slowed every
     other page. A new survey version or language is a new key, so nothing stale is served;
-    the oldest PDF is dropped when the cache is full, so memory stays bounded.
+    the oldest PDF is dropped when the cache is full, so memory stays bounded. While one
+    thread makes a PDF, others asking for the same one wait for it rather than each making
+    their own (32 at once would otherwise all miss the cache together).
     """
 
     def __init__(self, size: int = CACHE_SIZE):
         self.size = size
         self._kept: OrderedDict[tuple, bytes] = OrderedDict()
+        self._making: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
-        """The PDF for ``key``, made with ``make()`` only when it isn't kept."""
+        """The PDF for ``key``, made with ``make()`` only when it isn't kept or being made."""
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
-        data = make()  # outside the lock: one slow PDF never holds up the others
-        with self._lock:
-            self._kept[key] = data
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return data
+            pending = self._making.get(key)
+            if pending is None:
+                self._making[key] = threading.Event()
+        if pending is not None:
+            pending.wait(timeout=120)
+            with self._lock:
+                if key in self._kept:
+                    return self._kept[key]
+            return make()  # the first maker failed: try once for this request
+        try:
+            data = make()  # outside the lock: one slow PDF never holds up the others
+            with self._lock:
+                self._kept[key] = data
+                while len(self._kept) > self.size:
+                    self._kept.popitem(last=False)
+            return data
+        finally:
+            with self._lock:
+                self._making.pop(key).set()
 
     def __len__(self) -> int:
         return len(self._kept)
