@@ -33,6 +33,7 @@ from decimal import Decimal
 
 from tinydb import Query
 
+from consent_kit.incentives import ledger
 from consent_kit.incentives.ledger import N_, Budget, LedgerEntry
 
 BUDGETS, LEDGER, VOUCHERS = "incentive_budgets", "ledger", "incentive_vouchers"
@@ -146,7 +147,7 @@ class IncentiveStore:
             if free:
                 # A random free code, not the next one in the file: the file's order would
                 # say who claimed when.
-                code = secrets.choice(free)
+                code = ledger.ID_RANDOM.choice(free)
                 doc["codes"][code].update(given_on=today, taker=mark)
                 taken.append(code)
 
