@@ -11,7 +11,7 @@ from consent_kit.hookspecs import hookimpl
 from consent_kit.i18n import translations
 from consent_kit.incentives.claims import ClaimError, PaymentProvider
 from consent_kit.incentives.ledger import LedgerEntry
-from consent_kit.kit import Kit, current_kit
+from consent_kit.kit import FONTS, Kit, current_kit
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
 from consent_kit.plugin_calls import Breakdown, StudioTask
 from consent_kit.store import Response, Store
@@ -33,6 +33,7 @@ from consent_kit.survey.settings import SurveySetting, read_yaml
 from consent_kit.survey.texts import TextPlace, text_places
 
 __all__ = [
+    "FONTS",
     "Kit",
     "StudioTask",
     "SurveySetting",

@@ -38,7 +38,7 @@ class Kit:
     * ``catalog`` — the surveys: ``catalog.get(survey_id)``, ``catalog.surveys``;
     * ``question_types`` — the registry: ``question_types.get(name)``;
     * ``exporters`` — ``{name: exporter}``; ``config`` — the app's settings;
-    * :meth:`fire`, :meth:`condition_met`, :meth:`current_user`,
+    * :meth:`fire`, :meth:`record_response`, :meth:`condition_met`, :meth:`current_user`,
       :meth:`current_project`, :meth:`current_role`, :meth:`project_of`,
       :meth:`use_survey`, :meth:`request_state`, :attr:`fonts`, :meth:`core_stylesheet`,
       :attr:`plugin_failures`, ``plugin_state`` (a dict for each plugin's own
@@ -85,6 +85,18 @@ class Kit:
         call_each(self.pm, event, failures=failures, **arguments)
         self.plugin_failures.extend(failures)
         return failures
+
+    def record_response(self, response, survey):
+        """Keep answers taken another way (paper, an import) as the core keeps online ones.
+
+        Stores ``response`` (a :class:`consent_kit.Response`; the same id twice
+        stores it once) and tells plugins ``response_submitted`` with the core's
+        error isolation. Returns ``(stored response, True if it is new)``.
+        """
+        stored, created = self.store.add_response(response)
+        if created:
+            self.fire("response_submitted", response=stored, survey=survey)
+        return stored, created
 
     @staticmethod
     def condition_met(condition, answers: dict) -> bool:

@@ -10,24 +10,14 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
-from consent_kit import Response
+from consent_kit import Kit, Response
 
 SOURCE = "paper"
 
 
-def condition_met(condition, answers: dict) -> bool:
-    """True when there is no condition, or the earlier answer matches it (as online)."""
-    if condition is None:
-        return True
-    answer = answers.get(condition.question)
-    if condition.operator == "includes":
-        return isinstance(answer, list) and condition.value in [str(a) for a in answer]
-    matches = answer is not None and str(answer) == condition.value
-    return matches if condition.operator == "equals" else not matches
-
-
 def hidden_questions(survey, answers: dict) -> set[str]:
     """Ids of the questions these answers would have hidden (their page's or their own rule)."""
+    condition_met = Kit.condition_met  # the same skip rules as online
     hidden = set()
     for page in survey.pages:
         page_shown = condition_met(page.show_if, answers)

@@ -7,13 +7,14 @@ words, boxes for a date.
 
 from __future__ import annotations
 
-import importlib.resources
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from fpdf import FPDF
+
+from consent_kit import FONTS
 
 from .texts import markdown_plain
 
@@ -124,7 +125,7 @@ class _Paper(FPDF):
     def __init__(self, size: int):
         super().__init__(format="A4")
         self.size = size
-        fonts = importlib.resources.files("consent_kit") / "fonts"
+        fonts = FONTS
         self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
         self.set_margins(20, 20, 20)

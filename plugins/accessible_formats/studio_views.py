@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from consent_kit import answers_from_form, build_page_form, error_list, login_required
+from consent_kit import answers_from_form, build_page_form, current_kit, error_list, login_required
 
 from . import entry, speech
 from .recordings import RecordingError, Recordings
@@ -20,7 +20,7 @@ bp = Blueprint("accessible_formats_studio", __name__, template_folder="templates
 
 
 def _kit():
-    return current_app.extensions["consent_kit"]
+    return current_kit()
 
 
 def _survey(survey_id: str):
@@ -31,7 +31,7 @@ def _survey(survey_id: str):
 
 
 def _audit(action: str, subject: str, details: dict) -> None:
-    user = g.get("studio_user")
+    user = current_kit().current_user()
     actor = f"user:{user.username}" if user else "anonymous"
     _kit().store.audit(actor=actor, action=action, subject=subject, details=details)
 
@@ -115,12 +115,8 @@ def paper(survey_id):
 
 def _store_paper(survey, answers: dict):
     response = entry.paper_response(survey, answers, survey.language)
-    stored, _created = _kit().store.add_response(response)
+    stored, _created = _kit().record_response(response, survey)
     _audit("paper_answers_entered", survey.id, {"response": stored.id})
-    try:
-        _kit().pm.hook.response_submitted(response=stored, survey=survey)
-    except Exception:  # a plugin's event must not lose typed-in answers
-        log.exception("A plugin failed after paper answers were stored for %s", survey.id)
     flash(_("Saved. These answers are stored as from paper (reference %(ref)s). "
             "Write the reference on the paper form.", ref=stored.reference), "success")
     return redirect(url_for(".paper", survey_id=survey.id))

@@ -10,7 +10,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     redirect,
     render_template,
     request,
@@ -19,6 +18,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+
+from consent_kit import current_kit
 
 from . import options, paper, speech
 from .parts import SESSION_KEY, chosen, language
@@ -30,11 +31,11 @@ bp = Blueprint("accessible_formats", __name__, template_folder="templates")
 
 def survey_or_stop(survey_id: str):
     """The open survey with this id (also shown in the page header), else "not found"/"unavailable"."""
-    catalog = current_app.extensions["consent_kit"].catalog
+    catalog = current_kit().catalog
     survey = catalog.get(survey_id)
     if survey is None or not survey.is_open:
         abort(404 if survey is None and not catalog.is_broken(survey_id) else 410)
-    g.survey = survey
+    current_kit().use_survey(survey)
     return survey
 
 
@@ -97,7 +98,7 @@ def stylesheet(key):
     """The CSS for one combination of options (one request, whatever is chosen)."""
     try:
         # The core's stylesheet first, so a page with options on still makes one CSS request.
-        css = options.stylesheet(key, Path(current_app.static_folder, "ck.css").read_text(encoding="utf-8"))
+        css = options.stylesheet(key, current_kit().core_stylesheet())
     except KeyError:
         abort(404)
     response = Response(css, mimetype="text/css")
@@ -188,7 +189,7 @@ def paper_pdf(survey_id):
 
 def pdf_cache() -> paper.PdfCache:
     """This app's kept paper PDFs (made on first use)."""
-    return current_app.extensions.setdefault("accessible_formats.paper_pdfs", paper.PdfCache())
+    return current_kit().plugin_state.setdefault("accessible_formats.paper_pdfs", paper.PdfCache())
 
 
 def _make_paper_pdf(survey, large: bool) -> bytes:
@@ -203,7 +204,7 @@ def _make_paper_pdf(survey, large: bool) -> bytes:
 
 
 def _paper_questions(survey):
-    types = current_app.extensions["consent_kit"].question_types
+    types = current_kit().question_types
     return paper.paper_questions(survey, types, _("Prefer not to say"))
 
 

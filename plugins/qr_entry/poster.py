@@ -8,14 +8,14 @@ any printer resolution, with its quiet zone left empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from fpdf import FPDF
+
+from consent_kit import FONTS
 
 from .qr import QUIET_ZONE, PrintSize, matrix
 
 #: consent-kit ships DejaVu fonts, which cover the letters of most European languages.
-FONTS = resources.files("consent_kit").joinpath("fonts")
 #: Paper in mm, given as numbers: fpdf2 warns about its own A5 name since it corrected it (2.8.5).
 _LAYOUT = {"A4": {"paper": (210, 297), "margin": 18, "title": 30, "text": 16, "small": 10},
            "A5": {"paper": (148, 210), "margin": 12, "title": 20, "text": 12, "small": 8}}
