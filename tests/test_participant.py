@@ -81,7 +81,7 @@ def test_error_summary_links_to_each_field_and_keeps_what_was_typed(participant)
     assert participant.last.status_code == 200
     html = participant.html
     assert 'class="error-summary"' in html
-    assert '<a href="#age_group-0">Choose an answer' in html
+    assert '<a href="#age_group-0">Choose how old you are' in html
     assert 'id="age_group-error"' in html
     assert html.index("error-summary") < html.index("<h1>")
     assert "<title>Error:" in html
@@ -275,8 +275,8 @@ def test_kept_question_html_never_shows_one_persons_answer_to_another(ck_app):
     second.get("/s/have-your-say/page/about-you")
     assert "checked" not in second.html
     second.answer_page({"age_group": ""})
-    assert "Choose an answer" in second.html  # an error is drawn fresh, not from the kept copy
+    assert "Choose how old you are" in second.html  # an error is drawn fresh, not from the kept copy
     third = Participant(ck_app.test_client())
     third.begin("have-your-say")
     third.answer_page({})
-    assert "Choose an answer" not in third.html and "checked" not in third.html
+    assert "Choose how old you are" not in third.html and "checked" not in third.html

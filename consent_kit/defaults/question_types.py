@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consent_kit.hookspecs import hookimpl
 from consent_kit.survey.fields import (
+    AnswerNeeded,
     AnswerRequired,
     ChoiceCount,
     DatePartsField,
@@ -27,8 +28,9 @@ from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Question
 from consent_kit.survey.question_types import QuestionType
 
 
-def _presence(question: Question, message):
-    return [AnswerRequired(message)] if question.required else [Optional()]
+def _presence(question: Question, kind: str):
+    """Required: a message naming this question (see AnswerNeeded); else optional."""
+    return [AnswerRequired(AnswerNeeded(question, kind))] if question.required else [Optional()]
 
 
 class ShortText(QuestionType):
@@ -39,7 +41,7 @@ class ShortText(QuestionType):
 
     def make_field(self, question, **_):
         rules = [TextLimits(question.validation)]
-        return StringField(question.label, _presence(question, _l("Enter an answer")) + rules)
+        return StringField(question.label, _presence(question, "enter") + rules)
 
 
 class LongText(ShortText):
@@ -50,7 +52,7 @@ class LongText(ShortText):
 
     def make_field(self, question, **_):
         rules = [TextLimits(question.validation)]
-        return TextAreaField(question.label, _presence(question, _l("Enter an answer")) + rules)
+        return TextAreaField(question.label, _presence(question, "enter") + rules)
 
 
 class Number(QuestionType):
@@ -61,7 +63,7 @@ class Number(QuestionType):
 
     def make_field(self, question, **_):
         rules = [NumberLimits(question.validation)]
-        return NumberField(question.label, _presence(question, _l("Enter a number")) + rules)
+        return NumberField(question.label, _presence(question, "number") + rules)
 
 
 class _Choices(QuestionType):
@@ -86,7 +88,7 @@ class SingleChoice(_Choices):
 
     def make_field(self, question, *, prefer_not_to_say_label=""):
         choices = self.choices_for(question, prefer_not_to_say_label)
-        validators = _presence(question, _l("Choose an answer"))
+        validators = _presence(question, "yes_no" if self.name == "yes_no" else "choose")
         return PlainRadioField(question.label, validators, choices=choices)
 
     def answer_from_data(self, question, data):
@@ -137,8 +139,9 @@ class MultipleChoice(_Choices):
 
     def make_field(self, question, *, prefer_not_to_say_label=""):
         choices = self.choices_for(question, prefer_not_to_say_label)
-        validators = _presence(question, _l("Choose at least one answer"))
-        validators.append(ChoiceCount(question.validation))
+        validators = _presence(question, "choose_any")
+        validators.append(ChoiceCount(question.validation,
+                                      {c.value: str(c.label) for c in question.choices if c.exclusive}))
         return PlainCheckboxesField(question.label, validators, choices=choices)
 
     def answer_from_data(self, question, data):
@@ -200,7 +203,7 @@ class Date(QuestionType):
     template = "questions/date.html"
 
     def make_field(self, question, **_):
-        validators = _presence(question, _l("Enter a date"))
+        validators = _presence(question, "date")
         if question.options.get("not_in_future"):
             validators.append(NotInFuture())
         return DatePartsField(question.label, validators)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -49,9 +51,12 @@ class FieldView:
         hints = self.hints
         data = self.field.data
         chosen = set(data) if isinstance(data, list | tuple) else {data}
+        alone = {c.value for c in self.question.choices if c.exclusive} | {PREFER_NOT_TO_SAY}
+        values = [c.value for c in self.field.choices]
+        # An "or" before the first of the answers that stand alone, as GOV.UK does.
         return [
             Option(f"{self.question.id}-{n}", c.value, c.label, hints.get(c.value, ""),
-                   c.value in chosen, c.value == PREFER_NOT_TO_SAY and n > 0)
+                   c.value in chosen, n > 0 and c.value in alone and values[n - 1] not in alone)
             for n, c in enumerate(self.field.choices)
         ]
 
@@ -162,5 +167,13 @@ def answers_from_form(form, views: list[FieldView]) -> dict:
 
 
 def error_list(views: list[FieldView]) -> list[tuple[str, str, str]]:
-    """``(anchor, question label, message)`` for the error summary, in page order."""
-    return [(v.anchor, v.question.label, v.error) for v in views if v.error]
+    """``(anchor, question label, message)`` for the error summary, in page order.
+
+    A message that would appear twice (two number boxes both saying "Enter a
+    number, like 16") names its question, so no two lines read the same.
+    """
+    errors = [(v.anchor, v.question.label, v.error) for v in views if v.error]
+    counts = Counter(message for _, _, message in errors)
+    return [(anchor, label, message if counts[message] == 1 else
+             gettext("%(message)s, for ‘%(question)s’", message=message, question=label))
+            for anchor, label, message in errors]

@@ -6,6 +6,7 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, SelectMultipleField, StringField
 from wtforms.utils import unset_value
@@ -27,6 +28,92 @@ class AnswerRequired:
         if data is None or data == "" or data == [] or (isinstance(data, str) and not data.strip()):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+class AnswerNeeded:
+    """The message for a question left empty, naming what to do (the GOV.UK error pattern).
+
+    The researchers' own ``validation.message`` wins. Otherwise, on an English
+    page, a plain question label is turned round into an instruction ("How
+    old are you?" → "Choose how old you are"); when that can't be done safely,
+    or in another language, the message quotes the question ("Choose an
+    answer to ‘How old are you?’"). Worked out when shown, in the page's
+    language, because one form class serves every language.
+    """
+
+    #: kind -> the English verb for a turned-round label.
+    VERBS = {"choose": "Choose", "choose_any": "Choose", "yes_no": "Choose",
+             "enter": "Enter", "number": "Enter", "date": "Enter"}
+
+    def __init__(self, question, kind: str = "enter"):
+        self.question, self.kind = question, kind
+
+    def __str__(self) -> str:
+        own = self.question.validation.message
+        if own:
+            return str(own)
+        label = str(self.question.label).strip()
+        if str(get_locale() or "en").split("_")[0] == "en":
+            what = instruction_from_label(label, yes_no=self.kind == "yes_no")
+            if what:
+                return f"{self.VERBS.get(self.kind, 'Choose')} {what}"
+        return _quoting_message(self.kind, label)
+
+
+def _quoting_message(kind: str, label: str) -> str:
+    """"Choose an answer to ‘…’" and friends, for labels that can't be turned round."""
+    if kind in ("choose", "yes_no"):
+        return gettext("Choose an answer to ‘%(question)s’", question=label)
+    if kind == "choose_any":
+        return gettext("Choose at least one answer to ‘%(question)s’", question=label)
+    if kind == "number":
+        return gettext("Enter a number for ‘%(question)s’", question=label)
+    if kind == "date":
+        return gettext("Enter a date for ‘%(question)s’", question=label)
+    return gettext("Enter an answer to ‘%(question)s’", question=label)
+
+
+_AUX = "are|is|were|was|have|has|had|can|could|would|will|should|do"
+#: "What is your name?" → "your name"
+_WHAT_IS_YOUR = re.compile(r"^what(?:'s|’s| is) (your [^?]+)\?$", re.I)
+#: "Who is your trusted adult?" → "who your trusted adult is"
+_WH_IS_YOUR = re.compile(r"^(how|what|which|when|where|who|why)\b([^?]*?) (is|are|was|were) (your [^?]+)\?$",
+                         re.I)
+#: "Which services have you used?" → "which services you have used"
+_WH = re.compile(rf"^(how|what|which|when|where|who|why)\b([^?]*?) ({_AUX}) (you|it|they|we)\b([^?]*)\?$",
+                 re.I)
+#: "Do you have a trusted adult?" → "yes if you have a trusted adult"
+_YES_NO = re.compile(r"^(are|do|have|can|would|will|were) you\b([^?]*)\?$", re.I)
+
+
+def instruction_from_label(label: str, *, yes_no: bool = False) -> str | None:
+    """An English question label turned into the words after "Choose"/"Enter", or None.
+
+    Only a few everyday shapes of question are turned round; anything else
+    (or a label that isn't a single plain question) gives None, and the
+    message quotes the question instead, so it is never wrong.
+    """
+    if "\n" in label or label.count("?") != 1 or not label.endswith("?"):
+        return None
+    if yes_no:
+        match = _YES_NO.match(label)
+        if not match:
+            return None
+        aux, rest = match.group(1).lower(), match.group(2)
+        return f"yes if you{'' if aux == 'do' else ' ' + aux}{rest}"
+    match = _WHAT_IS_YOUR.match(label)
+    if match:
+        return match.group(1)
+    match = _WH_IS_YOUR.match(label)
+    if match:
+        wh, middle, verb, subject = match.groups()
+        return f"{wh.lower()}{middle} {subject} {verb.lower()}"
+    match = _WH.match(label)
+    if match:
+        wh, middle, aux, subject, rest = match.groups()
+        aux = "" if aux.lower() == "do" else f" {aux.lower()}"  # "where do you live" → "where you live"
+        return f"{wh.lower()}{middle} {subject.lower()}{aux}{rest}"
+    return None
 
 
 class Optional:
@@ -174,15 +261,25 @@ class NotInFuture:
 
 
 class ChoiceCount:
-    """For multiple choice: how many may be chosen, and "Prefer not to say" alone."""
+    """For multiple choice: how many may be chosen, and an exclusive choice alone.
 
-    def __init__(self, rules: Validation):
+    "Prefer not to say" and any choice marked ``exclusive`` ("None of these")
+    can't be ticked with other answers; the server checks it, as a browser
+    without JavaScript can't stop it.
+    """
+
+    def __init__(self, rules: Validation, exclusive: dict[str, str] | None = None):
         self.rules = rules
+        self.exclusive = exclusive or {}  # value -> label
 
     def __call__(self, form, field):
         chosen = field.data or []
         if PREFER_NOT_TO_SAY in chosen and len(chosen) > 1:
             raise ValidationError(_l("Choose ‘Prefer not to say’ or other answers, not both"))
+        alone = [value for value in chosen if value in self.exclusive]
+        if alone and len(chosen) > 1:
+            raise ValidationError(gettext("Choose ‘%(choice)s’ or other answers, not both",
+                                          choice=self.exclusive[alone[0]]))
         rules = self.rules
         if rules.min is not None and len(chosen) < rules.min:
             raise ValidationError(rules.message or _l("Choose at least %(n)s", n=int(rules.min)))

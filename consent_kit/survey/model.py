@@ -30,6 +30,8 @@ class Choice:
     value: str
     label: str
     hint: str = ""
+    #: Ticking it means none of the others ("None of these"): never chosen alongside them.
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from consent_kit.survey.load.common import (
     key_line,
     line_of,
     plain_scalar,
+    read_flag,
     read_text,
     show,
     spell_list,
@@ -23,7 +24,14 @@ from consent_kit.survey.load.common import (
 from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Validation
 from consent_kit.survey.question_types import QuestionType, QuestionTypeRegistry
 
-CHOICE_KEYS = ("value", "label", "hint")
+CHOICE_KEYS = ("value", "label", "hint", "exclusive")
+#: Choices that mean "none of the others" are exclusive unless the file says 'exclusive: false'.
+_NONE_OF_THESE = re.compile(r"^\s*(none|none of (these|them|those|the above)|nothing)\s*[.!]?\s*$", re.I)
+
+
+def none_of_these(label: object) -> bool:
+    """True for a label like "None of these", which can't be ticked with other answers."""
+    return bool(_NONE_OF_THESE.match(str(label or "")))
 VALIDATION_KEYS = ("min", "max", "min_length", "max_length", "pattern", "message")
 _CHOICE_SYNONYMS = {"text": "label", "help": "hint", "id": "value", "name": "label"}
 _VALIDATION_SYNONYMS = {"minimum": "min", "maximum": "max", "regex": "pattern",
@@ -96,7 +104,7 @@ def read_choice(ctx: Context, item, where: str, line: int) -> Choice | None:
                 "answer after '- ', or delete the line.")
         return None
     label = text_value(ctx, item, line, where, "choice", required=True)
-    return Choice(value=label, label=label) if label else None
+    return Choice(value=label, label=label, exclusive=none_of_these(label)) if label else None
 
 
 def _read_choice_mapping(ctx: Context, item: dict, where: str) -> Choice | None:
@@ -116,7 +124,8 @@ def _read_choice_mapping(ctx: Context, item: dict, where: str) -> Choice | None:
         ctx.add(line, where, "this choice has no label. Add 'label:' with the words people "
                 "will see.")
         return None
-    return Choice(value=value or label, label=label or value, hint=hint)
+    exclusive = read_flag(ctx, item, "exclusive", where, default=none_of_these(label or value))
+    return Choice(value=value or label, label=label or value, hint=hint, exclusive=exclusive)
 
 
 def read_validation(ctx: Context, mapping: dict, where: str) -> Validation:
