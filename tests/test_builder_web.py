@@ -67,6 +67,12 @@ def new_survey(browser: Browser, title: str = "Youth voice") -> str:
     return response.location.split("/")[3]
 
 
+def publish(browser: Browser, survey_id: str):
+    """Publish from "Check before you publish", confirming, as the button does."""
+    build = BUILD.format(survey_id)
+    return send(browser, build + "/publish", {"confirm": "yes"}, page=build)
+
+
 def add_page(browser: Browser, survey_id: str, type_name: str, label: str, **extra) -> str:
     url = BUILD.format(survey_id) + "/pages/new"
     response = send(browser, url, {"type": type_name, "label": label, **extra})
@@ -92,6 +98,11 @@ def test_create_build_preview_and_publish(app):
     assert item["show_if"] == {"question": job, "equals": "yes"}
     overview = rae.get(BUILD.format(survey_id))
     assert "Only shown if the answer to ‘Do you have a job?’ is ‘Yes’." in words_on(overview)
+    # This one asks nothing that needs consent (its starting consent words would block it).
+    assert send(rae, BUILD.format(survey_id) + "/consent", {"action": "remove"}
+                ).status_code == 302
+    assert send(rae, BUILD.format(survey_id) + "/consent-needed",
+                {"not_needed": "yes", "reason": "Only job titles, no names."}).status_code == 302
 
     # Preview: the participant's pages with a banner; "no" skips the job question.
     store = app.extensions["consent_kit"].store
@@ -109,7 +120,7 @@ def test_create_build_preview_and_publish(app):
     assert rae.post(BUILD.format(survey_id) + "/preview/end", {}).status_code == 200
     assert store.count_responses(survey_id) == 0
 
-    response = send(rae, BUILD.format(survey_id) + "/publish", page=BUILD.format(survey_id))
+    response = publish(rae, survey_id)
     assert response.status_code == 302, errors_in(response)
     survey = app.extensions["consent_kit"].catalog.get(survey_id)
     assert survey is not None and survey.question(what).show_if.value == "yes"
@@ -129,7 +140,7 @@ def test_preview_stores_nothing(app):
     rae.post(build + "/preview", {})
     assert rae.get(build + "/preview/consent").status_code == 200
     response = rae.post(build + "/preview/agree", {"statement-understood": "yes"})
-    assert "To take part, you need to agree to" in " ".join(errors_in(response))
+    assert "To take part, tick ‘" in " ".join(errors_in(response))
     response = rae.post(build + "/preview/agree", {"statement-understood": "yes",
                                                    "statement-take_part": "yes"})
     assert response.status_code == 302
@@ -150,7 +161,7 @@ def test_editing_a_published_survey_works_on_a_draft(app):
     assert "Have your say about youth services" in visitor.get("/s/have-your-say").get_data(
         as_text=True)
     assert "Not published yet. Last changed by rae" in words_on(rae.get(build))
-    send(rae, build + "/publish", page=build)
+    publish(rae, "have-your-say")
     assert "Your say" in visitor.get("/s/have-your-say").get_data(as_text=True)
     assert draft_of(app, "have-your-say") is None
 
@@ -260,7 +271,7 @@ def test_consent_pages(app):
                     {"heading": "Who sees it?", "text": "Only us."})
     assert response.status_code == 302, errors_in(response)
     response = send(rae, build + "/consent/statement/take_part",
-                    {"text": "I'd like to take part."})
+                    {"text": "I'd like to take part.", "required": "no"})
     assert response.status_code == 400  # then nobody would have to agree to anything
     assert "none of the statements has to be agreed to" in " ".join(errors_in(response))
     response = send(rae, build + "/consent/statement/take_part",
@@ -298,7 +309,7 @@ def test_a_second_member_approves_before_a_version_goes_live(app):
     assert ada.post("/studio/projects/alpha/approval", {"require_approval": "yes"}
                     ).status_code == 302
     send(rae, build + "/details", {"title": "Your say", "description": "Words."})
-    response = send(rae, build + "/publish", page=build)
+    response = publish(rae, "have-your-say")
     assert response.status_code == 400
     assert "needs another member to approve" in " ".join(errors_in(response))
     response = send(rae, build + "/approve", page=build)
@@ -311,12 +322,12 @@ def test_a_second_member_approves_before_a_version_goes_live(app):
     [approval] = workspace(app).approvals("have-your-say")
     assert (approval["version"], approval["approved_by"]) == (version, "ros")
     assert f"Approved by ros, {approval['approved_at']}" in words_on(rae.get(build))
-    response = send(rae, build + "/publish", page=build)
+    response = publish(rae, "have-your-say")
     assert response.status_code == 302, errors_in(response)
     assert app.extensions["consent_kit"].catalog.get("have-your-say").title == "Your say"
     # A new change is a new version: the old approval doesn't cover it.
     send(rae, build + "/details", {"title": "Your say again", "description": "Words."})
-    assert send(rae, build + "/publish", page=build).status_code == 400
+    assert publish(rae, "have-your-say").status_code == 400
     assert [e["subject"] for e in audit_entries(app, "survey_approved")] == ["have-your-say"]
 
 
@@ -472,11 +483,14 @@ def test_a_survey_file_with_mistakes_is_fixed_by_uploading_it_again(app):
     build = BUILD.format("broken-one")
     page = words_on(rae.get(build))
     assert "This survey file needs fixing" in page and "unknown type 'txet'" in page
-    fixed = broken.replace("txet", "short_text")
+    fixed = broken.replace("txet", "short_text") + (
+        "support:\n  intro: Help is here.\n  contacts:\n    - name: Childline\n"
+        "      phone: 0800 1111\n")
     response = rae.post(build + "/upload", {"survey_file": (_bytes(fixed), "broken-one.yml")},
                         content_type="multipart/form-data")
     assert response.status_code == 302, errors_in(response)
-    assert send(rae, build + "/publish", page=build).status_code == 302
+    send(rae, build + "/consent-needed", {"not_needed": "yes", "reason": "A test."})
+    assert publish(rae, "broken-one").status_code == 302
     survey = app.extensions["consent_kit"].catalog.get("broken-one")
     assert survey is not None and survey.source.endswith("broken-one.yml")  # the same file
     assert sorted(p.name for p in Path(forms).glob("broken-one*")) == ["broken-one.yml"]

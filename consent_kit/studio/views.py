@@ -332,3 +332,7 @@ def plugins():
         failures=[(name, str(error)) for name, error in kit().plugin_failures[-50:]],
         broken=sorted(kit().catalog.broken.items()),
     )
+
+
+# Registered on this blueprint before any app uses it (it imports ``bp`` from here).
+from consent_kit.studio import method_pages as _method_pages  # noqa: E402,F401

@@ -62,10 +62,19 @@ def items_of(definition: dict, kind: str) -> list:
 
 
 def find_item(definition: dict, kind: str, item_id: str) -> tuple[int, dict]:
-    """The position and mapping of a section or statement, or BuilderError."""
-    for index, item in enumerate(items_of(definition, kind)):
+    """The position and mapping of a section or statement, or BuilderError.
+
+    A part written in a file without an ``id`` is named ``at-<position>`` (counting from 0).
+    """
+    listed = items_of(definition, kind)
+    for index, item in enumerate(listed):
         if isinstance(item, dict) and str(item.get("id", "")) == item_id:
             return index, item
+    position = item_id.removeprefix("at-")
+    if item_id.startswith("at-") and position.isdigit() and int(position) < len(listed):
+        item = listed[int(position)]
+        if isinstance(item, dict) and not item.get("id"):
+            return int(position), item
     raise BuilderError(_l("That part of the consent isn't there any more. It may have been "
                        "deleted."))
 

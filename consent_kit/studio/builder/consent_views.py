@@ -74,12 +74,17 @@ def consent_item(survey_id, kind, item_id):
         words = {"heading": form_read.words(form, "heading"),
                  "text": form_read.words(form, "text")}
         if kind == "statement":
-            words["required"] = form_read.ticked(form, "required")
+            # Asked with no answer chosen: an optional statement made required by default
+            # once blocked people who said no (issue 14).
+            words["required"] = form.get("required") == "yes"
         else:
             words["easy_read"] = {"words": form_read.words(form, "easy_read"),
                                   "image": form_read.words(form, "easy_read_image"),
                                   "alt": form_read.words(form, "easy_read_alt")}
         try:
+            if kind == "statement" and form.get("required") not in ("yes", "no"):
+                raise BuilderError(_("Choose whether people have to agree to this to take "
+                                     "part."), "required")
             if item_id == "new":
                 save_change(ed, lambda d: consent_ops.add_item(d, kind, words)[0])
             else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from consent_kit.studio.builder.starter import starter_parts
 from consent_kit.studio.builder.texts import clone, language_of, normalise_words, set_text
 
 _ID_PART = re.compile(r"[^a-z0-9]+")
@@ -108,13 +109,18 @@ def normalise(definition: dict) -> dict:
 
 
 def new_definition(survey_id: str, title: str, description: str, language: str = "en") -> dict:
-    """A new survey: its words, open, with one page holding a short welcome to change."""
+    """A new survey: its words, open, with one page holding a short welcome to change.
+
+    It starts safe (:mod:`.starter`): consent with marked words to change, the
+    support page with national services, and "Leave this page" on.
+    """
     return {
         "id": survey_id,
         "title": normalise_words(title),
         "description": normalise_words(description),
         "language": language,
         "status": "open",
+        **starter_parts(),
         "pages": [{"id": "welcome", "title": "Welcome", "questions": [
             {"id": "welcome_note", "type": "info",
              "label": "Thank you for taking part. You can stop at any time."}]}],

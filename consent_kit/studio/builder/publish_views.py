@@ -202,31 +202,6 @@ def upload(survey_id):
 # -- publishing ----------------------------------------------------------------------
 
 
-@bp.post("/surveys/<survey_id>/build/publish")
-@login_required("researcher", scope="survey")
-def publish(survey_id):
-    """Make the draft the live survey (after a second member's approval, if the project asks)."""
-    ed = editing_or_404(survey_id)
-    if ed.draft is None:
-        return done(_("There are no changes to publish."), survey_id)
-    if request.form.get("revision") != ed.revision:
-        return overview_page(survey_id, change_errors(Stale()), 400)
-    if ed.problems:
-        return overview_page(survey_id, change_errors(SurveyError(ed.problems)), 400)
-    version = content_version(ed.definition)
-    project = current_project()
-    approval = workspace().approval_for(survey_id, version, not_by=ed.draft["updated_by"])
-    if workspace().requires_approval(project.id) and approval is None:
-        return overview_page(survey_id, [("publish", _("Publish"), _(
-            "This project needs another member to approve this version before it goes live. "
-            "Ask someone else in the project to open this page and approve it."))], 400)
-    path = workspace().file_for(survey_id, ed.published.source if ed.published else "")
-    workspace().publish(survey_id, ed.definition, me(), path)
-    kit().catalog.refresh(force=True)
-    audit("survey_published", survey_id, {"version": version})
-    return done(_("Published. People now see this version."), survey_id)
-
-
 @bp.post("/surveys/<survey_id>/build/approve")
 @login_required("researcher", scope="survey")
 def approve(survey_id):

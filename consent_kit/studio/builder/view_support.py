@@ -31,6 +31,7 @@ from consent_kit.studio.auth import current_project, current_user, not_found
 from consent_kit.studio.builder import BuilderError, Workspace, check, normalise, revision
 from consent_kit.studio.builder.choices import OPERATORS, choice_rows
 from consent_kit.studio.builder.ops import find_question
+from consent_kit.studio.builder.starter import is_placeholder
 from consent_kit.studio.builder.texts import language_of, text_of
 from consent_kit.survey.load.values import default_choices
 from consent_kit.survey.model import Problem, Survey, SurveyError
@@ -231,6 +232,7 @@ def render(template: str, ed: Editing | None, *, errors=(), status: int = 200, *
 
     return render_template(template, ed=ed, project=current_project(), errors=list(errors),
                            value=value, checked=checked, text_of=text_of,
+                           is_placeholder=is_placeholder,
                            condition_words=lambda show_if: condition_words(ed, show_if),
                            **context), (400 if errors and status == 200 else status)
 

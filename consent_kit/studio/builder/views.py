@@ -22,6 +22,7 @@ from consent_kit.studio.builder import (  # noqa: F401 (their pages register on 
     media,
     ops,
     preview_views,
+    publish_check_views,
     publish_views,
 )
 from consent_kit.studio.builder import forms as form_read

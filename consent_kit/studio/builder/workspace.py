@@ -29,6 +29,8 @@ from consent_kit.survey.load.survey_file import survey_version
 
 DRAFTS, VERSIONS, APPROVALS, PROJECTS = ("builder_drafts", "builder_versions",
                                          "builder_approvals", "builder_projects")
+#: Surveys whose researchers said they don't need people's consent, and why.
+NO_CONSENT = "builder_no_consent"
 
 
 def revision(definition: dict) -> str:
@@ -134,3 +136,18 @@ class Workspace:
         self.store.table(PROJECTS).upsert({"project_id": project_id,
                                            "require_approval": bool(required)},
                                           Query().project_id == project_id)
+
+    # -- surveys that don't need consent ---------------------------------------------------
+
+    def no_consent(self, survey_id: str) -> dict | None:
+        """Why this survey doesn't need consent (``reason``, ``by``, ``at``), or None."""
+        return self.store.table(NO_CONSENT).get(Query().survey_id == survey_id)
+
+    def set_no_consent(self, survey_id: str, reason: str, by: str) -> None:
+        """Record that the survey doesn't need consent (empty ``reason``: it does after all)."""
+        if not reason.strip():
+            self.store.table(NO_CONSENT).remove(Query().survey_id == survey_id)
+            return
+        self.store.table(NO_CONSENT).upsert(
+            {"survey_id": survey_id, "reason": reason.strip(), "by": by, "at": self.now()},
+            Query().survey_id == survey_id)
