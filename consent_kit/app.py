@@ -38,7 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_SECURE": "auto",  # Secure when https: see consent_kit/web/transport.py
+    "TRUSTED_PROXIES": 0,
     "SESSION_COOKIE_NAME": "ck_session",
     # Send the cookie only when it changes: re-signing it on every page costs time and bytes.
     "SESSION_REFRESH_EACH_REQUEST": False,

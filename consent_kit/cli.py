@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -105,12 +106,12 @@ def demo(instance: Path, port: int):
 
 
 def _app_for(instance: Path, host: str):
-    overrides = {}
-    if host in LOOPBACK:
-        # Plain http on this computer only: browsers would drop a Secure cookie elsewhere.
-        overrides["SESSION_COOKIE_SECURE"] = False
+    # The listen address does not decide the Secure cookie flag: https does
+    # (consent_kit/web/transport.py), so a TLS proxy on 127.0.0.1 still gets a
+    # Secure cookie and plain http on 0.0.0.0 still works. ``host`` stays for callers.
+    del host
     try:
-        return create_app(overrides, instance=instance)
+        return create_app({}, instance=instance)
     except Exception as error:
         raise click.ClickException(str(error)) from None
 
@@ -135,7 +136,29 @@ def _print_links(app, host: str, port: int, *, qr: bool) -> None:
 
     if link := setup_link(app, base):
         click.echo(f"No researcher admin account yet. Make the first one at {link}")
+        click.echo(f"  or type: {create_user_command(Path(app.instance_path))}")
     click.echo("Press Ctrl+C to stop.")
+
+
+def create_user_command(instance: Path) -> str:
+    """The exact create-user command that works from the current folder (issue 21 §2).
+
+    ``make run`` does not put the command on PATH, so a bare ``consent-kit``
+    would fail: name the script next to this Python, and the folder.
+    """
+    if shutil.which("consent-kit") == str(Path(sys.executable).with_name("consent-kit")):
+        program = "consent-kit"
+    else:
+        program = _relative(Path(sys.executable).with_name("consent-kit"))
+    return f"{program} create-user YOUR-NAME --role admin --instance {shlex.quote(_relative(instance))}"
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it (shorter to type)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _print_qr(link: str) -> None:

@@ -151,7 +151,7 @@ Next steps:
 
 1. Edit `{module}/__init__.py`: the answers, the label and the description.
    See the hooks you can add in consent-kit's docs/plugins.md.
-2. Install it where consent-kit is installed: `pip install -e .`
+2. Install it where consent-kit is installed, with its test extras: `pip install -e '.[test]'`
 3. Run its test: `pytest` (the fixtures come with consent-kit).
 4. Check that consent-kit finds it: `consent-kit plugins` lists `{name}` as an entry point.
 5. Use it in a survey file: `type: {type_name}`.

@@ -85,9 +85,47 @@ def test_acceptable_passwords(password):
     ("SAM.K-LONGNAME", "same as your username"),
     ("password1234", "first that people guess"),
     ("zzzzzzzzzzzzzz", "first that people guess"),
+    (" " * 12, "at least 12 characters"),  # issue 23 item 15: real length after trimming
+    (" " * 40, "at least 12 characters"),
+    ("a" + " " * 11, "at least 12 characters"),
+    ("  abc  def  ", "at least 12 characters"),  # 7 real characters, 2 words
+    ("1qaz2wsx3edc", "first that people guess"),  # from the shipped list, not the few built in
+    ("LeaveMeAlone", "first that people guess"),
+    ("leave me alone", "first that people guess"),  # spaces don't make it new
+    ("  qwerty123456  ", "first that people guess"),
 ])
 def test_unacceptable_passwords_say_why_in_plain_words(password, words):
     assert words in acc.password_problem(password, "sam.k-longname")
+
+
+def test_the_shipped_list_is_a_few_thousand_and_says_where_it_comes_from():
+    from consent_kit.studio import passwords
+
+    text = passwords.COMMON_FILE.read_text(encoding="utf-8")
+    assert "zxcvbn" in text and "MIT" in text  # the source, cited
+    assert 3000 <= len(passwords.common_passwords()) <= 10000
+    assert all(p == p.strip().casefold() for p in passwords.common_passwords())
+
+
+def test_an_unknown_name_costs_the_same_work_as_a_wrong_password(accounts):
+    """Issue 21 §4: compares the medians of two paths measured in the same run (not a time limit)."""
+    import statistics
+    import time
+
+    accounts.create_user("rae", "researcher", GOOD)
+    accounts.check_login("nobody", "warm up the dummy hash")
+
+    def median_of(username: str) -> float:
+        times = []
+        for _ in range(50):
+            start = time.perf_counter()
+            assert accounts.check_login(username, "not the password at all") is None
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    wrong, unknown = median_of("rae"), median_of("nobody")
+    # Without the dummy verification an unknown name answers ~100 times faster.
+    assert 0.5 < unknown / wrong < 2, (unknown, wrong)
 
 
 # -- names and roles -------------------------------------------------------------------

@@ -334,9 +334,12 @@ def test_session_cookie_flags(make_app):
 def test_local_serve_sends_the_cookie_over_plain_http(tmp_path):
     from consent_kit.cli import _app_for, init_instance
 
+    from consent_kit.web.transport import BY_REQUEST, cookie_policy
+
+    # https decides, not the listen address (issue 23 item 4; more in tests/test_transport.py)
     init_instance(tmp_path / "i")
-    assert _app_for(tmp_path / "i", "127.0.0.1").config["SESSION_COOKIE_SECURE"] is False
-    assert _app_for(tmp_path / "i", "0.0.0.0").config["SESSION_COOKIE_SECURE"] is True
+    assert cookie_policy(_app_for(tmp_path / "i", "127.0.0.1").config) == BY_REQUEST
+    assert cookie_policy(_app_for(tmp_path / "i", "0.0.0.0").config) == BY_REQUEST
 
 
 def test_idle_timeout(app, people, clock):

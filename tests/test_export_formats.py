@@ -259,3 +259,25 @@ def test_answers_to_a_question_removed_later_are_still_exported(make_app):
     about = browser.post("/studio/surveys/mini/export", {"format": "dictionary"}).get_data(as_text=True)
     [pet] = [r for r in csv.DictReader(io.StringIO(about.lstrip("\ufeff"))) if r["column"] == "pet"]
     assert pet["question"] == "What is your pet called?" and pet["survey_version"] == first.version
+
+
+@pytest.mark.parametrize(("answer", "cell"), [
+    (-5, "-5"),  # issue 23 item 14: a number is never turned into text
+    (-2.5, "-2.5"),
+    ("-5", "-5"),  # typed as text, still only a number: a spreadsheet runs nothing
+    ("+3", "+3"),
+    ("1e-3", "1e-3"),
+    ("-1+2", "'-1+2"),  # a sum: a formula
+    ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+    ("=1+1", "'=1+1"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("+", "'+"),
+    ("-", "'-"),
+    ("\t-5", "'\t-5"),
+])
+def test_csv_neutralises_formula_looking_text_never_a_number(answer, cell):
+    row = Response("x", "demo", "v123", {"age": answer}, "2026-11-20T10:00:00Z", "REF")
+    out = io.BytesIO()
+    CsvExporter().write(SURVEY, [row], out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    assert rows[0]["age"] == cell

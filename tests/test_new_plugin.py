@@ -21,7 +21,8 @@ def test_new_plugin_writes_the_skeleton(tmp_path):
                      "tests/test_mood_scale.py"]
     assert "consent_kit =\n    mood-scale = consent_kit_mood_scale" in (root / "setup.cfg").read_text()
     assert 'name = "mood_scale"' in (root / "consent_kit_mood_scale" / "__init__.py").read_text()
-    assert "pip install -e ." in (root / "README.md").read_text()
+    # With the test extras, or the README's own test step fails (issue 21 §2).
+    assert "pip install -e '.[test]'" in (root / "README.md").read_text()
 
 
 def test_new_plugin_refuses_to_overwrite(tmp_path):

@@ -11,6 +11,7 @@ import csv
 import inspect
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 from consent_kit.plugin_calls import Breakdown
@@ -24,9 +25,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 BASE_COLUMNS = ("response_id", "submitted_at", "survey_version", "source", "language")
 
 
+#: Text a spreadsheet reads as a plain number ("-5", "+3.5", "1e-3"): nothing to run.
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
 def neutralise(cell: str) -> str:
-    """Put a ``'`` before text that a spreadsheet would run as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """Put a ``'`` before text that a spreadsheet would run as a formula, never before a number.
+
+    ``-5`` stays ``-5`` (issue 23 item 14): a minus sign starts a number as
+    well as a formula, and a number runs nothing.
+    """
+    if not cell.startswith(FORMULA_STARTS) or NUMBER.fullmatch(cell):
+        return cell
+    return "'" + cell
 
 
 def answer_columns(survey: Survey) -> list[str]:

@@ -1,7 +1,8 @@
 """Passwords and usernames: the rules people meet when they make an account, and the hashes kept.
 
 Passwords follow NIST SP 800-63B: long rather than complicated (at least 12
-characters, or three or more words), no rules about symbols or digits, up to
+characters not counting spaces at the ends or runs of spaces, or three or more
+words), not one of the commonest (a shipped list of about 3,500), no rules about symbols or digits, up to
 1,000 characters, pasting allowed. They are kept only as argon2id hashes
 (OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane).
 
@@ -11,8 +12,10 @@ language when they are shown.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -30,6 +33,24 @@ COMMON_PASSWORDS = {
     "abc123abc123", "letmeinletmein", "111111111111", "000000000000", "aaaaaaaaaaaa",
     "correct horse battery staple",
 }
+
+#: The shipped list of the commonest passwords (its first lines say where it comes from).
+COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The commonest passwords, lower case: the shipped list plus :data:`COMMON_PASSWORDS`."""
+    lines = COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#")) | COMMON_PASSWORDS
+
+
+def is_common(password: str) -> bool:
+    """Whether ``password`` (any case, spaces or not) is one of the first that people guess."""
+    simple = password.strip().casefold()
+    found = common_passwords()
+    return simple in found or simple.replace(" ", "") in found
+
 
 #: OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -75,14 +96,17 @@ def password_problem(password: str, username: str = "") -> str | None:
     if len(password) > MAX_LENGTH:
         longest = f"{MAX_LENGTH:,}"  # outside the call: message extraction skips f-strings in it
         return _l("Use a password of %(n)s characters or fewer.", n=longest)
+    # Real length: spaces at the ends and runs of spaces inside don't count, so
+    # twelve spaces (or "a" and eleven spaces) are not a 12-character password.
+    real = " ".join(password.split())
     words = [word for word in password.split() if len(word) >= MIN_WORD_LENGTH]
-    if len(password) < MIN_LENGTH and len(words) < MIN_WORDS:
+    if len(real) < MIN_LENGTH and len(words) < MIN_WORDS:
         return _l("Use at least %(length)s characters, or %(words)s or more words with spaces "
                   "between them, like 'orange river bicycle'.", length=MIN_LENGTH, words=MIN_WORDS)
-    simple = password.strip().casefold()
+    simple = real.casefold()
     if username and simple == username.casefold():
         return _l("Your password can't be the same as your username.")
-    if simple in COMMON_PASSWORDS or len(set(simple)) == 1:
+    if is_common(simple) or len(set(simple)) == 1:
         return _l("That password is one of the first that people guess. Choose another one.")
     return None
 

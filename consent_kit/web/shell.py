@@ -23,6 +23,7 @@ from consent_kit.studio import views as studio
 from consent_kit.studio.builder import views as builder_views
 from consent_kit.web.helpers import kit
 from consent_kit.web.ratelimit import Attempts, limit_posts
+from consent_kit.web.transport import init_transport, too_large_for_studio
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ CONTENT_SECURITY_POLICY = (
 
 def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     """Register the core blueprints, then every plugin's, plus headers and error pages."""
+    init_transport(app)  # the Secure cookie rule and trusted proxies, before any request
     for blueprint in (participant.bp, consent.bp, finish.bp, resume.bp, withdraw.bp, auth.bp, studio.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(results_views.bp)
@@ -134,6 +136,8 @@ def _error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
+        if request.path.startswith("/studio"):  # researchers sending a file, not participants
+            return too_large_for_studio(app), 413
         return render_template("participant/error.html", too_large=True), 413
 
     @app.errorhandler(429)

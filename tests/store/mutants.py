@@ -1,0 +1,112 @@
+"""Hand-made mutants of consent_kit/store, run against the store tests (issue 21 §1).
+
+Not a test (pytest does not collect it). Usage, from the repository root::
+
+    .venv/bin/python tests/store/mutants.py [--processes] [NAME ...]
+
+It copies the repository to a temporary folder, applies one mutant at a time
+there (never in the working tree, which others may be testing), runs
+``tests/store`` with ``-x`` and prints whether each mutant was killed. The
+slow kill -9 file (test_store_processes.py) runs only with ``--processes``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+J, R, C = "consent_kit/store/journal.py", "consent_kit/store/responses.py", "consent_kit/store/consents.py"
+E, S, A = "consent_kit/store/embedded.py", "consent_kit/store/submissions.py", "consent_kit/store/audit.py"
+F = "consent_kit/store/files.py"
+
+#: name -> (file, text, replacement); each text must occur exactly once.
+MUTANTS = {
+    "rewrite: temp file not fsync'd": (J, "                write_all(fd, encode(record, checksum=self._checksums))\n            os.fsync(fd)",
+                                       "                write_all(fd, encode(record, checksum=self._checksums))\n            pass"),
+    "rewrite: folder not fsync'd after replace": (J, "        fsync_dir(self.path.parent)\n        self._reopen()",
+                                                  "        self._reopen()"),
+    "rewrite: folder fsync'd before replace": (J, "            os.replace(tmp, self.path)\n        except BaseException",
+                                               "            fsync_dir(self.path.parent)\n            os.replace(tmp, self.path)\n        except BaseException"),
+    "rewrite: torn tail copied": (J, "                    if copied + len(raw) > self._offset:", "                    if False:"),
+    "rewrite: temp file left on failure": (J, "            tmp.unlink(missing_ok=True)", "            pass"),
+    "rewrite: stale temps kept": (J, "        remove_stale_temps(self.path)\n", ""),
+    "append: no fsync": (J, "            if durable:\n                os.fsync(self._fd)", "            if False:\n                os.fsync(self._fd)"),
+    "append: torn tail not cut": (J, "        if size > self._offset:\n            os.ftruncate", "        if False:\n            os.ftruncate"),
+    "append: partial line not undone": (J, "            os.ftruncate(self._fd, start)", "            pass"),
+    "journal: checksum ignored": (J, "        if not checksum_ok(raw):", "        if False:"),
+    "journal: new file's name not fsync'd": (J, "            fsync_dir(self.path.parent)  # the new name", "            pass  # the new name"),
+    "journal: shrunk file not noticed": (J, " or st.st_size < self._offset", ""),
+    "erase: damaged lines always kept": (R, "            return not any(n in raw for n in needles)", "            return True"),
+    "erase: ids not stored yet not tombstoned": (R, "{id_hash(i) for i in targets} - self.index.erased",
+                                                 "{id_hash(i) for i in present} - self.index.erased"),
+    "erase: pseudonym not searched in damaged lines": (R, "needles = present | ({pseudonym} if pseudonym else set())",
+                                                       "needles = present"),
+    "erase: tombstones without the person": (R, '**({"for": id_hash(pseudonym)} if h in mark else {})', "**{}"),
+    "add: erased id accepted again": (R, "        if id_hash(response.id) in self.index.erased:", "        if False:"),
+    "withdraw: damaged consent line kept": (C, "            mine = needle in raw", "            mine = False"),
+    "withdraw: audit entry never carried": (C, "            if audit is None:\n                journal.rewrite", "            if True:\n                journal.rewrite"),
+    "consent: withdrawn pseudonym accepted again": (C, "        if record.pseudonym in self.index.withdrawn:\n            raise", "        if False:\n            raise"),
+    "add_response: withdrawn pseudonym accepted": (E, "            if response.pseudonym and response.pseudonym in self._consents.index.withdrawn:",
+                                                   "            if False:"),
+    "withdraw: drafts kept": (E, "            self._drafts.delete_mentioning([*ids, pseudonym])", "            pass"),
+    "withdraw: count of this call only": (E, '"responses_erased": self._responses.erased_for(pseudonym)',
+                                          '"responses_erased": counts["responses"]'),
+    "open: no recovery": (E, "        recover(self._logs())", "        pass"),
+    "send: answers never flushed": (S, "    responses.journal.flush(point)", "    pass"),
+    "recover: withdrawal entries put back twice": (S, "        if str(entry.get(\"actor\")) in audits.chain.withdrawn_by:\n            continue",
+                                                   "        if False:\n            continue"),
+    "recover: stale copy written as is": (S, '        if entry.get("prev") == audits.chain.last_hash and entry.get("seq") == audits.chain.last_seq + 1:',
+                                          "        if True:"),
+    "recover: lost withdrawal entries not put back": (S, "+ _recover_withdrawals(audits, consents)", ""),
+    "audit: pending entry never written": (A, "                self.write_entry(entry)\n            except StoreError:\n                log.exception(\"Could not write an audit entry; it is carried",
+                                           "                pass\n            except StoreError:\n                log.exception(\"Could not write an audit entry; it is carried"),
+    "audit: withdrawals not remembered": (A, "                self.withdrawn_by.add(str(record.get(\"actor\")))", "                pass"),
+    "audit: empty head after a power cut is damaged": (A, 'if not raw.strip(b" \\0"):', "if False:"),
+    "tables: atomic write not fsync'd": (F, "            if durable:\n                os.fsync(fd)", "            if False:\n                os.fsync(fd)"),
+}
+
+
+def run(copy: Path, processes: bool) -> bool:
+    """Run the store tests in ``copy``; return whether they failed (the mutant was killed)."""
+    args = ["tests/store", "-q", "-x", "-p", "no:cacheprovider"]
+    if not processes:
+        args += ["--deselect", "tests/store/test_store_processes.py"]
+    env = dict(os.environ, PYTHONPATH=str(copy))
+    result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=copy, env=env,
+                            capture_output=True, text=True, timeout=900)
+    return result.returncode != 0
+
+
+def main(argv: list[str]) -> int:
+    processes = "--processes" in argv
+    names = [a for a in argv if not a.startswith("--")] or list(MUTANTS)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "repo"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "build", ".hypothesis"))
+        survived = []
+        for name in names:
+            path, old, new = MUTANTS[name]
+            target = copy / path
+            original = target.read_text()
+            if original.count(old) != 1:
+                print(f"STALE  {name}: the text to change is not there exactly once")
+                continue
+            target.write_text(original.replace(old, new))
+            try:
+                killed = run(copy, processes)
+            finally:
+                target.write_text(original)
+            print(("killed " if killed else "SURVIVED ") + name, flush=True)
+            if not killed:
+                survived.append(name)
+        print(f"{len(names) - len(survived)} of {len(names)} killed")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
