@@ -15,7 +15,7 @@ import click
 from consent_kit import paths
 from consent_kit.app import INSTANCE_ENV, create_app
 from consent_kit.plugin_calls import survey_advice
-from consent_kit.plugins import make_plugin_manager, plugin_info
+from consent_kit.plugins import STOP, PluginError, call_each, make_plugin_manager, plugin_info
 from consent_kit.registry import collect_loaders, collect_question_types
 from consent_kit.results.export_versions import export_survey
 
@@ -202,8 +202,8 @@ def check(files, strict: bool):
                        f"Use one of: {', '.join(sorted(loaders))}", err=True)
             failed += 1
             continue
-        from consent_kit.survey.model import SurveyError
         from consent_kit.survey.load.promises import safety_advice
+        from consent_kit.survey.model import SurveyError
 
         try:
             survey = loader(name)
@@ -363,6 +363,11 @@ def new_plugin(name: str, parent: Path):
     click.echo(f"  then read {root / 'README.md'}")
 
 
+def add_plugin_commands(group: click.Group, pm) -> None:
+    """Let every plugin add its commands to ``group`` (a failure stops, naming the plugin)."""
+    call_each(pm, "register_commands", policy=STOP, oldest_first=True, cli=group)
+
+
 def main() -> None:
     """Entry point: add plugins' commands, then run."""
     try:
@@ -370,7 +375,11 @@ def main() -> None:
     except Exception as error:  # a broken plugin must not hide behind a traceback
         click.echo(f"consent-kit could not start: {error}", err=True)
         sys.exit(2)
-    pm.hook.register_commands(cli=cli)
+    try:
+        add_plugin_commands(cli, pm)
+    except PluginError as error:
+        click.echo(f"consent-kit could not start: {error}", err=True)
+        sys.exit(2)
     cli(prog_name="consent-kit")
 
 

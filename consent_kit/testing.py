@@ -12,6 +12,19 @@ Installing consent-kit installs this module as a pytest plugin (entry point
         person = Participant(app.test_client())
         reference = person.complete("demo", {"colour": "green"})
 
+For the studio, :class:`Browser` is one browser with its own cookies that
+signs in and posts forms with their CSRF tokens, :func:`populate` makes a
+small team (ada the admin; rae, a researcher, and vic, a viewer, in project
+"alpha"; ola, a researcher, in "beta") and :func:`audit_entries` reads the
+audit log::
+
+    def test_my_page(make_app):
+        app = make_app(plugins=[my_plugin])
+        populate(app)
+        rae = Browser(app)
+        rae.login("rae")
+        assert rae.get("/studio/surveys/have-your-say/my-page").status_code == 200
+
 ``make_app(plugins=[...])`` registers a plugin (a module or an object) on that
 one app only: nothing is global, so there is no "register for this test"
 fixture to undo. Installed entry-point plugins are not loaded unless you pass
@@ -31,6 +44,8 @@ from consent_kit.app import create_app
 from consent_kit.cli import init_instance
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+#: The password of every account :func:`populate` makes.
+PASSWORD = "orange river bicycle"
 _FORM_ACTION = re.compile(r'<form method="post"(?: action="([^"]*)")?')
 
 
@@ -174,6 +189,89 @@ def errors_on(html: str) -> list[str]:
     """The messages in a page's error summary."""
     summary = re.search(r'class="error-summary".*?</div>', html, re.S)
     return re.findall(r'<a href="#[^"]+">([^<]+)<', summary.group(0)) if summary else []
+
+
+class Browser:
+    """One browser on one address, with its own cookies, posting forms with CSRF tokens (the studio)."""
+
+    def __init__(self, app, address: str = "127.0.0.1"):
+        self.app = app
+        self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = address
+        self.last = None
+
+    def get(self, url: str, **kwargs):
+        """GET a page and keep it as ``last``."""
+        self.last = self.client.get(url, **kwargs)
+        return self.last
+
+    def csrf(self) -> str:
+        """A CSRF token of this browser's session (the sign-in page, or the header when signed in)."""
+        page = self.client.get("/studio/login", follow_redirects=True).get_data(as_text=True)
+        return _CSRF.search(page).group(1)
+
+    def post(self, url: str, data: dict | None = None, *, token: str | None = None,
+             follow: bool = False, **kwargs):
+        """POST a form with this session's CSRF token (or ``token``), keeping the answer as ``last``."""
+        form = {"csrf_token": self.csrf() if token is None else token, **(data or {})}
+        self.last = self.client.post(url, data=form, follow_redirects=follow, **kwargs)
+        return self.last
+
+    def login(self, username: str, password: str = PASSWORD, **kwargs):
+        """Sign in to the studio."""
+        return self.post("/studio/login", {"username": username, "password": password}, **kwargs)
+
+    def logout(self):
+        """Sign out."""
+        return self.post("/studio/logout")
+
+    @property
+    def text(self) -> str:
+        """The last page's HTML with entities decoded."""
+        return html.unescape(self.last.get_data(as_text=True))
+
+    @property
+    def cookie(self) -> str | None:
+        """The session cookie's value, or None."""
+        found = self.client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
+        return found.value if found else None
+
+    def set_cookie(self, value: str) -> None:
+        """Put a session cookie in this browser (e.g. one copied from another)."""
+        self.client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], value)
+
+
+def populate(app):
+    """ada (admin); rae (researcher) and vic (viewer) in alpha; ola (researcher) in beta.
+
+    The example surveys go to the projects: have-your-say to alpha, event-feedback
+    to beta. Returns the studio's accounts.
+    """
+    accounts = app.extensions["consent_kit_studio"].accounts
+    accounts.create_user("ada", "admin", PASSWORD)
+    accounts.create_user("rae", "researcher", PASSWORD)
+    accounts.create_user("vic", "viewer", PASSWORD)
+    accounts.create_user("ola", "researcher", PASSWORD)
+    accounts.create_project("Alpha")
+    accounts.create_project("Beta")
+    accounts.set_member("alpha", "rae", "researcher")
+    accounts.set_member("alpha", "vic", "viewer")
+    accounts.set_member("beta", "ola", "researcher")
+    accounts.assign_survey("have-your-say", "alpha")
+    accounts.assign_survey("event-feedback", "beta")
+    return accounts
+
+
+def audit_entries(app, action: str | None = None) -> list[dict]:
+    """The audit log's entries, all or those of one ``action``."""
+    entries = list(app.extensions["consent_kit"].store.iter_audit())
+    return [e for e in entries if action is None or e["action"] == action]
+
+
+def errors_in(page) -> list[str]:
+    """The messages in the error summary of a page (a response or its text), entities decoded."""
+    text = page if isinstance(page, str) else page.get_data(as_text=True)
+    return [html.unescape(message) for message in errors_on(text)]
 
 
 def make_instance(folder: Path, forms: dict[str, str] | None = None, examples: bool = True) -> Path:
