@@ -108,7 +108,7 @@ def test_the_options_page_never_sends_people_to_another_site(person):
 
 def test_the_options_page_lists_the_other_formats(person):
     person.get(f"{SURVEY}/formats")
-    for words in ("large print", "plain text", "to print and fill in on paper", "as a PDF"):
+    for words in ("large print", "plain text", "to print and fill in on paper", "as a file to download"):
         assert words in person.text
 
 

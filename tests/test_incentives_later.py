@@ -65,7 +65,7 @@ def test_a_claim_can_be_made_later_on_another_phone_with_the_reference(app):
 
 def test_a_claim_made_on_thank_you_stops_a_later_one(app):
     phone, reference = finish(app)
-    assert "later, on any phone or computer, with your reference" in phone.text
+    assert "you can get it later with your reference" in phone.text
     claim(phone, "in_person")
     other = Participant(app.test_client())
     assert type_reference(other, reference).status_code == 400
@@ -73,7 +73,7 @@ def test_a_claim_made_on_thank_you_stops_a_later_one(app):
 
 
 @pytest.mark.parametrize(("typed", "says"), [
-    ("nonsense", "Enter the 10 letters and numbers of your reference"),
+    ("nonsense", "It has 10 letters and numbers"),
     ("K7QM3-XR2PA", "We can't find that reference for this survey"),
 ])
 def test_a_wrong_reference_says_what_to_do(app, typed, says):

@@ -149,9 +149,9 @@ def test_wrong_resume_code_says_so_plainly(participant):
     participant.get("/resume")
     participant.post("/resume", {"code": "AAAAA-AAAAA"}, follow=True)
     assert participant.last.status_code == 400
-    assert "We can't find that code" in participant.text
+    assert "We can't find that save code" in participant.text
     participant.post("/resume", {"code": "nonsense"})
-    assert "Enter the 10 letters and numbers" in participant.html
+    assert "It has 10 letters and numbers" in participant.html
 
 
 def test_stale_csrf_token_keeps_what_was_typed(participant):

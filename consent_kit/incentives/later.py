@@ -33,7 +33,7 @@ from consent_kit.web.ratelimit import Attempts
 bp = views.bp
 
 LATER_ERRORS = {
-    "form": _l("Enter the 10 letters and numbers of your reference, like K7QM3-XR2PA"),
+    "form": _l("Type your reference. It has 10 letters and numbers, like K7QM3-XR2PA."),
     "unknown": _l("We can't find that reference for this survey. Check it and try again."),
     "claimed": _l("This thank-you payment has already been claimed."),
 }

@@ -52,7 +52,7 @@ MINTED = "incentive_minted"
 #: What each reason a claim failed means for the participant.
 CLAIM_ERRORS = {
     "way": _l("Choose how you want to get your thank-you payment."),
-    "contact": _l("Enter an email address like name@example.com, or a phone number like "
+    "contact": _l("Type an email address, like name@example.com. Or type a phone number, like "
                   "07700 900123."),
     "no_stock": _l("Sorry, there are no voucher codes left. Please choose another way."),
     "none_left": _l("Sorry, all the thank-you payments have been given out."),

@@ -100,7 +100,7 @@ def walk_edges(w: Walker, app) -> None:
     w.record("timed out: press Continue again")
     for _ in range(5):
         w.goto("/resume")
-        page.get_by_label("Your code").fill("nope")
+        page.get_by_label("Your save code").fill("nope")
         w.submit(w.button("Carry on"))
         if page.get_by_role("heading", name="Please wait a minute").is_visible():
             break

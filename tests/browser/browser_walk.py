@@ -253,7 +253,7 @@ def walk_have_your_say(w: Walker) -> str:
 
     w.goto("/resume")
     w.record("carry on with a saved survey")
-    page.get_by_label("Your code").fill("nope")
+    page.get_by_label("Your save code").fill("nope")
     w.submit(w.button("Carry on"))
     w.record("carry on with a saved survey, error", error=True)
     w.goto(urlsplit(resume_link).path)
