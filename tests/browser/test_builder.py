@@ -86,10 +86,28 @@ def test_build_a_survey_with_javascript_off(new_context, studio_server):
     page.get_by_role("button", name="Save").last.click()
     assert "Only shown if the answer to ‘Do you have a job?’ is ‘Yes’." in page.inner_text("main")
 
+    # Check before you publish: the consent's starting words block it until they are changed.
+    page.get_by_role("link", name="Check before you publish").click()
+    checked("check before you publish")
+    assert "4 things stop this survey from being published." in page.inner_text("main")
+    assert page.get_by_role("button", name="Yes, publish this version").is_disabled()
+    for number in range(4):
+        page.get_by_role("link", name=re.compile(r"^Fix it")).first.click()
+        if number == 0:
+            checked("consent section")
+        page.get_by_label("The words").fill(f"Our own words, part {number + 1}.")
+        page.get_by_role("button", name="Save").click()
+        page.get_by_role("link", name="Check before you publish").click()
+    assert "Nothing stops this survey from being published." in page.inner_text("main")
+    page.get_by_role("link", name="Not yet: go back to the survey").click()
+
     # Preview: "No" skips the job question; nothing is stored.
     page.get_by_role("link", name="Preview the survey as people will see it").click()
     assert "Preview" in page.inner_text("main")
     page.get_by_role("button", name="Start now").click()
+    page.get_by_role("link", name="Continue").click()  # what people read
+    page.get_by_label("I have read the information and I want to take part.").check()
+    page.get_by_role("button", name="I agree, take part").click()
     page.get_by_role("button", name="Continue").click()  # the welcome page
     checked("preview question")
     page.get_by_label("No", exact=True).check()
@@ -102,7 +120,10 @@ def test_build_a_survey_with_javascript_off(new_context, studio_server):
 
     # Publish: people can now open it.
     page.get_by_role("link", name="Back to the builder").last.click()
-    page.get_by_role("button", name="Publish these changes").click()
+    page.get_by_role("link", name="Check before you publish").click()
+    assert "Added the question ‘What is your job?’." in page.inner_text("main") or (
+        "This is the first version" in page.inner_text("main"))
+    page.get_by_role("button", name="Yes, publish this version").click()
     assert "Published. People now see this version." in page.inner_text("main")
     page.goto(f"{base}/s/jobs-and-money")
     assert page.get_by_role("heading", name="Jobs and money").is_visible()
