@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
+from flask import current_app, g, has_app_context
 
+from consent_kit.participation.flow import condition_met
 from consent_kit.paths import PACKAGE
 from consent_kit.plugins import PluginFailure, call_each
 from consent_kit.store import Store
+from consent_kit.studio import auth as studio
 from consent_kit.survey.catalog import Catalog
 from consent_kit.survey.question_types import QuestionTypeRegistry
 
@@ -101,8 +104,6 @@ class Kit:
     @staticmethod
     def condition_met(condition, answers: dict) -> bool:
         """True when a ``show_if`` condition (or None) holds for these answers."""
-        from consent_kit.participation.flow import condition_met
-
         return condition_met(condition, answers)
 
     def core_stylesheet(self) -> str:
@@ -112,48 +113,34 @@ class Kit:
     @staticmethod
     def current_user():
         """The researcher signed in to the studio in this request, or None."""
-        from consent_kit.studio.auth import current_user
-
-        return current_user()
+        return studio.current_user()
 
     @staticmethod
     def current_project():
         """The studio project this request is about (once its access rule let it in), or None."""
-        from consent_kit.studio.auth import current_project
-
-        return current_project()
+        return studio.current_project()
 
     @staticmethod
     def current_role() -> str | None:
         """The signed-in researcher's role in the current project: viewer, researcher or admin."""
-        from flask import g
-
         return g.get("studio_role")
 
     def project_of(self, survey_id: str) -> str:
         """The id of the project a survey belongs to ("" when it belongs to none)."""
-        from consent_kit.studio.auth import state
-
-        return state().accounts.survey_project(survey_id) or ""
+        return studio.state().accounts.survey_project(survey_id) or ""
 
     def get_project(self, project_id: str):
         """A studio project by id (with ``id``, ``name`` and ``members``), or None."""
-        from consent_kit.studio.auth import state
-
-        return state().accounts.get_project(project_id)
+        return studio.state().accounts.get_project(project_id)
 
     @staticmethod
     def request_state(name: str) -> dict:
         """A dict kept for this request only, under ``name`` (empty and fresh outside a request)."""
-        from flask import g, has_app_context
-
         return g.setdefault(f"plugin_state_{name}", {}) if has_app_context() else {}
 
     @staticmethod
     def use_survey(survey) -> None:
         """Make ``survey`` the page's survey (its exit button, support link and language)."""
-        from flask import g
-
         g.survey = survey
 
     # -- for the core -------------------------------------------------------------------
@@ -171,6 +158,4 @@ class Kit:
 
 def current_kit() -> Kit:
     """The kit of the app handling this request (for plugins' views and commands)."""
-    from flask import current_app
-
     return current_app.extensions["consent_kit"]
