@@ -323,3 +323,17 @@ def test_spent_committed_and_remaining_always_add_up(steps, total, first):
     # No claim was made that the budget, as it stood then, did not allow.
     if not spent_by_others:
         assert len(made) * the_rule.amount <= max(Decimal(0), budget.amount)
+
+
+def test_voucher_codes_are_drawn_at_random_not_in_the_files_order(monkeypatch):
+    """The file's order would say who claimed first (issue 23 item 1)."""
+    import random
+
+    from consent_kit.incentives import ledger
+
+    monkeypatch.setattr(ledger, "ID_RANDOM", random.Random(7))
+    records = IncentiveStore(MemoryStore())
+    codes = [f"V{n:02}" for n in range(20)]
+    records.add_vouchers("s", codes, batch="test")
+    given = [records.take_voucher("s", DAY) for _ in range(5)]
+    assert len(set(given)) == 5 and given != codes[:5] and sorted(given) != codes[:5]

@@ -211,7 +211,7 @@ def _new_claim(survey_id, project_id, rule, provider, contact, today) -> dict:
     return {"id": random_id(16), "survey_id": survey_id, "project_id": project_id,
             "way": provider.name, "reward": rule.reward, "amount": str(rule.amount),
             "currency": rule.currency, "code": short_code(),
-            "contact": contact if provider.needs_contact else "",
+            "contact": contact,
             "status": "paid" if provider.pays_now else "waiting", "claimed_on": today,
             "paid_on": today if provider.pays_now else "", "erase_after": "",
             "ledger_entry": "", "erased": False}
