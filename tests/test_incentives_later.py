@@ -169,3 +169,11 @@ def test_the_demo_gives_the_voucher_it_promises(make_app):
     assert "When you finish, you can get a £10 voucher." in person.text
     assert "You keep it if you stop early or take your answers back." in person.text
     assert "If you take your answers back later, you keep it." in demo
+
+
+def test_guessing_references_is_limited_per_address(make_app):
+    app = make_app(forms={"thanks.yaml": SURVEY.format(first=5)})
+    app.config["CODE_ATTEMPTS_PER_MINUTE"] = 3
+    person = Participant(app.test_client())
+    codes = [type_reference(person, "K7QM3-XR2PA").status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
