@@ -181,3 +181,12 @@ def test_disk_full_during_consent_is_a_plain_page_not_a_crash(ck_app, disk_full)
     assert person.last.status_code == 503
     assert "run out of space" in person.text
 
+
+
+def test_start_page_says_carry_on_only_once_something_is_kept(app):
+    person = Participant(app.test_client())
+    person.start("drafts")
+    assert ">Start now<" in person.get("/s/drafts").get_data(as_text=True)
+    person.post("/s/drafts/start")
+    person.answer_page({"name": "Sam"})
+    assert ">Carry on<" in person.get("/s/drafts").get_data(as_text=True)

@@ -46,6 +46,8 @@ def start(survey_id):
     """The start page: what it's about, how long it takes, that you can stop any time."""
     survey = g.survey
     draft = current_draft(survey)
+    if draft is not None and is_unsaved(draft):
+        draft = None  # nothing kept yet: "Start now", not "Carry on"
     return render_template("participant/start.html", survey=survey, draft=draft,
                            source=_source(request.args.get("source", "")))
 
