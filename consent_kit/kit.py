@@ -87,6 +87,7 @@ class Kit:
         failures: list[PluginFailure] = []
         call_each(self.pm, event, failures=failures, **arguments)
         self.plugin_failures.extend(failures)
+        del self.plugin_failures[:-200]  # the newest are enough to see what is wrong
         return failures
 
     def record_response(self, response, survey):

@@ -119,6 +119,7 @@ def register_question_types(register):
 TEST = '''\
 """Tests for consent-kit-{name}. make_app comes from consent_kit.testing (a pytest plugin)."""
 
+from consent_kit import current_kit
 from consent_kit.testing import Participant
 
 import {module}
@@ -138,7 +139,8 @@ def test_{type_name}_question_can_be_answered(make_app):
     person = Participant(app.test_client())
     reference = person.complete("tryout", {{"answer": "yes"}})
     assert reference
-    [response] = app.extensions["consent_kit"].store.iter_responses("tryout")
+    with app.app_context():
+        [response] = current_kit().store.iter_responses("tryout")
     assert response.answers == {{"answer": "yes"}}
 '''
 
