@@ -177,3 +177,22 @@ def test_guessing_references_is_limited_per_address(make_app):
     person = Participant(app.test_client())
     codes = [type_reference(person, "K7QM3-XR2PA").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
+
+
+def test_a_claim_that_cannot_be_saved_says_so_and_can_be_tried_again(app, monkeypatch):
+    from consent_kit.incentives.store import IncentiveStore
+
+    phone, _ = finish(app)
+    real = IncentiveStore.add_entry
+
+    def disk_full(self, entry):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(IncentiveStore, "add_entry", disk_full)
+    response = claim(phone, "contact", CONTACT)
+    assert response.status_code == 503 and "could not save your claim" in phone.text
+    assert f'value="{CONTACT}"' in phone.html  # what was typed stays
+    assert store(app).table(CLAIMS).all() == [] and len(store(app).table(TOKENS)) == 1
+    monkeypatch.setattr(IncentiveStore, "add_entry", real)
+    claim(phone, "contact", CONTACT)
+    assert "A researcher will pay you soon" in phone.text and len(store(app).table(CLAIMS)) == 1

@@ -37,6 +37,7 @@ from consent_kit.incentives.rules import rule_of
 from consent_kit.incentives.store import IncentiveStore, days_after, today
 from consent_kit.plugins import call_event
 from consent_kit.registry import _collect_named
+from consent_kit.store import StoreError
 from consent_kit.web.helpers import kit, load_survey
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ CLAIM_ERRORS = {
     "no_stock": _l("Sorry, there are no voucher codes left. Please choose another way."),
     "none_left": _l("Sorry, all the thank-you payments have been given out."),
     "used": _l("This thank-you payment has already been claimed."),
+    "saving": _l("Sorry, we could not save your claim just now. Nothing was used up. Please try "
+                 "again in a few minutes."),
+    "broken": _l("Sorry, that way is not working just now. Please choose another way, or try "
+                 "again later."),
 }
 
 #: The built-in ways to claim, in words that can be translated (plugins' labels are shown as given).
@@ -235,15 +240,26 @@ def claim(survey_id):
     try:
         made, entry, shown = _make(survey, rule, held, chosen, contact)
     except ClaimError as error:
-        field = "contact" if error.reason == "contact" else "way"
-        errors = [(field, _l("Thank-you payment"), CLAIM_ERRORS.get(error.reason, error.reason))]
-        context = _claim_context(survey, rule, held, errors, chosen, contact)
-        return render_template("incentives/claim.html", **context), 400
+        return _claim_failed(survey, rule, held, error.reason, chosen, contact, 400)
+    except (StoreError, OSError):  # e.g. the disk is full: everything taken was given back
+        log.exception("Could not keep a claim for %s", survey.id)
+        return _claim_failed(survey, rule, held, "saving", chosen, contact, 503)
+    except Exception:  # a plugin's way failed: the participant can choose another
+        log.exception("The way to claim %r failed for %s", chosen, survey.id)
+        return _claim_failed(survey, rule, held, "broken", chosen, contact, 503)
     held.update({"claimed": made["id"], "way": made["way"], "code": made["code"], "shown": shown})
     session[SESSION_KEY][survey.id] = held
     session.modified = True
     _after_claim(survey, made, entry)
     return redirect(url_for(".claim", survey_id=survey.id))
+
+
+def _claim_failed(survey, rule, held, reason: str, chosen: str, contact: str, status: int):
+    """The claim page again, saying what went wrong and keeping what was typed."""
+    field = "contact" if reason == "contact" else "way"
+    errors = [(field, _l("Thank-you payment"), CLAIM_ERRORS.get(reason, reason))]
+    context = _claim_context(survey, rule, held, errors, chosen, contact)
+    return render_template("incentives/claim.html", **context), status
 
 
 def _make(survey, rule, held, chosen, contact):
