@@ -124,3 +124,17 @@ def test_thank_you_cookie_ends_with_the_browser(make_app, until):
     person.complete("youth", {"club": "Chess"})
     cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     assert cookie is not None and cookie.expires is None  # not kept for a day
+
+
+def test_a_typed_reference_is_forgotten_after_a_while(make_app, monkeypatch):
+    """The next person on a shared phone can't see, change or take back someone's answers."""
+    app = app_until(make_app, FUTURE)
+    person = Participant(app.test_client())
+    reference = person.complete("youth", {"club": "Chess"})
+    person.get("/change-your-mind/")
+    person.post("/change-your-mind/", {"code": reference})
+    assert person.path == "/change-your-mind/yours"
+    later = time.time() + 31 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert person.get("/change-your-mind/yours").status_code == 302
+    assert person.get("/change-your-mind/take-back").status_code == 302

@@ -9,8 +9,9 @@ and the audit log.
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -30,7 +31,17 @@ SESSION_KEY = "withdraw"
 
 
 def _record():
-    pseudonym = session.get(SESSION_KEY, {}).get("pseudonym")
+    """The record of the reference typed in this browser, for ``DONE_MINUTES`` after typing it.
+
+    Phones are shared: after a while the next person must not find the last
+    person's choices (or be able to take their answers back) here.
+    """
+    typed = session.get(SESSION_KEY) or {}
+    minutes = current_app.config.get("DONE_MINUTES", 30)
+    if typed and time.time() - typed.get("at", 0) > minutes * 60:
+        session.pop(SESSION_KEY, None)
+        return None
+    pseudonym = typed.get("pseudonym")
     return kit().store.get_consent(pseudonym) if pseudonym else None
 
 
@@ -42,7 +53,8 @@ def start():
         code = clean_code(request.form.get("code", ""))
         record = kit().store.consent_by_code_hash(code_key(code, purpose="withdraw")) if code else None
         if record is not None:
-            session[SESSION_KEY] = {"pseudonym": record.pseudonym, "reference": code}
+            session[SESSION_KEY] = {"pseudonym": record.pseudonym, "reference": code,
+                                    "at": time.time()}
             return redirect(url_for(".yours"))
         error = (_("Enter the 10 letters and numbers of your reference, like K7QM3-XR2PA")
                  if code is None else
