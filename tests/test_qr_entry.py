@@ -330,11 +330,33 @@ def test_the_command_explains_what_is_missing(cli_instance, tmp_path, args, mess
 @pytest.mark.parametrize("base, root, expected", [
     ("https://survey.example.org", "", "https://survey.example.org/j/abc234"),
     ("https://example.org/survey/", "/survey", "https://example.org/survey/j/abc234"),
-    ("", "", "http://localhost/j/abc234"),
 ])
 def test_printed_links_use_the_address_people_reach(make_app, base, root, expected):
     from consent_kit_plugins.qr_entry.links import public_url
 
     app = make_app(config={"BASE_URL": base})
-    with app.test_request_context(base_url=f"http://localhost{root}"):
+    with app.test_request_context(base_url=f"http://evil.example{root}"):
         assert public_url("qr_entry.join", code="abc234") == expected
+
+
+@pytest.mark.parametrize("base, problem", [
+    ("", "missing"),  # issue 23 item 16: the Host header is never used instead
+    ("http://127.0.0.1:5000", "local"),  # issue 21 §2: works on this computer only
+    ("http://localhost:5000/", "local"),
+    ("http://0.0.0.0:8000", "local"),
+])
+def test_printed_links_are_refused_without_an_address_people_can_use(make_app, base, problem):
+    from consent_kit_plugins.qr_entry.links import NoPublicAddress, public_url
+
+    app = make_app(config={"BASE_URL": base})
+    with app.test_request_context(base_url="http://evil.example"):
+        with pytest.raises(NoPublicAddress) as refused:
+            public_url("qr_entry.join", code="abc234")
+    assert refused.value.problem == problem
+
+
+def test_the_command_refuses_an_address_on_this_computer_only(cli_instance, tmp_path):
+    result = _run(["have-your-say", "--out", str(tmp_path / "out"), "--base-url", "http://127.0.0.1:5000"],
+                  cli_instance)
+    assert result.exit_code == 1 and "only works on this computer" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

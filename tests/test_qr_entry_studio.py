@@ -201,3 +201,33 @@ def test_the_places_page_counts_the_answers_from_each_place(app):
     counts = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td><code>[^<]+</code></td>\s*'
                              r'<td class="num">(\d+)</td>', page))
     assert counts == {"Library poster": "1", "Youth club": "0"}
+
+
+@pytest.mark.parametrize("base, words", [
+    ("", "doesn't know the address people use"),  # issue 23 item 16
+    ("http://127.0.0.1:5000", "only works on this computer"),  # issue 21 §2
+])
+def test_posters_are_refused_until_the_address_people_use_is_set(template, tmp_path, base, words):
+    folder = tmp_path / "instance"
+    shutil.copytree(template, folder)
+    app = create_app({**SETTINGS, "BASE_URL": base}, instance=folder, load_entrypoints=False)
+    rae = signed_in(app, "rae")
+    add_place(rae, "Library poster")
+    [place] = places(app)
+    cookie = rae.client.get_cookie("ck_session").value
+    bare = app.test_client(use_cookies=False)  # its cookie jar would drop a cookie for another host
+
+    def forged(url):  # the same signed-in browser, with a forged Host header
+        return bare.get(url, headers={"Host": "evil.example", "Cookie": f"ck_session={cookie}"},
+                        environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+    listing = forged(QR_PAGE)
+    assert listing.status_code == 200
+    listing = html.unescape(listing.get_data(as_text=True))
+    assert words in listing and "base_url" in listing
+    assert "evil.example" not in listing and f"/j/{place.code}</code>" not in listing
+    for kind in ("poster", "poster.pdf", "qr.svg"):
+        page = forged(f"{QR_PAGE}/{place.code}/{kind}")
+        assert page.status_code == 409, kind
+        text = html.unescape(page.get_data(as_text=True))
+        assert words in text and "evil.example" not in text

@@ -154,3 +154,30 @@ def test_the_printed_create_user_command_works_as_printed(tmp_path, monkeypatch)
     assert done.returncode == 0, done.stderr
     assert "Made the admin account 'rae'" in done.stdout
     assert Path(sys.executable).with_name("consent-kit").exists()
+
+
+# -- links people keep: never from the Host header (issue 23 item 16) ----------------------
+
+@pytest.mark.parametrize(("base", "expected"), [
+    ("", "/change-your-mind/"),
+    ("https://survey.example.org/", "https://survey.example.org/change-your-mind/"),
+])
+def test_links_people_keep_use_base_url_never_the_host_header(make_app, base, expected):
+    from consent_kit.web.helpers import public_url
+
+    app = make_app(config={"BASE_URL": base})
+    with app.test_request_context("/", base_url="http://evil.example"):
+        assert public_url("withdraw.start") == expected
+
+
+def test_the_participants_copy_and_saved_link_never_name_a_forged_host(make_app):
+    from consent_kit.participation.finish import copy_context
+    from consent_kit.web.helpers import kit
+
+    app = make_app(config={"BASE_URL": ""})
+    with app.test_request_context("/", base_url="http://evil.example"):
+        record = type("R", (), {"consent_version": "none", "survey_id": "have-your-say",
+                                "agreed": (), "declined": ()})()
+        context = copy_context(record, None)
+        assert context["withdraw_url"] == "/change-your-mind/"
+        assert kit() is not None

@@ -36,7 +36,7 @@ from consent_kit.participation.drafts import current_draft, forget_draft
 from consent_kit.plugins import call_event
 from consent_kit.store import ErasedSubmission, Response, StoreError, SubmissionConflict
 from consent_kit.survey.model import DEFAULT_EXIT_URL
-from consent_kit.web.helpers import kit, load_survey
+from consent_kit.web.helpers import kit, load_survey, public_url
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def copy_context(record: ConsentRecord, finished: dict | None) -> dict:
         "agreed": [statements.get(s, s) for s in record.agreed],
         "declined": [statements.get(s, s) for s in record.declined],
         "reference": show_code(finished["reference"]) if finished else "",
-        "withdraw_url": url_for("withdraw.start", _external=True),
+        "withdraw_url": public_url("withdraw.start"),  # never from the Host header
         "promise": withdraw_promise(kit().catalog.get(record.survey_id)),
     }
 

@@ -10,7 +10,7 @@ from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
 from consent_kit.participation.codes import clean_code, code_key, show_code
 from consent_kit.participation.drafts import current_draft, resume_draft, save_for_later
-from consent_kit.web.helpers import kit, load_survey
+from consent_kit.web.helpers import kit, load_survey, public_url
 
 bp = Blueprint("resume", __name__)
 bp.url_value_preprocessor(load_survey)
@@ -26,7 +26,7 @@ def save(survey_id):
     if request.method == "GET":
         return render_template("participant/save.html", survey=survey)
     code = save_for_later(draft)
-    link = url_for(".resume_link", code=code, _external=True)
+    link = public_url(".resume_link", code=code)  # on base_url, never the Host header
     return render_template("participant/saved.html", survey=survey, code=show_code(code), link=link)
 
 

@@ -9,7 +9,7 @@ import click
 from consent_kit import create_app, current_kit
 
 from . import qr
-from .links import build_poster, qr_label
+from .links import LOCAL, address_problem, build_poster, qr_label
 from .poster import poster_pdf
 from .sources import SourceError
 
@@ -60,7 +60,14 @@ def _open(instance: Path, base_url: str):
         app = create_app({"BASE_URL": base_url} if base_url else None, instance=instance)
     except Exception as error:
         raise click.ClickException(str(error)) from None
-    if not app.config.get("BASE_URL"):
+    base = app.config.get("BASE_URL") or ""
+    if address_problem(base) == LOCAL:
+        raise click.ClickException(
+            f"{base} only works on this computer: a QR code with it would not open on anyone "
+            "else's phone. Set base_url to the address people reach this server on (for a laptop "
+            "at an event, its local network address, like http://192.168.1.20:5000), or give --base-url."
+        )
+    if address_problem(base):
         raise click.ClickException(
             "The QR codes need the address people reach this server on. Set base_url in "
             f"{instance / 'config.toml'} (like base_url = \"https://survey.example.org\"), "

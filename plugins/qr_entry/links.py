@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import force_locale, gettext
@@ -37,15 +38,45 @@ def state() -> QrState:
     return current_kit().plugin_state[EXTENSION]
 
 
+#: Hosts that only this computer reaches: a poster pointing there works for nobody else.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+MISSING, LOCAL = "missing", "local"
+
+
+class NoPublicAddress(Exception):
+    """Printed links are refused: ``base_url`` is not set, or names this computer only."""
+
+    def __init__(self, problem: str, base_url: str = ""):
+        super().__init__(problem)
+        self.problem, self.base_url = problem, base_url
+
+
+def address_problem(base_url: str) -> str | None:
+    """:data:`MISSING`, :data:`LOCAL` or ``None`` when ``base_url`` is fit for printing.
+
+    With no ``base_url`` a link would come from the request's Host header,
+    which the sender chooses (issue 23 item 16); ``127.0.0.1`` or
+    ``localhost`` reach only the computer the server runs on (issue 21 §2).
+    """
+    base_url = (base_url or "").strip()
+    if not base_url:
+        return MISSING
+    host = (urlsplit(base_url).hostname or "").lower()
+    return LOCAL if host in LOCAL_HOSTS or host.startswith("127.") else None
+
+
 def public_url(endpoint: str, **values) -> str:
-    """A full link people can use from anywhere: ``base_url`` from the settings when it is set.
+    """A full link people can use from anywhere, always built on ``base_url``.
 
     Printed links must lead to the address people reach the server on, which
-    behind a proxy is not always the address the request came in on.
+    behind a proxy is not always the address the request came in on, and
+    never to whatever the request's Host header said. Raises
+    :class:`NoPublicAddress` when ``base_url`` is missing or local.
     """
     base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
-    if not base:
-        return url_for(endpoint, _external=True, **values)
+    problem = address_problem(base)
+    if problem:
+        raise NoPublicAddress(problem, base)
     path = url_for(endpoint, **values)
     # Served under a prefix (/survey) that base_url already ends with: don't say it twice.
     root = request.script_root if has_request_context() else ""
@@ -61,7 +92,7 @@ def join_url(source: Source) -> str:
 
 def qr_label(url: str) -> str:
     """What a screen reader says for a QR code."""
-    return gettext("QR code of the link %(url)s", url=url)
+    return gettext("A code to scan with a phone camera. It opens %(url)s", url=url)
 
 
 def distance_words(size: PrintSize) -> str:

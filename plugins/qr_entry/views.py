@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext, lazy_gettext
 from consent_kit import current_kit, login_required
 
 from . import qr
-from .links import build_poster, distance_words, join_url, qr_label, state
+from .links import NoPublicAddress, address_problem, build_poster, distance_words, join_url, qr_label, state
 from .poster import poster_pdf
 from .sources import SourceError
 
@@ -30,6 +30,20 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 
 def _catalog():
     return current_kit().catalog
+
+
+@bp.errorhandler(NoPublicAddress)
+def no_public_address(error: NoPublicAddress):
+    """No poster, flyer or QR code until the address people use is set (issue 23 item 16)."""
+    return render_template("qr_entry/no_address.html", problem=error.problem, base_url=error.base_url,
+                           survey_id=request.view_args.get("survey_id", "")), 409
+
+
+def _link_or_none(source):
+    try:
+        return join_url(source)
+    except NoPublicAddress:
+        return None
 
 
 @bp.get("/j/<code>")
@@ -81,13 +95,15 @@ def _change(survey, action: str, form: dict) -> str:
 def _sources_page(survey_id, survey, errors, form):
     found = state().sources.for_survey(survey_id)
     counts = Counter(r.source for r in current_kit().store.iter_responses(survey_id))
-    rows = [{"source": s, "link": join_url(s), "answers": counts.get(s.code, 0)} for s in found]
+    rows = [{"source": s, "link": _link_or_none(s), "answers": counts.get(s.code, 0)} for s in found]
     words = state().posters.get(survey_id)
     if request.method != "POST" or request.form.get("action") != "words":
         form.update(invitation=words.invitation, contact=words.contact)
     return render_template("qr_entry/sources.html", survey=survey, survey_id=survey_id, rows=rows,
                            errors=errors, form=form, labels=LABELS, sizes=qr.SIZES,
-                           other=counts.get("", 0), size_notes=_size_notes())
+                           other=counts.get("", 0), size_notes=_size_notes(),
+                           problem=address_problem(current_app.config.get("BASE_URL", "")),
+                           base_url=current_app.config.get("BASE_URL", ""))
 
 
 def _size_notes() -> dict[str, str]:
