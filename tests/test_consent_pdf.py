@@ -113,3 +113,17 @@ def test_every_word_is_escaped():
     pdf = pypdf.PdfReader(io.BytesIO(consent_copy_pdf(sneaky)))
     words = "\n".join(page.extract_text() for page in pdf.pages)
     assert "<b>bold</b> & <script>x</script>" in words
+
+
+def test_the_copy_says_the_language_of_the_page_it_was_asked_from():
+    from flask import Flask
+    from flask_babel import Babel
+
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: "cy")
+    content = CopyContent(**{**_english().__dict__, "language": ""})
+    with app.test_request_context("/"):
+        pdf = pypdf.PdfReader(io.BytesIO(consent_copy_pdf(content)))
+    assert pdf.trailer["/Root"]["/Lang"] == "cy"
+    outside = pypdf.PdfReader(io.BytesIO(consent_copy_pdf(content)))
+    assert outside.trailer["/Root"]["/Lang"] == "en"

@@ -35,7 +35,7 @@ class CopyContent:
     sections: list[tuple[str, str]]  # (heading, safe HTML)
     labels: dict[str, str]
     direction: str = "ltr"  # "rtl" for Arabic, Urdu, ...: lines start at the right
-    language: str = field(default="")  # "ar", "cy", ...: the PDF's /Lang ("" = from the labels)
+    language: str = field(default="")  # "ar", "cy", ...: the PDF's /Lang ("" = the page's language)
 
 
 # The same parts, in the same order, as the copy page (consent/_copy_body.html). Headings are
@@ -80,8 +80,17 @@ def copy_html(content: CopyContent) -> str:
     # The information sections are already-sanitised HTML (nh3) from the stored consent text.
     sections = [(heading, Markup(body)) for heading, body in content.sections]
     return _ENV.from_string(_TEMPLATE).render(
-        c=content, lang=content.language or "en", sections=sections,
+        c=content, lang=content.language or _page_language(), sections=sections,
         regular=(FONTS / "DejaVuSans.ttf").as_uri(), bold=(FONTS / "DejaVuSans-Bold.ttf").as_uri())
+
+
+def _page_language() -> str:
+    """The language of the page being answered (for /Lang), or "en" outside a request."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    locale = get_locale() if has_request_context() else None
+    return str(locale).replace("_", "-") if locale else "en"
 
 
 def _font_fetcher():
