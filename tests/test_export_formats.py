@@ -51,7 +51,8 @@ def responses(n: int):
 def test_the_dictionary_names_every_column_and_every_answer_code():
     rows = list(dictionary_rows(SURVEY))
     columns = [r["column"] for r in rows]
-    assert columns[:5] == ["response_id", "submitted_at", "survey_version", "source", "language"]
+    assert columns[:6] == ["response_id", "submitted_at", "version", "survey_version", "source",
+                           "language"]
     assert "note" not in columns  # information text takes no answer
     colour = [(r["value"], r["value_label"]) for r in rows if r["column"] == "colour"]
     assert colour == [("red", "Red"), ("blue", "Blue"), ("prefer_not_to_say", "Prefer not to say")]
@@ -70,7 +71,7 @@ def test_dictionary_export_is_csv_with_the_columns_in_order():
     DictionaryExporter().write(SURVEY, responses(3), out)
     rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
     assert tuple(rows[0]) == DICTIONARY_COLUMNS
-    assert ["colour", "Favourite colour?", "single_choice", "blue", "Blue"] == rows[7][:5]
+    assert ["colour", "Favourite colour?", "single_choice", "blue", "Blue"] == rows[8][:5]
 
 
 def test_dictionary_cells_that_look_like_formulas_are_neutralised():

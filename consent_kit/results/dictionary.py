@@ -15,15 +15,17 @@ from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Question, Survey
 
 #: The columns of a data dictionary, in order.
 DICTIONARY_COLUMNS = (
-    "column", "question", "type", "value", "value_label", "required", "shown_only_if",
-    "survey_version",
+    "column", "question", "type", "value", "value_label", "code", "missing_codes", "required",
+    "shown_only_if",
+    "version", "survey_version",
 )
 
 #: What the columns every export starts with hold (question text for the dictionary).
 BASE_COLUMN_WORDS = {
     "response_id": "A random code for one person's answers (not their name).",
     "submitted_at": "When the answers were sent (UTC, year-month-day and time).",
-    "survey_version": "Which version of the survey was answered (a code that changes when the wording does).",
+    "version": "Which version of the survey was answered: 1 for the first one published, then 2, 3...",
+    "survey_version": "The code of that version (it changes when the wording does).",
     "source": "Where people came from: empty for the plain link, 'paper', or a QR code's name.",
     "language": "The language the survey was answered in (a code such as 'en').",
 }
@@ -60,11 +62,14 @@ def answer_choices(question: Question, *, prefer_not_to_say: Choice = PREFER_NOT
     return found + ((prefer_not_to_say,) if question.prefer_not_to_say else ())
 
 
-def _condition_words(question: Question) -> str:
-    condition = question.show_if
-    if condition is None:
-        return ""
-    return f"{condition.question} {condition.operator} {condition.value}"
+def _condition_words(question: Question, page=None) -> str:
+    """The question's own condition and its page's: a question on a skipped page is skipped."""
+    found = []
+    for condition, prefix in ((getattr(page, "show_if", None), "page: "),
+                              (question.show_if, "")):
+        if condition is not None:
+            found.append(f"{prefix}{condition.question} {condition.operator} {condition.value}")
+    return "; ".join(found)
 
 
 def dictionary_rows(survey: Survey, groups: Iterable[tuple[str, Any]] = ()) -> Iterator[dict]:
@@ -72,23 +77,24 @@ def dictionary_rows(survey: Survey, groups: Iterable[tuple[str, Any]] = ()) -> I
 
     ``groups`` are ``(column, breakdown)`` pairs for the plugins' group columns.
     """
-    blank = dict.fromkeys(DICTIONARY_COLUMNS, "")
+    numbers = survey.extra.get("version_numbers", {})  # results.versions.VERSION_NUMBERS
+    blank = {**dict.fromkeys(DICTIONARY_COLUMNS, ""), "survey_version": survey.version,
+             "version": numbers.get(survey.version, "")}
     for column, words in BASE_COLUMN_WORDS.items():
         yield {**blank, "column": column, "question": words, "type": "about the answers",
-               "required": "yes", "survey_version": survey.version}
+               "required": "yes"}
     for column, breakdown in groups:
         yield {**blank, "column": column, "question": breakdown.label, "type": "group",
-               "required": "no", "survey_version": survey.version}
+               "required": "no"}
     versions = survey.extra.get(QUESTION_VERSIONS, {})
-    for question in survey.questions:
+    for page, question in ((p, q) for p in survey.pages for q in p.questions):
         if question.type == "info":
             continue
+        code = versions.get(question.id, survey.version)
         common = {**blank, "column": question.id, "question": question.label,
                   "type": question.type, "required": "yes" if question.required else "no",
-                  "shown_only_if": _condition_words(question),
-                  "survey_version": versions.get(question.id, survey.version)}
-        choices = answer_choices(question)
-        if not choices:
-            yield common
-        for choice in choices:
-            yield {**common, "value": choice.value, "value_label": choice.label}
+                  "shown_only_if": _condition_words(question, page),
+                  "version": numbers.get(code, ""), "survey_version": code}
+        from consent_kit.results.codes import coded_rows  # numeric codes for SPSS, Stata, R
+
+        yield from coded_rows(survey, question, common)

@@ -17,12 +17,13 @@ from collections.abc import Iterable, Iterator
 from consent_kit.plugin_calls import Breakdown
 from consent_kit.results.dictionary import DICTIONARY_COLUMNS, dictionary_rows
 from consent_kit.results.summary import group_of
+from consent_kit.results.versions import VERSION_NUMBERS
 from consent_kit.survey.model import Survey
 
 #: Cells starting with these can run as formulas in a spreadsheet (OWASP ASVS 1.2.10).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
-BASE_COLUMNS = ("response_id", "submitted_at", "survey_version", "source", "language")
+BASE_COLUMNS = ("response_id", "submitted_at", "version", "survey_version", "source", "language")
 
 
 #: Text a spreadsheet reads as a plain number ("-5", "+3.5", "1e-3"): nothing to run.
@@ -79,6 +80,7 @@ def response_row(survey: Survey, response, groups: list[tuple[str, Breakdown]] =
     row = {
         "response_id": response.id,
         "submitted_at": response.submitted_at,
+        "version": survey.extra.get(VERSION_NUMBERS, {}).get(response.survey_version, ""),
         "survey_version": response.survey_version,
         "source": response.source,
         "language": response.meta.get("language", ""),

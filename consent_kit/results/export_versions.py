@@ -16,6 +16,7 @@ from dataclasses import replace
 import yaml
 
 from consent_kit.results.dictionary import QUESTION_VERSIONS
+from consent_kit.results.versions import VERSION_NUMBERS, version_numbers
 from consent_kit.survey.load.survey_file import load_survey_text
 from consent_kit.survey.model import Page, Survey, SurveyError
 
@@ -73,7 +74,11 @@ def export_survey(kit, survey: Survey, exporter, out) -> int:
     from consent_kit.plugin_calls import response_breakdowns
     from consent_kit.results.export import Counted, write_export
 
-    survey = with_earlier_questions(survey, kit.store.table("survey_versions").all(), kit.question_types)
+    stored = kit.store.table("survey_versions").all()
+    survey = with_earlier_questions(survey, stored, kit.question_types)
+    # "Version 3" beside each response's code, so answers tie to the version people approved.
+    survey = replace(survey, extra={**survey.extra,
+                                    VERSION_NUMBERS: version_numbers(stored, survey.id)})
     rows = Counted(kit.store.iter_responses(survey.id))
     write_export(exporter, survey, rows, out, response_breakdowns(kit.pm, survey))
     return rows.count

@@ -14,6 +14,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from consent_kit.plugin_calls import survey_advice
+from consent_kit.studio import versions
 from consent_kit.studio.auth import audit, current_project
 from consent_kit.studio.builder import content_version, normalise
 from consent_kit.studio.builder import forms as form_read
@@ -92,6 +93,7 @@ def check_page(ed: Editing, errors=(), status: int = 200):
     changed = [_(sentence, **params) for sentence, params in changes(old, ed.definition)]
     blocked_by_approval = approval["needs_approval"] and approval["approved"] is None
     return render("builder/publish.html", ed, errors=errors, status=status, blocks=blocks,
+                  next_number=versions.next_number(ed.survey_id),
                   advised=advised, changed=changed, version=content_version(ed.definition),
                   no_consent=workspace().no_consent(ed.survey_id),
                   can_publish=bool(ed.draft) and not blocks and not blocked_by_approval,
@@ -118,8 +120,10 @@ def publish(survey_id):
     path = workspace().file_for(survey_id, ed.published.source if ed.published else "")
     workspace().publish(survey_id, ed.definition, me(), path)
     kit().catalog.refresh(force=True)
-    audit("survey_published", survey_id, {"version": version})
-    return done(_("Published. People now see this version."), survey_id)
+    number = versions.number_of_words(survey_id, version)
+    audit("survey_published", survey_id, {"version": version, "number": number})
+    return done(_("Published version %(number)s. People now see it.", number=number),
+                survey_id)
 
 
 def _why_not(ed: Editing) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from consent_kit.studio import versions
 from consent_kit.studio.auth import audit, current_project, not_found, state
 from consent_kit.studio.builder import check_upload, content_version, normalise, to_yaml
 from consent_kit.studio.builder import forms as form_read
@@ -67,7 +68,9 @@ def overview_page(survey_id: str, errors=(), status: int = 200):
     version = content_version(ed.definition)
     draft_by = (ed.draft or {}).get("updated_by", "")
     return render("builder/overview.html", ed, errors=errors, status=status,
-                  version=version, versions=ws.versions(survey_id),
+                  version=version, versions=versions.history(survey_id),
+                  live=versions.live_version(survey_id, ed.published),
+                  next_number=versions.next_number(survey_id),
                   approvals=ws.approvals(survey_id),
                   approved=ws.approval_for(survey_id, version, not_by=draft_by),
                   needs_approval=ws.requires_approval(project.id if project else ""),
@@ -215,8 +218,10 @@ def approve(survey_id):
             "it."))], 400)
     version = content_version(ed.definition)
     workspace().approve(survey_id, version, me())
-    audit("survey_approved", survey_id, {"version": version})
-    return done(_("You approved version %(version)s.", version=version), survey_id)
+    audit("survey_approved", survey_id, {"version": version,
+                                         "number": versions.next_number(survey_id)})
+    return done(_("You approved version %(number)s.",
+                  number=versions.next_number(survey_id)), survey_id)
 
 
 @bp.post("/surveys/<survey_id>/build/status")
