@@ -7,7 +7,6 @@ import json
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -65,6 +64,7 @@ PAYLOADS = [
     "<div onclick=alert(1)>x</div>",
     "`<script>alert(1)</script>`",
     "```html\n<script>alert(1)</script>\n```",
+    "[]([click](javascript:alert(1)))",  # found by hypothesis: safe, and must stay so
 ]
 
 
@@ -99,9 +99,50 @@ def assert_safe(rendered: str) -> None:
         assert dict(attrs)["rel"] == "noopener noreferrer"
         href = dict(attrs).get("href")
         if href is not None:
-            squashed = re.sub(r"[\x00-\x20]", "", html.unescape(href)).lower()
-            assert "javascript:" not in squashed and "vbscript:" not in squashed, href
-            assert urlsplit(squashed).scheme in URL_SCHEMES | {""}, href
+            # The scheme a browser would use, not the text "javascript:" anywhere: a
+            # relative link may hold those letters and run nothing (issue 21 §3).
+            assert browser_scheme(href) in URL_SCHEMES | {""}, href
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def browser_scheme(href: str) -> str:
+    """The scheme a browser parses from an ``href`` value ("" for a relative link).
+
+    As the WHATWG URL parser does: character references decoded (by the HTML
+    parser), C0 controls and spaces stripped from both ends, tabs and newlines
+    removed everywhere, then a scheme only if the text *starts* with one.
+    """
+    url = html.unescape(href).strip("".join(map(chr, range(0x21))))
+    url = re.sub(r"[\t\n\r]", "", url)
+    found = _SCHEME.match(url)
+    return found.group(1).lower() if found else ""
+
+
+@pytest.mark.parametrize(("href", "scheme"), [
+    ("javascript:alert(1)", "javascript"),
+    ("  JaVa\tScRiPt:alert(1)", "javascript"),
+    ("\x01javascript:alert(1)", "javascript"),
+    ("java&#115;cript:alert(1)", "javascript"),
+    ("[click](javascript:alert(1))", ""),  # relative: a path that merely contains the letters
+    ("/s/x?next=javascript:1", ""),
+    ("https://ok.example/p", "https"),
+])
+def test_the_checker_reads_the_scheme_as_a_browser_does(href, scheme):
+    assert browser_scheme(href) == scheme
+
+
+def test_the_example_hypothesis_found_is_a_harmless_relative_link():
+    """``[]([click](javascript:alert(1)))`` once failed the old check (text anywhere) and then
+    every run until .hypothesis/ was cleared; it renders a relative link, which runs nothing."""
+    rendered = render_markdown("[]([click](javascript:alert(1)))")
+    assert_safe(rendered)
+    parser = _Tags()
+    parser.feed(rendered)
+    hrefs = [dict(attrs).get("href") for tag, attrs in parser.tags if tag == "a"]
+    assert any("javascript:" in h for h in hrefs)  # the letters are there (the old check's trap)
+    assert all(browser_scheme(h) == "" for h in hrefs if h is not None)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -85,6 +85,9 @@ class ResponseLog:
     def __init__(self, path: Path):
         self.index = ResponseIndex()
         self.journal = Journal(path, self.index, what="your answers")
+        # Ids whose line was written but whose flush failed, so nobody was told
+        # "Thank you": a retry that succeeds counts as the first (this process only).
+        self.unconfirmed: set[str] = set()
 
     def add(self, response: Response) -> tuple[Response, bool]:
         """Append ``response`` unless its id is known; see :meth:`Store.add_response`."""

@@ -29,7 +29,7 @@ import logging
 
 from consent_kit.consent.records import ConsentRecord
 from consent_kit.store.audit import AuditLog
-from consent_kit.store.base import Response
+from consent_kit.store.base import Response, StoreError
 from consent_kit.store.consents import ConsentLog
 from consent_kit.store.responses import AUDIT_COPY, CONSENT_COPY, ResponseLog
 
@@ -65,7 +65,18 @@ def add_submission(
         point = responses.journal.end()
     # Flushed after the locks are released (group commit), and also when the
     # answers were already there: their first sender may not have flushed yet.
-    responses.journal.flush(point)
+    try:
+        responses.journal.flush(point)
+    except StoreError:
+        if created:  # written but never acknowledged: the retry is the real first time
+            responses.unconfirmed.add(response.id)
+        raise
+    if not created:
+        try:
+            responses.unconfirmed.remove(response.id)  # atomic: one retry wins
+            created = True  # so its plugin events and "Thank you" happen once (issue 21 §2)
+        except KeyError:
+            pass
     return stored, created
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the mutant table quotes source lines exactly, so its lines are long
 """Hand-made mutants of consent_kit/store, run against the store tests (issue 21 §1).
 
 Not a test (pytest does not collect it). Usage, from the repository root::
@@ -30,8 +31,9 @@ MUTANTS = {
                                        "                write_all(fd, encode(record, checksum=self._checksums))\n            pass"),
     "rewrite: folder not fsync'd after replace": (J, "        fsync_dir(self.path.parent)\n        self._reopen()",
                                                   "        self._reopen()"),
-    "rewrite: folder fsync'd before replace": (J, "            os.replace(tmp, self.path)\n        except BaseException",
-                                               "            fsync_dir(self.path.parent)\n            os.replace(tmp, self.path)\n        except BaseException"),
+    "rewrite: folder fsync'd before replace, not after": (
+        J, "            os.replace(tmp, self.path)\n        except BaseException as exc:\n            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go\n            if isinstance(exc, OSError):\n                raise StoreError.from_os_error(exc, what=\"the change\") from exc\n            raise\n        fsync_dir(self.path.parent)\n",
+        "            fsync_dir(self.path.parent)\n            os.replace(tmp, self.path)\n        except BaseException as exc:\n            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go\n            if isinstance(exc, OSError):\n                raise StoreError.from_os_error(exc, what=\"the change\") from exc\n            raise\n"),
     "rewrite: torn tail copied": (J, "                    if copied + len(raw) > self._offset:", "                    if False:"),
     "rewrite: temp file left on failure": (J, "            tmp.unlink(missing_ok=True)", "            pass"),
     "rewrite: stale temps kept": (J, "        remove_stale_temps(self.path)\n", ""),
@@ -57,7 +59,9 @@ MUTANTS = {
     "withdraw: count of this call only": (E, '"responses_erased": self._responses.erased_for(pseudonym)',
                                           '"responses_erased": counts["responses"]'),
     "open: no recovery": (E, "        recover(self._logs())", "        pass"),
-    "send: answers never flushed": (S, "    responses.journal.flush(point)", "    pass"),
+    "send: answers never flushed": (S, "        responses.journal.flush(point)\n", "        pass\n"),
+    "send: a good retry after a failed flush not counted as the first": (
+        S, "            created = True  # so its plugin events", "            pass  # so its plugin events"),
     "recover: withdrawal entries put back twice": (S, "        if str(entry.get(\"actor\")) in audits.chain.withdrawn_by:\n            continue",
                                                    "        if False:\n            continue"),
     "recover: stale copy written as is": (S, '        if entry.get("prev") == audits.chain.last_hash and entry.get("seq") == audits.chain.last_seq + 1:',

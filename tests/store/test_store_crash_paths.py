@@ -306,3 +306,41 @@ def test_sending_while_the_same_person_withdraws_twice_50_rounds(data_dir):
             proc.wait(timeout=TIMEOUT)
             proc.stdout.close()
     assert sender.returncode == 0
+
+
+# -- a rewrite that fails part-way leaves the old file and no copy ------------------------
+
+def test_a_failed_rewrite_leaves_no_temp_file_and_the_old_file_whole(store, data_dir, monkeypatch):
+    """Kills: the temp file (which may hold answers meant to go) left behind on failure."""
+    from consent_kit.store import StoreError
+
+    store.add_response(make_response("a" * 32, pseudonym=P1, answers={"q1": CANARY}))
+    store.add_response(make_response("b" * 32))
+    before = (data_dir / "responses.jsonl").read_bytes()
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(StoreError):
+        store.erase_responses(["b" * 32])
+    monkeypatch.undo()
+    assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []
+    assert (data_dir / "responses.jsonl").read_bytes() == before
+    assert store.get_response("b" * 32) is not None
+
+
+def test_a_file_shrunk_in_place_is_read_again(data_dir):
+    """Kills: a journal truncated in place (same inode, e.g. a backup copied back) not noticed."""
+    with EmbeddedStore(data_dir) as first, EmbeddedStore(data_dir) as other:
+        for name in "abc":
+            first.add_response(make_response(name * 32))
+        assert other.count_responses() == 3
+        path = data_dir / "responses.jsonl"
+        inode = path.stat().st_ino
+        path.write_bytes(path.read_bytes().split(b"\n", 1)[0] + b"\n")  # back to the first answer
+        assert path.stat().st_ino == inode
+        assert other.count_responses() == 1
+        assert other.get_response("c" * 32) is None
+        other.add_response(make_response("d" * 32))
+        assert [r.id for r in first.iter_responses()] == ["a" * 32, "d" * 32]

@@ -174,3 +174,27 @@ def test_a_resend_flushes_answers_its_first_sender_has_not_flushed_yet(store, fs
     fsyncs.clear()
     send(store, P2, "b" * 32)  # already flushed: nothing more to do
     assert fsyncs == []
+
+
+def test_a_failed_flush_then_a_good_retry_counts_as_the_first_send(store, monkeypatch):
+    """Issue 21 §2: the retry must say created, so "Thank you" and the plugin events happen once.
+
+    Kills: the retry reporting created=False (the unconfirmed mark dropped)."""
+    from consent_kit.store import StoreError
+
+    send(store, P1, "a" * 32)
+    real = os.fsync
+    failures = [1]
+
+    def flaky(fd):
+        if failures and os.readlink(f"/proc/self/fd/{fd}").endswith("responses.jsonl"):
+            failures.pop()
+            raise OSError(5, "Input/output error")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", flaky)
+    with pytest.raises(StoreError):
+        send(store, P2, "b" * 32)  # written, not flushed: nobody was told it was stored
+    assert send(store, P2, "b" * 32)[1] is True  # the retry is the first acknowledged send
+    assert send(store, P2, "b" * 32)[1] is False  # and only once
+    assert [e["actor"] for e in store.iter_audit()].count(f"participant:{P2}") == 1
