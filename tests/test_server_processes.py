@@ -8,9 +8,13 @@ bounded in count and time.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
+import traceback
 import uuid
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -141,9 +145,12 @@ def test_four_gunicorn_workers_take_1000_submissions_none_lost_or_doubled(
             pool.shutdown(wait=True, cancel_futures=True)
         elapsed = time.monotonic() - started
         failures = [f.exception() for f in done if f.exception() is not None]
-        assert not failures, f"{len(failures)} submissions failed, first: {failures[0]}"
-        assert not pending, f"only {len(done)} of {SUBMISSIONS} submissions in {LOAD_DEADLINE}s"
-        assert server.terminate() == 0, server.describe()
+        if failures or pending:
+            # It failed once under a load average of ~10, cause unknown (issue 21 §2): say
+            # everything that could explain it, and keep the server's logs.
+            server.kill()
+            pytest.fail(why_the_load_failed(server, log_dir, len(done), len(pending), failures))
+        assert server.terminate() == 0, server.describe() + f"\nlogs kept in {keep_logs(log_dir)}"
     no_traceback(server)
 
     rate = SUBMISSIONS / elapsed
@@ -174,6 +181,55 @@ def test_four_gunicorn_workers_take_1000_submissions_none_lost_or_doubled(
     assert len(tables["survey_versions"]) == 1
     # Sent answers leave no draft (or half-written temporary file) behind.
     assert list((instance / "data" / "drafts").iterdir()) == []
+
+
+def keep_logs(log_dir: Path) -> Path:
+    """Copy the servers' logs where they outlive pytest's rotation of temporary folders."""
+    default = Path(tempfile.gettempdir()) / "consent-kit-test-logs"
+    root = Path(os.environ.get("CONSENT_KIT_TEST_LOGS") or default)
+    kept = root / f"four-workers-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    shutil.copytree(log_dir, kept)
+    return kept
+
+
+def why_the_load_failed(server, log_dir: Path, done: int, pending: int, failures: list) -> str:
+    """Everything that could explain a failed load run, in one message."""
+    errors = server.stderr_text()
+    lines = [
+        f"{done} of {SUBMISSIONS} submissions finished, {pending} did not finish within "
+        f"{LOAD_DEADLINE:.0f}s, {len(failures)} failed.",
+        f"Load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs.",
+        f"gunicorn: {errors.count('WORKER TIMEOUT')} worker timeout(s) (a worker too busy to "
+        f"answer the arbiter is killed, with its requests), {errors.count('Booting worker')} "
+        f"worker start(s) for 4 workers, {errors.count('Traceback')} traceback(s).",
+        f"Logs kept in {keep_logs(log_dir)}",
+    ]
+    if failures:
+        first = "".join(traceback.format_exception(failures[0]))
+        lines.append(f"First failure:\n{first[-3000:]}")
+    lines.append(server.describe())
+    return "\n".join(lines)
+
+
+def test_the_load_failure_report_names_the_likely_causes(log_dir, monkeypatch, tmp_path):
+    """The report itself, checked without a load run: counts, load average, kept logs."""
+    monkeypatch.setenv("CONSENT_KIT_TEST_LOGS", str(tmp_path / "kept"))
+    (log_dir / "gunicorn-01.stderr.log").write_text(
+        "[INFO] Booting worker with pid: 1\n[CRITICAL] WORKER TIMEOUT (pid:1)\n[INFO] Booting worker\n")
+
+    class FakeServer:
+        def stderr_text(self):
+            return (log_dir / "gunicorn-01.stderr.log").read_text()
+
+        def describe(self):
+            return "gunicorn ... (exit code -9)"
+
+    report = why_the_load_failed(FakeServer(), log_dir, 990, 10, [ConnectionResetError("reset")])
+    assert "990 of 1000" in report and "10 did not finish" in report and "1 failed" in report
+    assert "1 worker timeout(s)" in report and "2 worker start(s)" in report
+    assert "Load average now:" in report and "ConnectionResetError: reset" in report
+    kept = Path(report.split("Logs kept in ")[1].split("\n")[0])
+    assert (kept / "gunicorn-01.stderr.log").exists()
 
 
 # -- 3. Double click / retry -----------------------------------------------------

@@ -154,6 +154,19 @@ def test_a_power_cut_keeps_every_acknowledged_answer_and_every_erasure(data_dir,
         assert reopened.verify_audit() == []
 
 
+def test_a_power_cut_keeps_every_table_row_written(data_dir, tmp_path, monkeypatch):
+    """Kills: tables.json's temp file not fsync'd before it replaces the old one."""
+    store = EmbeddedStore(data_dir)
+    store.table("rows").insert({"n": 0})
+    cut = PowerCut(data_dir, monkeypatch)
+    for n in range(1, 4):
+        store.table("rows").insert({"n": n})
+    store.close()
+    monkeypatch.undo()
+    with EmbeddedStore(cut.cut(tmp_path / "after")) as reopened:
+        assert sorted(row["n"] for row in reopened.table("rows").all()) == [0, 1, 2, 3]
+
+
 def test_a_power_cut_after_a_send_puts_back_consent_and_audit(data_dir, tmp_path, monkeypatch):
     """Kills: recover() not called at open; the answers' line not flushed by add_submission."""
     store = EmbeddedStore(data_dir)
