@@ -8,9 +8,10 @@ computer words people may not know, and calls each code by one name.
 Which strings are participant-facing is decided by where they are used (the extractor's source
 locations): a string is for researchers when every place it is used is in the studio. The
 studio is: a template that extends "studio/base.html" or is named ``studio_*``; anything under
-consent_kit/studio/, consent_kit/results/ or plugins/plain_language/ (the studio's own plugin);
-a module named ``studio_*`` or ``*budget*``; the few files in RESEARCHER_FILES, each with its
-reason; and single strings in STUDIO_STRINGS (a file with both kinds). A string used anywhere
+consent_kit/studio/, consent_kit/results/, consent_kit/analysis/ or plugins/plain_language/ (the
+studio's own plugin); a module named ``studio_*`` or ``*budget*``; the few files in
+RESEARCHER_FILES, each with its reason; a template part (``_*.html``) that only such templates
+include; and single strings in STUDIO_STRINGS (a file with both kinds). A string used anywhere
 else, even once, is checked. docs/plain-language.md says so.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 TARGET_AGE = 11
 MIN_WORDS = 8
 
-STUDIO_FOLDERS = ("consent_kit/studio/", "consent_kit/results/", "plugins/plain_language/")
+STUDIO_FOLDERS = ("consent_kit/studio/", "consent_kit/results/", "consent_kit/analysis/",
+                  "plugins/plain_language/")
 #: Files for researchers or for whoever runs the site, though outside the studio's folders.
 RESEARCHER_FILES = {
     "consent_kit/cli.py": "the command line",
@@ -59,11 +61,24 @@ OTHER_CODE_NAMES = re.compile(r"\b(resume|withdrawal|return|continue|carry-on|pa
                               r"|^codes?\b", re.I)
 
 
+@cache
 def _studio_template(path: Path) -> bool:
+    """Named studio_*, extends the studio's base page, or is a part only studio pages include."""
     if path.name.startswith("studio_"):
         return True
     first = path.read_text(encoding="utf-8").lstrip()[:200]
-    return '{% extends "studio/base.html" %}' in first
+    if '{% extends "studio/base.html" %}' in first:
+        return True
+    if not path.name.startswith("_"):
+        return False
+    name = path.relative_to(_templates_folder(path)).as_posix()
+    users = [other for other in ROOT.glob("**/templates/**/*.html")
+             if other != path and f'"{name}"' in other.read_text(encoding="utf-8")]
+    return bool(users) and all(_studio_template(other) for other in users)
+
+
+def _templates_folder(path: Path) -> Path:
+    return next(parent for parent in path.parents if parent.name == "templates")
 
 
 def _for_researchers(filename: str) -> bool:
