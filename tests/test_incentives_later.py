@@ -169,6 +169,18 @@ def test_the_demo_gives_the_voucher_it_promises(make_app):
     assert "When you finish, you can get a £10 voucher." in person.text
     assert "You keep it if you stop early or take your answers back." in person.text
     assert "If you take your answers back later, you keep it." in demo
+    from test_participant import HAVE_YOUR_SAY
+
+    person.begin("have-your-say")
+    person.answer_until_check(HAVE_YOUR_SAY)
+    submission_id = re.search(r'name="submission_id" value="([^"]+)"', person.html).group(1)
+    person.post("/s/have-your-say/submit", {"submission_id": submission_id})
+    assert "How do you want to get a £10 voucher?" in person.text
+    person.post("/s/have-your-say/claim", {"way": "voucher"})
+    assert re.search(r"TRY-ME-\d", person.text)  # the voucher the information promised
+    welsh = Participant(app.test_client())
+    welsh.get("/s/have-your-say?lang=cy")
+    assert "taleb £10" in welsh.text
 
 
 def test_guessing_references_is_limited_per_address(make_app):
@@ -196,3 +208,14 @@ def test_a_claim_that_cannot_be_saved_says_so_and_can_be_tried_again(app, monkey
     monkeypatch.setattr(IncentiveStore, "add_entry", real)
     claim(phone, "contact", CONTACT)
     assert "A researcher will pay you soon" in phone.text and len(store(app).table(CLAIMS)) == 1
+
+
+def test_a_welsh_first_survey_offers_its_reward_in_each_language(make_app):
+    survey = SURVEY.format(first=5).replace(
+        "  reward: a £10 voucher\n", "  reward:\n    cy: taleb £10\n    ar: قسيمة\n"
+    ).replace("title: A survey", "language: cy\ntitle: A survey")
+    app = make_app(forms={"thanks.yaml": survey})
+    for lang, words in (("cy", "taleb £10"), ("ar", "قسيمة")):
+        page = Participant(app.test_client())
+        page.get(f"/s/thanks?lang={lang}")
+        assert words in page.text, lang

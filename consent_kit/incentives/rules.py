@@ -123,7 +123,9 @@ def rule_of(survey) -> IncentiveRule | None:
     if key not in _RULES:
         if len(_RULES) > 500:  # edited files make new versions: don't keep them all for ever
             _RULES.clear()
-        ctx = Context(getattr(survey, "source", ""))
+        # In the survey's own language: a Welsh-first file's reward is in Welsh first.
+        own = str(getattr(survey, "language", "") or "en").replace("-", "_")
+        ctx = Context(getattr(survey, "source", ""), language=own)
         rule = check_incentive(ctx, {"incentive": raw})
         _RULES[key] = None if ctx.problems else rule
     return _RULES[key]

@@ -11,6 +11,7 @@ Thin: the logic is in :mod:`consent_kit.incentives.claims`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -98,6 +99,23 @@ def project_of(survey_id: str) -> str:
     return current_app.extensions["consent_kit_studio"].accounts.survey_project(survey_id) or ""
 
 
+def worded(rule, survey):
+    """The rule with its words (``reward``, ``because``) in the page's language, when the file has them.
+
+    What is kept with a claim stays in the survey's own language, for the researchers.
+    """
+    lang = str(get_locale() or "").replace("-", "_")
+    raw = getattr(survey, "extra", {}).get("incentive") or {}
+    words = {}
+    for key in ("reward", "because"):
+        value = raw.get(key)
+        if isinstance(value, dict):
+            found = value.get(lang) or value.get(lang.split("_")[0])
+            if isinstance(found, str) and found.strip():
+                words[key] = found.strip()
+    return dataclasses.replace(rule, **words) if words else rule
+
+
 def money(amount, currency: str) -> str:
     """An amount as people of the page's language write it."""
     return format_money(amount, currency, str(get_locale() or "en"))
@@ -136,7 +154,7 @@ def start_part(survey) -> Markup | None:
         return None
     records, _, budget, entries = _limits(survey, rule)
     offer = availability(records, survey.id, rule, budget, entries)
-    return Markup(render_template("incentives/start_part.html", rule=rule, offer=offer,
+    return Markup(render_template("incentives/start_part.html", rule=worded(rule, survey), offer=offer,
                                   cost=money(rule.amount, rule.currency)))
 
 
@@ -154,7 +172,7 @@ def saved_part(survey) -> Markup | None:
     rule = rule_of(survey)
     if rule is None or rule.if_you_stop != "claim":
         return None
-    return Markup(render_template("incentives/saved_part.html", survey=survey, rule=rule))
+    return Markup(render_template("incentives/saved_part.html", survey=survey, rule=worded(rule, survey)))
 
 
 def claim_mark(pseudonym: str) -> str:
@@ -220,7 +238,7 @@ def _claim_context(survey, rule, held: dict, errors=None, chosen: str = "", cont
     unused = ("token" in held and records.token_unused(survey.id, held["token"])
               and not records.marked(survey.id, claim_mark(held["for"])))
     shown = [{"name": p.name, "label": WAY_LABELS.get(p.name, p.label)} for p in offered]
-    return {"survey": survey, "rule": rule, "held": held, "ways": shown, "open": open_,
+    return {"survey": survey, "rule": worded(rule, survey), "held": held, "ways": shown, "open": open_,
             "unused": unused, "errors": errors or [], "chosen": chosen, "contact": contact,
             "needs_contact": any(p.needs_contact for p in offered),
             "cost": money(rule.amount, rule.currency)}
