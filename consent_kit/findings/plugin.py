@@ -1,0 +1,60 @@
+"""Findings pages, written as a built-in plugin (``plugin``, blockable like the others).
+
+Researchers write a survey's findings page in the studio; once a second
+member approves it, it is published at /f/<survey_id> for the people who took
+part. Each hook only delegates: the rules are in :mod:`.book`, what a page
+shows in :mod:`.render`, the pages in :mod:`.studio_views` and :mod:`.public_views`.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from consent_kit.findings import public_views, studio_views
+from consent_kit.findings.store import erase_quotes, load
+from consent_kit.hookspecs import hookimpl
+from consent_kit.plugin_calls import StudioTask
+
+
+@hookimpl
+def register_blueprints(app):
+    """The studio's findings pages and the participants' page at /f/<survey_id>."""
+    return [studio_views.bp, public_views.bp]
+
+
+@hookimpl
+def survey_tasks(survey_id, kit):
+    """"Findings to share" in the survey's task list, for those who may write them."""
+    if kit.current_role() not in ("researcher", "admin"):
+        return []
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    book = load(kit, survey_id)
+    if book.get("published"):
+        status, hint = StudioTask.DONE, _("Published")
+    elif book.get("items"):
+        status, hint = StudioTask.IN_PROGRESS, _("Not published yet")
+    else:
+        status, hint = StudioTask.NOT_STARTED, ""
+    return [StudioTask(_("Findings to share"), url_for("findings_studio.edit", survey_id=survey_id),
+                       status=status, hint=hint, order=60)]
+
+
+@hookimpl
+def page_parts(slot, survey, kit):
+    """On the Thank you page: where the findings will be, when the team has said so (or they are out)."""
+    if slot != "done" or survey is None:
+        return None
+    book = load(kit, survey.id)
+    if not (book.get("promise") or book.get("published")):
+        return None  # no promise the team hasn't made
+    from flask import render_template
+
+    return Markup(render_template("findings/done_part.html", survey=survey, book=book))
+
+
+@hookimpl
+def erase_participant_data(response_ids, kit):
+    """Withdrawing: quotes from these answers come off every findings page."""
+    erase_quotes(kit, response_ids)

@@ -1,0 +1,74 @@
+"""Turn a findings page's items into what a page shows: safe HTML, counts with small numbers hidden, quotes.
+
+Pure logic (no Flask). Everything is worked out again each time a page is
+shown, from what is stored now: a chart counts the answers kept today (so an
+answer taken back is no longer counted) and a quote is read from its answer
+(so it is gone once the answer is gone, or once its person no longer agrees
+to be quoted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from markupsafe import Markup
+
+from consent_kit.consent.records import render_markdown
+from consent_kit.findings.book import quote_text
+from consent_kit.results.charts import bar_chart
+from consent_kit.results.summary import summarise
+
+
+def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
+               get_response: Callable, get_consent: Callable, min_group: int,
+               words: Mapping[str, str]) -> list[dict]:
+    """What each item shows, in order. Items about questions the survey no longer has are left out.
+
+    ``responses()`` gives the survey's kept answers (read only if a chart or
+    table needs them); ``get_response(id)`` and ``get_consent(pseudonym)`` are
+    the store's. Every dict has ``kind`` and ``id``; see the template
+    ``findings/_items.html`` for what each kind carries.
+    """
+    summaries = {}
+    if any(item.get("kind") in ("chart", "table") for item in items):
+        results = summarise(survey, responses(), min_group=min_group, text_limit=0, words=words)
+        summaries = {s.question.id: s for s in results.questions}
+    questions = {q.id: q for q in survey.questions}
+    shown = []
+    for item in items:
+        kind = item.get("kind")
+        if kind == "section":
+            shown.append({"kind": kind, "id": item["id"], "heading": item.get("heading", ""),
+                          "html": Markup(render_markdown(item.get("text", "")))})
+        elif kind in ("chart", "table") and item.get("question_id") in questions:
+            shown.append(_counts(item, questions[item["question_id"]],
+                                 summaries.get(item["question_id"]), words))
+        elif kind == "quote":
+            shown.append(_quote(item, survey, get_response, get_consent))
+        elif kind == "removed_quote":
+            shown.append({"kind": "removed_quote", "id": item["id"]})
+    return shown
+
+
+def _counts(item: dict, question, summary, words: Mapping[str, str]) -> dict:
+    """A chart or table of one question; ``hidden`` (no numbers at all) when too few answered."""
+    view = {"kind": item["kind"], "id": item["id"], "title": question.label,
+            "hidden": True, "tally": None, "svg": None}
+    if summary is None or summary.hidden or summary.tally is None:
+        return view  # fewer than the threshold answered: not even a bar is drawn
+    view.update(hidden=False, tally=summary.tally)
+    if item["kind"] == "chart":
+        view["svg"] = Markup(bar_chart(summary.tally, chart_id=f"chart-{item['id']}",
+                                       title=question.label, words=words))
+    return view
+
+
+def _quote(item: dict, survey, get_response: Callable, get_consent: Callable) -> dict:
+    """A quote's words as they are now, or a note that it was taken out."""
+    response = get_response(item.get("response_id", ""))
+    record = get_consent(response.pseudonym) if response is not None and response.pseudonym else None
+    text = quote_text(survey, response, record, item.get("question_id", ""))
+    if text is None:
+        return {"kind": "removed_quote", "id": item["id"]}
+    return {"kind": "quote", "id": item["id"], "text": text}
+

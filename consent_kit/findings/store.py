@@ -1,0 +1,58 @@
+"""Where findings pages are kept (``kit.store.documents("findings")``), and the words charts use."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from consent_kit.findings.book import TABLE, drop_quotes, new_book
+from consent_kit.results.views import min_group
+
+
+def load(kit, survey_id: str) -> dict:
+    """The survey's findings document (a fresh, empty one if there is none yet)."""
+    found = kit.store.documents(TABLE).get(survey_id=survey_id)
+    if found is None:
+        return new_book(survey_id)
+    book = new_book(survey_id)
+    book.update(found)  # documents kept by an older version get the fields they lack
+    return book
+
+
+def save(kit, book: dict) -> None:
+    """Keep the document (one atomic write)."""
+    kit.store.documents(TABLE).put(book, survey_id=book["survey_id"])
+
+
+def published(kit, survey_id: str) -> dict | None:
+    """The published page of a survey, or None when there is none."""
+    found = kit.store.documents(TABLE).get(survey_id=survey_id)
+    return (found or {}).get("published")
+
+
+def erase_quotes(kit, response_ids) -> int:
+    """Take quotes from these answers off every findings page; returns how many went.
+
+    Called when a person takes their answers back. The page then says a quote
+    was taken out; the words themselves were never copied, so nothing is left.
+    """
+    ids = set(response_ids or ())
+    if not ids:
+        return 0
+    total = 0
+    for book in kit.store.documents(TABLE).find():
+        count = drop_quotes(book, ids)
+        if count:
+            save(kit, book)
+            total += count
+    return total
+
+
+def words() -> dict:
+    """The words charts and tables use, in the reader's language."""
+    return {
+        "prefer_not_to_say": _("Prefer not to say"),
+        "not_known": _("Not known"),
+        "hidden": _("fewer than %(n)d", n=min_group()),
+        "axis": _("Number of people"),
+        "desc": _("Bar chart. The same numbers are in the table under it."),
+    }

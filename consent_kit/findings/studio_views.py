@@ -1,0 +1,264 @@
+"""The findings page of a survey in the studio: write it, add counts and quotes, approve, publish.
+
+Thin: the rules are in :mod:`consent_kit.findings.book`, what a page shows in
+:mod:`consent_kit.findings.render`. Researchers and admins of the survey's
+project may do everything here; a second member approves before publishing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from consent_kit.clock import utc_now
+from consent_kit.findings import book as rules
+from consent_kit.findings.render import show_items
+from consent_kit.findings.store import load, save, words
+from consent_kit.kit import current_kit
+from consent_kit.results.views import min_group
+from consent_kit.studio.rules import login_required
+
+bp = Blueprint("findings_studio", __name__, template_folder="templates", url_prefix="/studio/surveys")
+
+#: At most this many written answers are offered as quotes on one page.
+QUOTE_OFFER_LIMIT = 300
+
+
+def _survey(survey_id: str):
+    survey = current_kit().catalog.get(survey_id)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _me() -> str:
+    return current_kit().current_user().username
+
+
+@bp.get("/<survey_id>/findings")
+@login_required("researcher", scope="survey")
+def edit(survey_id):
+    """The findings page as it is being written, with what a participant will see."""
+    return _edit_page(_survey(survey_id))
+
+
+def _edit_page(survey, errors=None, form=None, status=200):
+    kit = current_kit()
+    book = load(kit, survey.id)
+    shown = show_items(book["items"], survey, responses=lambda: kit.store.iter_responses(survey.id),
+                       get_response=kit.store.get_response, get_consent=kit.store.get_consent,
+                       min_group=min_group(), words=words())
+    return render_template(
+        "findings/edit.html", survey=survey, project=kit.current_project(), book=book,
+        shown=shown, errors=errors or [], form=form or {}, me=_me(),
+        approved=rules.approved_now(book), said_did=rules.said_did_in_order(book["said_did"]),
+        chart_options=[(q.id, q.label) for q in rules.chart_questions(survey)],
+        can_quote=bool(rules.quote_statements(survey)), words=words(), min_group=min_group(),
+        today=dt.date.today().isoformat()), status
+
+
+@bp.post("/<survey_id>/findings")
+@login_required("researcher", scope="survey")
+def change(survey_id):
+    """Add, change, move or remove a part of the page, or a "You said, we did" entry."""
+    survey = _survey(survey_id)
+    kit = current_kit()
+    book = load(kit, survey.id)
+    action = request.form.get("action", "")
+    handler = ACTIONS.get(action)
+    if handler is None:
+        return _edit_page(survey, [("action", _("What to do"), _("Choose what to do."))],
+                          status=400)
+    problems = handler(book, survey, request.form)
+    if problems:
+        return _edit_page(survey, problems, form=request.form, status=400)
+    rules.changed(book, _me(), utc_now())
+    save(kit, book)
+    flash(_("Saved. Someone else in the project needs to approve this before it is published."),
+          "success")
+    return redirect(url_for(".edit", survey_id=survey.id) + "#page")
+
+
+def _text(form, name: str, limit: int) -> str:
+    return (form.get(name) or "").replace("\r\n", "\n").strip()[: limit + 1]
+
+
+def _section(book, survey, form):
+    heading, text = _text(form, "heading", rules.MAX_HEADING), _text(form, "text", rules.MAX_TEXT)
+    problems = []
+    if not heading or len(heading) > rules.MAX_HEADING:
+        problems.append(("heading", _("Heading"), _("Write a short heading (up to %(n)d letters).",
+                                                      n=rules.MAX_HEADING)))
+    if not text or len(text) > rules.MAX_TEXT:
+        problems.append(("text", _("Text"), _("Write the text of this part (up to %(n)d letters).",
+                                                n=rules.MAX_TEXT)))
+    if problems:
+        return problems
+    item_id = form.get("item_id", "")
+    if item_id:
+        item = _item(book, item_id)
+        if item is None or item["kind"] != "section":
+            abort(404)
+        item.update(heading=heading, text=text)
+    else:
+        book["items"].append({"id": rules.new_id(), "kind": "section", "heading": heading,
+                              "text": text})
+    return []
+
+
+def _counts(book, survey, form):
+    question_id, kind = form.get("question_id", ""), form.get("kind", "")
+    if question_id not in {q.id for q in rules.chart_questions(survey)}:
+        return [("question_id", _("Question"), _("Choose a question with answers to pick from."))]
+    if kind not in ("chart", "table"):
+        return [("kind", _("Show it as"), _("Choose a chart or a table."))]
+    book["items"].append({"id": rules.new_id(), "kind": kind, "question_id": question_id})
+    return []
+
+
+def _quote(book, survey, form):
+    """Add a quote, after checking again that its person agreed to be quoted and hasn't withdrawn."""
+    kit = current_kit()
+    response = kit.store.get_response(form.get("response_id", ""))
+    record = kit.store.get_consent(response.pseudonym) if response and response.pseudonym else None
+    question_id = form.get("question_id", "")
+    if rules.quote_text(survey, response, record, question_id) is None:
+        return [("quotes", _("Quote"), _(
+            "You can't use these words: the person did not agree to be quoted, or took their "
+            "answers back."))]
+    if any(i.get("response_id") == response.id and i.get("question_id") == question_id
+           for i in book["items"]):
+        return [("quotes", _("Quote"), _("This quote is on the page already."))]
+    book["items"].append({"id": rules.new_id(), "kind": "quote", "response_id": response.id,
+                          "question_id": question_id})
+    return []
+
+
+def _item(book, item_id):
+    return next((i for i in book["items"] if i.get("id") == item_id), None)
+
+
+def _remove(book, survey, form):
+    item = _item(book, form.get("item_id", ""))
+    if item is None:
+        abort(404)
+    book["items"].remove(item)
+    return []
+
+
+def _move(step: int):
+    def move(book, survey, form):
+        item = _item(book, form.get("item_id", ""))
+        if item is None:
+            abort(404)
+        items = book["items"]
+        index = items.index(item)
+        target = min(max(index + step, 0), len(items) - 1)
+        items.insert(target, items.pop(index))
+        return []
+    return move
+
+
+def _said_did(book, survey, form):
+    said, did = _text(form, "said", rules.MAX_SAID_DID), _text(form, "did", rules.MAX_SAID_DID)
+    problems = []
+    try:
+        day = dt.date.fromisoformat(form.get("date", "").strip()).isoformat()
+    except ValueError:
+        day = ""
+        problems.append(("date", _("Date"), _("Enter a date like 2026-11-26 (year, month, day).")))
+    for name, value, label in (("said", said, _("You said")), ("did", did, _("We did"))):
+        if not value or len(value) > rules.MAX_SAID_DID:
+            problems.append((name, label, _("Write what goes here (up to %(n)d letters).",
+                                            n=rules.MAX_SAID_DID)))
+    if not problems:
+        book["said_did"].append({"id": rules.new_id(), "date": day, "said": said, "did": did})
+    return problems
+
+
+def _remove_said_did(book, survey, form):
+    before = len(book["said_did"])
+    book["said_did"] = [e for e in book["said_did"] if e.get("id") != form.get("entry_id")]
+    if len(book["said_did"]) == before:
+        abort(404)
+    return []
+
+
+def _promise(book, survey, form):
+    words_ = _text(form, "promise", rules.MAX_PROMISE)
+    if len(words_) > rules.MAX_PROMISE:
+        return [("promise", _("When"), _("Keep it short (up to %(n)d letters).",
+                                          n=rules.MAX_PROMISE))]
+    book["promise"] = words_
+    return []
+
+
+ACTIONS = {"section": _section, "counts": _counts, "quote": _quote, "remove": _remove,
+           "up": _move(-1), "down": _move(1), "said_did": _said_did,
+           "remove_said_did": _remove_said_did, "promise": _promise}
+
+
+@bp.get("/<survey_id>/findings/quotes")
+@login_required("researcher", scope="survey")
+def quotes(survey_id):
+    """Written answers that may be quoted: only from people who agreed to be quoted."""
+    survey = _survey(survey_id)
+    kit = current_kit()
+    questions = rules.quotable_questions(survey)
+    found: dict[str, list] = {q.id: [] for q in questions}
+    count = 0
+    for response in kit.store.iter_responses(survey.id):
+        record = kit.store.get_consent(response.pseudonym) if response.pseudonym else None
+        for question in questions:
+            text = rules.quote_text(survey, response, record, question.id)
+            if text is not None:
+                found[question.id].append((response.id, text))
+                count += 1
+        if count >= QUOTE_OFFER_LIMIT:
+            break
+    # By the words, never in the order they came, which could tie words to a time.
+    offered = [(q, sorted(found[q.id], key=lambda o: o[1].casefold())) for q in questions if found[q.id]]
+    return render_template("findings/quotes.html", survey=survey, project=kit.current_project(),
+                           offered=offered, count=count, limit=QUOTE_OFFER_LIMIT,
+                           can_quote=bool(rules.quote_statements(survey)))
+
+
+@bp.post("/<survey_id>/findings/publish")
+@login_required("researcher", scope="survey")
+def publish(survey_id):
+    """Approve the page (someone other than the last to change it), publish it, or take it down."""
+    survey = _survey(survey_id)
+    kit = current_kit()
+    book = load(kit, survey.id)
+    action, me, now = request.form.get("action", ""), _me(), utc_now()
+    try:
+        if action == "approve":
+            rules.approve(book, me, now)
+            message = _("You approved the findings page. It can be published now.")
+        elif action == "publish":
+            rules.publish(book, me, now)
+            message = _("The findings page is published. People who took part can see it now.")
+        elif action == "unpublish":
+            rules.unpublish(book)
+            message = _("The findings page is taken down. People will see that it is not ready yet.")
+        else:
+            abort(400)
+    except rules.FindingsError as error:
+        return _edit_page(survey, [("publish", _("Publish"), REFUSALS[error.reason]())], status=400)
+    save(kit, book)
+    kit.store.audit(actor=me, action=f"findings_{action}", subject=survey.id,
+                    details={"revision": book["revision"]})
+    flash(message, "success")
+    return redirect(url_for(".edit", survey_id=survey.id))
+
+
+REFUSALS = {
+    "nothing": lambda: _("There is nothing on the page to approve yet."),
+    "own_change": lambda: _("You made the last change, so someone else in the project needs to "
+                            "approve it."),
+    "already": lambda: _("This version is approved already."),
+    "not_approved": lambda: _("Someone else in the project needs to approve the page before it "
+                              "is published."),
+}
