@@ -344,8 +344,10 @@ def login():
             else:
                 errors = [("username", _("Username"), _("The username or password is not right. "
                                                         "Check them and try again."))]
+    # A fresh site: the way in is first-time setup (its page says who may use it).
     return render_template("auth/login.html", errors=errors, username=username,
-                           next_url=next_url), (400 if errors else 200)
+                           next_url=next_url, no_admin_yet=not studio.accounts.has_admin()
+                           ), (400 if errors else 200)
 
 
 @bp.post("/logout")

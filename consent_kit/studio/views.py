@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from consent_kit.studio.accounts import PROJECT_ROLES, ROLE_WORDS, ROLES, AccountError, User
+from consent_kit.studio.approvals import waiting_for
 from consent_kit.studio.auth import audit, current_project, current_user, not_found, state
 from consent_kit.studio.rules import login_required
 from consent_kit.web.helpers import kit
@@ -82,7 +83,8 @@ def dashboard():
     if user.role == "admin":
         assigned = accounts.survey_projects()
         unassigned = [_survey_row(s) for s in _all_survey_ids() if s not in assigned]
-    return render_template("studio/dashboard.html", projects=projects, unassigned=unassigned)
+    return render_template("studio/dashboard.html", projects=projects, unassigned=unassigned,
+                           waiting=waiting_for(user.username, projects))
 
 
 @bp.get("/projects/<project_id>")
@@ -98,9 +100,12 @@ def _project_page(errors=None, status=200):
     members = sorted(project.members.items())
     candidates = [u for u in accounts.users() if u.username not in project.members
                   and u.role != "admin"]
+    workspace = current_app.extensions.get("consent_kit_builder")
     return render_template("studio/project.html", project=project, surveys=surveys,
                            members=members, candidates=candidates, errors=errors or [],
-                           member_roles=MEMBER_ROLE_WORDS), status
+                           member_roles=MEMBER_ROLE_WORDS,
+                           needs_approval=bool(workspace and workspace.requires_approval(
+                               project.id))), status
 
 
 @bp.post("/projects/<project_id>/members")
