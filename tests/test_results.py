@@ -68,8 +68,10 @@ def test_summarise_counts_every_kind_of_question():
         ("red", 10, False), ("blue", 0, True), ("prefer_not_to_say", 0, True)]
     assert [(c.key, c.percent) for c in hobbies.tally.cells] == [("art", 100.0), ("music", 100.0)]
     assert (age.numbers.count, age.numbers.median, age.numbers.mean) == (10, 14.5, 14.5)
-    assert (age.numbers.lower_quartile, age.numbers.upper_quartile) == (12.25, 16.75)
+    # The middle half needs 5 people in each quarter: 10 answers are too few.
+    assert (age.numbers.lower_quartile, age.numbers.upper_quartile) == (None, None)
     assert mood.kind == "scale" and mood.numbers.median == 3
+    assert mood.numbers.mean is None  # every count of the scale (2 each) is hidden
     assert why.texts[:2] == ["because 0", "because 1"] and why.texts_total == 10
     [(source, by_source), (language, by_language)] = found.breakdowns
     assert source.id == "source" and by_source.cells[0].label == "The survey link"
@@ -179,3 +181,16 @@ def test_prefer_not_to_say_is_not_counted_as_a_written_answer_or_a_date():
     why, when_summary = summarise(survey, responses, words={"prefer_not_to_say": "Rather not"}).questions
     assert why.texts_total == 10 and len(why.texts) == 10 and "prefer_not_to_say" not in why.texts
     assert [(c.label, c.count) for c in when_summary.tally.cells] == [("2026-11", 6), ("Rather not", 6)]
+
+
+def test_figures_from_fewer_people_than_the_limit_are_hidden_like_counts():
+    # The case: 6 answers to a scale, so every count says "fewer than 5".
+    six = [response(i, mood=m) for i, m in enumerate([1, 2, 3, 4, 4, 5])]
+    [mood] = [q for q in summarise(SURVEY, iter(six)).questions if q.question.id == "mood"]
+    assert all(c.hidden for c in mood.tally.cells)
+    assert (mood.numbers.mean, mood.numbers.median, mood.numbers.lower_quartile) == (
+        None, None, None)
+    many = [response(i, age=10 + i) for i in range(20)]
+    [age] = [q for q in summarise(SURVEY, iter(many)).questions if q.question.id == "age"]
+    assert (age.numbers.median, age.numbers.lower_quartile, age.numbers.upper_quartile) == (
+        19.5, 14.75, 24.25)

@@ -266,3 +266,14 @@ def exported_ids(response, fmt: str) -> list[str]:
         return [r["response_id"] for r in json.loads(data)["responses"]]
     rows = list(openpyxl.load_workbook(io.BytesIO(data))["Answers"].values)
     return [row[0] for row in rows[1:]]
+
+
+def test_an_empty_chart_is_a_sentence_and_figures_from_few_people_are_hidden(app, store):
+    for i, score in enumerate(["1", "2", "3", "4", "4", "5"]):  # 6 people, each count under 5
+        add(store, 1, start=i, enjoyed=score)
+    response, text = results_page(app)
+    section = text.split('id="q-enjoyed"', 1)[1].split("</section>", 1)[0]
+    assert "Fewer than 5 people gave each answer, so there is no chart yet." in section
+    assert "<svg" not in section
+    assert "3.17" not in section and "3.5" not in section
+    assert "Not shown yet" in section

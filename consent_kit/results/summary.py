@@ -18,7 +18,7 @@ import logging
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from babel import Locale, UnknownLocaleError
 
@@ -85,13 +85,18 @@ class Tally:
 
 @dataclass(frozen=True)
 class NumberSummary:
-    """A summary of number answers that does not point at any one person (no lowest or highest)."""
+    """A summary of number answers that does not point at any one person (no lowest or highest).
+
+    A figure is None when it would come from fewer than ``min_group`` people: the
+    median needs that many on each side of it, the middle half that many in each
+    quarter (issue 14, §6). The mean is None when every count it comes from is hidden.
+    """
 
     count: int
-    mean: float
-    median: float
-    lower_quartile: float
-    upper_quartile: float
+    mean: float | None
+    median: float | None
+    lower_quartile: float | None
+    upper_quartile: float | None
 
 
 @dataclass
@@ -319,6 +324,9 @@ def question_summary(counter: _QuestionCounter, min_group: int,
             summary.numbers = _number_summary(
                 Counter({int(k): v for k, v in counter.values.items() if k.lstrip("-").isdigit()}),
                 min_group)
+            if summary.numbers and all(c.hidden for c in summary.tally.cells):
+                # Every count is "fewer than 5": an average of them would say what they hide.
+                summary.numbers = replace(summary.numbers, mean=None)
     elif counter.kind == "number":
         summary.numbers = _number_summary(
             Counter({k: v for k, v in counter.values.items() if isinstance(k, int | float)}),
@@ -348,8 +356,13 @@ def _number_summary(values: Counter, min_group: int) -> NumberSummary | None:
         return _nth(ordered, low) + (_nth(ordered, high) - _nth(ordered, low)) * (position - low)
 
     mean = statistics.fsum(v * n for v, n in ordered) / count
-    return NumberSummary(count, round(mean, 2), at((count - 1) / 2),
-                         at((count - 1) / 4), at(3 * (count - 1) / 4))
+    # Each half (for the median) and each quarter (for the middle half) must be a group
+    # of at least min_group people; otherwise the figure is one or two people's answers.
+    median = at((count - 1) / 2) if count // 2 >= min_group else None
+    quarters = count // 4 >= min_group
+    return NumberSummary(count, round(mean, 2), median,
+                         at((count - 1) / 4) if quarters else None,
+                         at(3 * (count - 1) / 4) if quarters else None)
 
 
 def _nth(ordered: list[tuple[float, int]], index: int) -> float:

@@ -60,6 +60,8 @@ def _words() -> dict:
         "not_known": _("Not known"),
         "prefer_not_to_say": _("Prefer not to say"),
         "hidden": _("fewer than %(n)d", n=n),
+        "no_chart": _("Fewer than %(n)d people gave each answer, so there is no chart yet.",
+                      n=n),
         "axis": _("Number of people"),
         "desc": _("Bar chart. The same numbers are in the table under it."),
     }
