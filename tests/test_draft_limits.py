@@ -190,3 +190,18 @@ def test_start_page_says_carry_on_only_once_something_is_kept(app):
     person.post("/s/drafts/start")
     person.answer_page({"name": "Sam"})
     assert ">Carry on<" in person.get("/s/drafts").get_data(as_text=True)
+
+
+def test_someone_part_way_can_get_a_save_code_when_the_folder_is_full(app):
+    app.extensions["consent_kit"].store._drafts.max_drafts = 1
+    person = Participant(app.test_client())
+    person.start("drafts")
+    person.answer_page({"name": "Sam"}, extra={"save": "1"})
+    person.post(person.path)  # "Save my answers"
+    assert person.last.status_code == 200
+    code = re.search(r'class="code"[^>]*>([^<]+)<', person.html).group(1)
+    assert len(draft_files(app)) == 1
+    other = Participant(app.test_client())
+    other.get("/resume")
+    other.post("/resume", {"code": code})
+    assert other.path.endswith("/page/age")

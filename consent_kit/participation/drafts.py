@@ -135,15 +135,34 @@ def save_for_later(draft: dict) -> str:
     stored; the old key is deleted.
     """
     code = new_code()
-    old_id = draft["id"]
+    old_id, was_unsaved = draft["id"], is_unsaved(draft)
     draft["id"] = code_key(code, purpose="resume")
     draft["saved"] = True
-    save_draft(draft)
+    try:
+        save_draft(draft)
+    except StoreError as error:
+        if error.reason != "full" or was_unsaved:
+            raise
+        _move_when_full(draft, old_id)
     if old_id != draft["id"]:
         kit().store.delete_draft(old_id)
     session.setdefault("drafts", {})[draft["survey_id"]] = draft["id"]
     session.modified = True
     return code
+
+
+def _move_when_full(draft: dict, old_id: str) -> None:
+    """Move a written draft to its save code's key when the drafts folder is full.
+
+    Someone part-way through already has a place, so the old file goes first
+    to make room; if the new one can't be written, the old one is put back.
+    """
+    kit().store.delete_draft(old_id)
+    try:
+        save_draft(draft)
+    except StoreError:
+        save_draft(dict(draft, id=old_id, saved=False))
+        raise
 
 
 def resume_draft(code: str) -> dict | None:
