@@ -18,6 +18,7 @@ import time
 import uuid
 
 from flask import current_app, request, session
+from flask_babel import gettext
 
 from consent_kit.consent.records import new_pseudonym
 from consent_kit.participation.codes import code_key, new_code
@@ -27,11 +28,6 @@ from consent_kit.web.ratelimit import attempts_for
 
 #: New drafts one address may write a minute (a whole venue may share one address).
 NEW_DRAFTS_PER_MINUTE = 30
-
-_BUSY = (
-    "We can't save your progress just now because a lot of people have started this survey "
-    "from here. Please wait a minute, then try again."
-)
 
 
 def _expiry(saved: bool) -> float:
@@ -102,7 +98,9 @@ def save_draft(draft: dict) -> None:
     """
     new = is_unsaved(draft)
     if new and not attempts_for("new_drafts", NEW_DRAFTS_PER_MINUTE).allow(request.remote_addr or "?"):
-        raise StoreError(_BUSY, reason="busy")
+        raise StoreError(gettext("We can't save your progress just now because a lot of people have "
+                                 "started this survey from here. Please wait a minute, then try again."),
+                         reason="busy")
     body = {key: value for key, value in draft.items() if key != "unsaved"}
     kit().store.save_draft(draft["id"], body, expires_at=_expiry(draft["saved"]))
     if new:

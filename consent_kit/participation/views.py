@@ -11,6 +11,7 @@ import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.exceptions import InternalServerError
 
 from consent_kit.consent.views import first_step_url, needs_consent
@@ -110,7 +111,7 @@ def page(survey_id, page_id):
         except StoreError as error:
             # Shown on the same page, drawn from what was sent, so nothing typed is lost.
             log.error("Could not keep a page of answers: %s", error)
-            store_error = error
+            store_error = _in_page_language(error)
         else:
             if "save" in request.form:
                 return redirect(url_for("resume.save", survey_id=survey.id))
@@ -192,6 +193,14 @@ def _summary_rows(survey, answers) -> list[dict]:
                 "change_url": url_for(".page", survey_id=survey.id, page_id=page_.id, change=1),
             })
     return rows
+
+
+def _in_page_language(error: StoreError) -> str:
+    """The store's plain message; the folder-full one in the page's language (the store has no Flask)."""
+    if error.reason == "full":
+        return _("We can't save your progress just now because a lot of people are using this survey. "
+                 "Please try again later. If it keeps happening, please tell the researchers.")
+    return str(error)
 
 
 @bp.app_errorhandler(StoreError)
