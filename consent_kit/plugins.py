@@ -34,6 +34,8 @@ DEFAULT_PLUGINS = (
 #: core package (its budget is the project's), the rest in plugins/ (consent_kit_plugins.<name>).
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "consent_kit.incentives.plugin",
+    "consent_kit.findings.plugin",
+    "consent_kit.analysis.plugin",
     "consent_kit_plugins.translation",
     "consent_kit_plugins.accessible_formats",
     "consent_kit_plugins.qr_entry",
@@ -129,6 +131,12 @@ def _keep_failure(failures: list, plugin: str, hook_name: str, error: Exception)
     del failures[:-200]  # the newest are enough to see what is wrong
 
 
+def plugin_name(dotted: str) -> str:
+    """A built-in plugin's name: its module's, or its package's for ``<package>.plugin``."""
+    parts = dotted.split(".")
+    return parts[-2] if parts[-1] == "plugin" else parts[-1]
+
+
 def blocked_names(config_blocked: Iterable[str] = ()) -> set[str]:
     """Plugin names blocked by config plus the comma-separated environment variable."""
     from_env = os.environ.get(BLOCK_ENV, "")
@@ -146,13 +154,13 @@ def make_plugin_manager(
     pm = KitPluginManager("consent_kit")
     pm.add_hookspecs(hookspecs)
     block = blocked_names(blocked)
-    essential = {name.rsplit(".", 1)[-1] for name in DEFAULT_PLUGINS} & block
+    essential = {plugin_name(name) for name in DEFAULT_PLUGINS} & block
     if essential:
         raise PluginError(f"These parts of the core can't be turned off: {sorted(essential)}.")
     for dotted in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(dotted), name=dotted.rsplit(".", 1)[-1])
+        pm.register(importlib.import_module(dotted), name=plugin_name(dotted))
     for dotted in BUILTIN_PLUGINS:
-        name = dotted.rsplit(".", 1)[-1]
+        name = plugin_name(dotted)
         if name in block:
             pm.set_blocked(name)
             pm.consent_kit_blocked_builtins[name] = importlib.import_module(dotted)
@@ -201,9 +209,9 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict]:
         dist = dists.get(id(plugin))
         if dist is not None:
             origin, version = "entry point", dist.version
-        elif name in {d.rsplit(".", 1)[-1] for d in DEFAULT_PLUGINS}:
+        elif name in {plugin_name(d) for d in DEFAULT_PLUGINS}:
             origin, version = "core", _own_version()
-        elif name in {d.rsplit(".", 1)[-1] for d in BUILTIN_PLUGINS}:
+        elif name in {plugin_name(d) for d in BUILTIN_PLUGINS}:
             origin, version = "built-in", _own_version()
         else:
             origin, version = "registered", ""

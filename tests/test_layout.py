@@ -136,3 +136,19 @@ def test_pure_packages_import_no_flask_even_through_other_modules():
 def test_consent_kit_keeps_few_top_level_modules():
     modules = sorted(p.name for p in (REPO / "consent_kit").glob("*.py"))
     assert len(modules) <= 12, modules
+
+
+def test_thank_you_payments_and_analysis_are_built_in_plugins_that_can_be_blocked(make_app):
+    from consent_kit.plugins import plugin_info
+
+    app = make_app()
+    rows = {r["name"]: r for r in plugin_info(app.extensions["consent_kit"].pm)}
+    assert rows["incentives"]["origin"] == rows["analysis"]["origin"] == "built-in"
+    assert "register_survey_settings" in rows["incentives"]["hooks"]
+    quiet = make_app(config={"BLOCKED_PLUGINS": ["incentives", "analysis"]})
+    names = {r["name"] for r in plugin_info(quiet.extensions["consent_kit"].pm)}
+    assert not {"incentives", "analysis"} & names
+    rules = {rule.rule for rule in quiet.url_map.iter_rules()}
+    assert not any("/budget" in r or "/claim" in r or "/analysis" in r for r in rules)
+    # A survey promising a payment still loads: blocking a plugin never breaks a survey file.
+    assert quiet.extensions["consent_kit"].catalog.broken == {}

@@ -37,6 +37,8 @@ def row(anonymous, viewer, researcher, admin, outsider):
 
 #: The budget pages of project alpha.
 BUDGET = "/studio/projects/alpha/budget"
+#: The "make sense of the answers" pages for a survey of project alpha.
+ANALYSIS = "/studio/surveys/have-your-say/analysis"
 #: The survey builder's pages for a survey of project alpha.
 BUILD = "/studio/surveys/have-your-say/build"
 
@@ -92,6 +94,16 @@ EXPECTED = {
                                       row(302, 403, 200, 200, 404)),
     ("translation.upload", "POST"): ("/studio/surveys/have-your-say/translations", {},
                                      row(302, 403, 400, 400, 404)),
+    # Findings to share (consent_kit/findings/studio_views.py): researchers in the survey's project.
+    ("findings_studio.edit", "GET"): ("/studio/surveys/have-your-say/findings", None,
+                                      row(302, 403, 200, 200, 404)),
+    ("findings_studio.change", "POST"): ("/studio/surveys/have-your-say/findings",
+                                         {"action": "promise", "promise": "in the spring"},
+                                         row(302, 403, 302, 302, 404)),
+    ("findings_studio.quotes", "GET"): ("/studio/surveys/have-your-say/findings/quotes", None,
+                                        row(302, 403, 200, 200, 404)),
+    ("findings_studio.publish", "POST"): ("/studio/surveys/have-your-say/findings/publish",
+                                          {"action": "unpublish"}, row(302, 403, 302, 302, 404)),
     ("studio.surveys", "GET"): ("/studio/surveys", None, row(302, 403, 403, 200, 403)),
     ("studio.surveys", "POST"): ("/studio/surveys", {"project-have-your-say": "beta"},
                                  row(302, 403, 403, 302, 403)),
@@ -209,6 +221,28 @@ EXPECTED = {
                                               row(302, 403, 302, 302, 404)),
     ("plain_language.words_download", "GET"): ("/studio/projects/alpha/words.yaml", None,
                                                row(302, 200, 200, 200, 404)),
+    # consent_kit/analysis: themes, coding and agreement for a survey of project alpha.
+    ("analysis.overview", "GET"): (ANALYSIS, None, row(302, 200, 200, 200, 404)),
+    ("analysis.themes", "GET"): (ANALYSIS + "/themes", None, row(302, 403, 200, 200, 404)),
+    # The researcher adds the theme first, so for the admin its name is taken: a plain 400.
+    ("analysis.themes", "POST"): (ANALYSIS + "/themes", {"name": "Getting there"},
+                                  row(302, 403, 302, 400, 404)),
+    ("analysis.theme", "GET"): (ANALYSIS + "/themes/nosuch", None, row(302, 403, 404, 404, 404)),
+    ("analysis.theme", "POST"): (ANALYSIS + "/themes/nosuch", {"name": "x"},
+                                 row(302, 403, 404, 404, 404)),
+    ("analysis.themes_csv", "GET"): (ANALYSIS + "/themes.csv", None, row(302, 403, 200, 200, 404)),
+    ("analysis.themes_upload", "POST"): (ANALYSIS + "/themes/upload", {},
+                                         row(302, 403, 302, 302, 404)),
+    ("analysis.code", "GET"): (ANALYSIS + "/what_helps/code", None, row(302, 403, 200, 200, 404)),
+    ("analysis.code", "POST"): (ANALYSIS + "/what_helps/code", {"response_id": "nosuch"},
+                                row(302, 403, 404, 404, 404)),
+    ("analysis.agreement_page", "GET"): (ANALYSIS + "/what_helps/agreement", None,
+                                         row(302, 403, 200, 200, 404)),
+    ("analysis.make_sample", "POST"): (ANALYSIS + "/what_helps/sample", {"size": "0"},
+                                       row(302, 403, 302, 302, 404)),
+    ("analysis.settle", "POST"): (ANALYSIS + "/what_helps/settle/nosuch", {},
+                                  row(302, 403, 404, 404, 404)),
+    ("analysis.export", "GET"): (ANALYSIS + "/export.csv", None, row(302, 403, 200, 200, 404)),
 }
 
 #: Other objects of a project, and things that don't exist: never 200 for the wrong person.
