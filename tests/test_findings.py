@@ -8,8 +8,9 @@ import shutil
 
 import pytest
 
-from consent_kit import Response
+from consent_kit import Response, SurveyError
 from consent_kit.app import create_app
+from consent_kit.survey.load.survey_file import load_survey_text
 from consent_kit.testing import PASSWORD, Browser, Participant, make_instance, populate
 
 CLUB = """\
@@ -156,6 +157,8 @@ def test_a_findings_page_with_a_chart_a_table_and_two_quotes(answered):
     assert add(rae, action="counts", question_id="fun", kind="table").status_code == 302
     assert add_quote(rae, response_of(app, "More trips to the sea.")).status_code == 302
     assert add_quote(rae, response_of(app, "A quiet room.")).status_code == 302
+    studio_page = text_of(rae.get(EDIT))
+    assert studio_page.count('<svg class="chart"') == 1 and "A quiet room." in studio_page
     publish(app, rae)
 
     page = Participant(app.test_client()).get(PUBLIC)
@@ -330,3 +333,32 @@ def test_right_to_left_findings_page(answered):
     publish(app, rae)
     page = Participant(app.test_client()).get(PUBLIC + "?lang=ar")
     assert re.search(r'<html lang="ar" dir="rtl">', page.get_data(as_text=True))
+
+
+def test_survey_files_mark_a_statement_as_allowing_quotes(app):
+    types = app.extensions["consent_kit"].question_types
+    survey = load_survey_text(CLUB, path="forms/club.yaml", question_types=types)
+    assert [s.allows_quotes for s in survey.consent.statements] == [False, True]
+    with pytest.raises(SurveyError) as error:
+        load_survey_text(CLUB.replace("allows_quotes: true", "allows_quotes: please"),
+                         path="forms/club.yaml", question_types=types)
+    [problem] = error.value.problems
+    line = next(n for n, text in enumerate(CLUB.splitlines(), 1) if "allows_quotes" in text)
+    assert (problem.path, problem.line) == ("forms/club.yaml", line)
+    assert "'allows_quotes' must be true or false" in problem.message
+
+
+def test_the_survey_task_list_links_to_findings_for_researchers_only(app):
+    rae_page = text_of(signed_in(app, "rae").get("/studio/surveys/club"))
+    assert "Findings to share" in rae_page and 'href="/studio/surveys/club/findings"' in rae_page
+    assert "Findings to share" not in text_of(signed_in(app, "vic").get("/studio/surveys/club"))
+
+
+def test_without_a_quotes_statement_no_quote_can_be_added(tmp_path):
+    app = build(make_instance(tmp_path / "instance",
+                              {"club.yaml": CLUB.replace("      allows_quotes: true\n", "")}))
+    take_part(app, {"fun": "Yes", "words": "More trips to the sea."})
+    rae = signed_in(app, "rae")
+    assert "lets you use people's words" in text_of(rae.get(EDIT))
+    response = add_quote(rae, response_of(app, "More trips to the sea."))
+    assert response.status_code == 400
