@@ -11,7 +11,6 @@ import pytest
 from consent_kit_plugins.qr_entry import qr
 from consent_kit_plugins.qr_entry.poster import incentive_text
 from consent_kit_plugins.qr_entry.sources import SourceError, clean_code
-from flask import url_for
 from test_qr_entry_decoding import decode_svg
 
 from consent_kit.plugin_calls import response_breakdowns
@@ -197,10 +196,20 @@ def test_the_consent_copy_shows_the_withdrawal_link_as_a_qr_code(app):
     person.complete("have-your-say", HAVE_YOUR_SAY)
     person.get("/s/have-your-say/your-copy")
     link = re.search(r'<p><a href="([^"]+)">\1</a></p>', person.html).group(1)
-    with app.test_request_context():
-        assert link == url_for("withdraw.start", _external=True)
+    assert link == f"{BASE}/change-your-mind/"  # from base_url, never the request's Host
     [svg] = _SVG.findall(person.html)
     assert [f.text for f in decode_svg(svg)] == [link]
+
+
+def test_without_base_url_the_copy_has_a_working_path_and_no_qr_code(make_app):
+    """Issue 23 item 16: nothing taken from the Host header; a QR code of a bare path goes nowhere."""
+    app = make_app(config={"BASE_URL": ""})
+    person = Participant(app.test_client())
+    person.complete("have-your-say", HAVE_YOUR_SAY)
+    person.get("/s/have-your-say/your-copy")
+    assert '<a href="/change-your-mind/"' in person.html
+    assert "http://localhost" not in person.html
+    assert _SVG.findall(person.html) == []
 
 
 def test_other_pages_have_no_qr_code(app):

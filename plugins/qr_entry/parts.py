@@ -21,7 +21,8 @@ CAPTIONS = {
 
 def qr_part(slot: str, survey, link: str) -> Markup | None:
     """A QR code of the link beside the slot, with a caption; None for other slots."""
-    if slot not in CAPTIONS or not link:
+    # Only a full address (from base_url): a phone scanning a bare path goes nowhere.
+    if slot not in CAPTIONS or not link.startswith(("https://", "http://")):
         return None
     code = qr.svg(link, error_correction="M", width_px=SCREEN_PX, label=qr_label(link))
     return Markup('<figure class="qr">{}<figcaption>{}</figcaption></figure>').format(
