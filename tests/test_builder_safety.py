@@ -209,8 +209,10 @@ def test_no_studio_address_answers_get_with_a_bare_405(app):
             url = url.replace(f"<{name}>", value)
         response = admin.get(url)
         tried += 1
-        assert response.status_code in (200, 302, 303), (url, response.status_code)
-        if response.status_code != 200:  # another page may answer GET at the same address
+        # Another page may answer GET at the same address, or the address may be for
+        # something that isn't there (the studio's own 404 page): never a bare 405.
+        assert response.status_code in (200, 302, 303, 404), (url, response.status_code)
+        if response.status_code in (302, 303):
             assert admin.get(response.location).status_code == 200, (url, response.location)
     assert tried >= 10
     response = admin.get(BUILD.format("have-your-say") + "/move")

@@ -10,7 +10,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 
 from consent_kit.studio.auth import not_found
-from consent_kit.studio.builder import consent_ops
+from consent_kit.studio.builder import consent_ops, support_ops
 from consent_kit.studio.builder import forms as form_read
 from consent_kit.studio.builder.ops import BuilderError
 from consent_kit.studio.builder.view_support import (
@@ -95,3 +95,33 @@ def consent_item(survey_id, kind, item_id):
             return done(_("Saved."), survey_id, "#consent")
     return render("builder/consent_item.html", ed, errors=errors, kind=kind, item=item,
                   item_id=item_id, advice=advice_for(ed, item_id) if item_id != "new" else [])
+
+
+#: Empty rows under the services, for adding more without JavaScript.
+NEW_CONTACT_ROWS = 2
+
+
+@bp.route("/surveys/<survey_id>/build/support", methods=["GET", "POST"])
+@login_required("researcher", scope="survey")
+def support(survey_id):
+    """The support page: a kind introduction and the services people can turn to."""
+    ed = editing_or_404(survey_id)
+    errors = []
+    if request.method == "POST":
+        form = request.form
+        count = min(int(form["rows"]), 50) if form.get("rows", "").isdigit() else 0
+        rows = [{key: form_read.words(form, f"contact-{n}-{key}")
+                 for key in support_ops.CONTACT_WORDS + support_ops.CONTACT_PLAIN}
+                for n in range(count)]
+        try:
+            save_change(ed, lambda d: support_ops.set_support(
+                d, form_read.words(form, "intro"), rows))
+        except CHANGE_FAILED as error:
+            errors = change_errors(error, "intro")
+        else:
+            return done(_("Saved the support page."), survey_id, "#support")
+    support_ = ed.definition.get("support") if isinstance(ed.definition.get("support"),
+                                                          dict) else {}
+    contacts = [c for c in support_.get("contacts") or [] if isinstance(c, dict)]
+    return render("builder/support.html", ed, errors=errors, intro=support_.get("intro"),
+                  contacts=contacts + [{}] * NEW_CONTACT_ROWS)

@@ -36,7 +36,7 @@ from consent_kit.studio.rules import login_required
 from consent_kit.web.helpers import kit
 
 #: Where each part of a finding is fixed: (endpoint, anchor on the outline).
-FIX_AT = {"details": ("builder.details", ""), "support": ("builder.overview", "#support"),
+FIX_AT = {"details": ("builder.details", ""), "support": ("builder.support", ""),
           "incentive": ("builder.overview", "#about"), "consent": ("builder.consent_item", ""),
           "consent_needed": ("builder.publish", "#consent-needed"),
           "question": ("builder.overview", "#pages")}

@@ -50,6 +50,9 @@ def set_text(mapping: dict, key: str, words: str, language: str, *, keep_empty: 
     """
     words = normalise_words(words)
     old = mapping.get(key)
+    if words and normalise_words(text_of(old, language)) == words and (
+            not isinstance(old, dict) or language in old):
+        return  # unchanged: kept exactly as written (a file's trailing line break too)
     if not words and not keep_empty:
         mapping.pop(key, None)
         return

@@ -24,6 +24,7 @@ from consent_kit.studio.builder import (  # noqa: F401 (their pages register on 
     preview_views,
     publish_check_views,
     publish_views,
+    support_ops,
 )
 from consent_kit.studio.builder import forms as form_read
 from consent_kit.studio.builder.ops import BuilderError
@@ -52,17 +53,20 @@ __all__ = ["bp"]
 @bp.route("/surveys/<survey_id>/build/details", methods=["GET", "POST"])
 @login_required("researcher", scope="survey")
 def details(survey_id):
-    """The survey's title, description, how long it takes and its "Leave this page" address."""
+    """The survey's title, description, how long it takes, "Leave this page", its dates and contact."""
     ed = editing_or_404(survey_id)
     errors = []
     if request.method == "POST":
         form = request.form
         try:
-            save_change(ed, lambda d: ops.set_details(
+            save_change(ed, lambda d: support_ops.set_promises(ops.set_details(
                 d, title=form_read.words(form, "title"),
                 description=form_read.words(form, "description"),
                 time_to_complete=form_read.words(form, "time_to_complete"),
-                exit_page=form_read.words(form, "exit_page")))
+                exit_page=form_read.words(form, "exit_page")),
+                closes=form_read.words(form, "closes"),
+                withdraw_until=form_read.words(form, "withdraw_until"),
+                contact=form_read.words(form, "contact")))
         except CHANGE_FAILED as error:
             errors = change_errors(error, "title")
         else:
