@@ -31,7 +31,10 @@ consent:
 questions:
   - id: fun
     type: single_choice
-    label: Is the club fun?
+    label:
+      en: Is the club fun?
+      cy: Ydy'r clwb yn hwyl?
+      ar: هل النادي ممتع؟
     choices: [Yes, No]
   - id: rare
     type: single_choice
@@ -326,13 +329,16 @@ def test_the_thank_you_page_says_where_findings_will_be(app):
     assert 'href="/f/club"' in person.html
 
 
-def test_right_to_left_findings_page(answered):
+@pytest.mark.parametrize("lang, direction, label", [("cy", "ltr", "Ydy'r clwb yn hwyl?"),
+                                                     ("ar", "rtl", "هل النادي ممتع؟")])
+def test_welsh_and_arabic_findings_pages(answered, lang, direction, label):
     app, _ = answered
     rae = signed_in(app, "rae")
-    add(rae, action="section", heading="What you told us", text="Thank you.")
+    add(rae, action="counts", question_id="fun", kind="table")
     publish(app, rae)
-    page = Participant(app.test_client()).get(PUBLIC + "?lang=ar")
-    assert re.search(r'<html lang="ar" dir="rtl">', page.get_data(as_text=True))
+    text = text_of(Participant(app.test_client()).get(f"{PUBLIC}?lang={lang}"))
+    assert f'<html lang="{lang}" dir="{direction}">' in text
+    assert f"<caption>{label}</caption>" in text
 
 
 def test_survey_files_mark_a_statement_as_allowing_quotes(app):

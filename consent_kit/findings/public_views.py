@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from consent_kit.findings.book import said_did_in_order
 from consent_kit.findings.render import show_items
 from consent_kit.findings.store import published, words
+from consent_kit.i18n.localize import localize
 from consent_kit.kit import current_kit
 from consent_kit.participation.codes import clean_code, code_key
 from consent_kit.participation.finish import day_in_words
@@ -24,8 +26,8 @@ from consent_kit.web.ratelimit import attempts_for
 
 bp = Blueprint("findings", __name__, template_folder="templates", url_prefix="/f")
 
-#: Tries of a reference per address a minute, unless ``FINDINGS_REFERENCES_PER_MINUTE`` says.
-REFERENCE_TRIES = 10
+#: Tries of a reference per address a minute when the settings have no ``CODE_ATTEMPTS_PER_MINUTE``.
+REFERENCE_TRIES = 30
 
 
 @bp.route("/<survey_id>", methods=["GET", "POST"])
@@ -36,6 +38,8 @@ def page(survey_id):
     if survey is None:
         abort(404)
     kit.use_survey(survey)  # the page's language, exit button and support link
+    survey = localize(survey, str(get_locale() or ""))  # its questions in the reader's language
+    kit.use_survey(survey)
     page_ = published(kit, survey.id)
     shown = []
     if page_:
