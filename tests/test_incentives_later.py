@@ -219,3 +219,14 @@ def test_a_welsh_first_survey_offers_its_reward_in_each_language(make_app):
         page = Participant(app.test_client())
         page.get(f"/s/thanks?lang={lang}")
         assert words in page.text, lang
+
+
+def test_on_a_shared_computer_the_next_person_cannot_see_or_use_a_later_claim(app):
+    _, reference = finish(app)
+    library = Participant(app.test_client())
+    type_reference(library, reference)
+    claim(library, "voucher")
+    code = re.search(r"CODE-[AB]", library.text).group(0)
+    app.config["DONE_MINUTES"] = 0  # as if the next person sat down after the time ran out
+    response = library.get("/s/thanks/claim")
+    assert response.status_code == 404 and code not in library.text

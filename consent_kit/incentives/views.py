@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from flask import (
@@ -186,8 +187,10 @@ def claim_mark(pseudonym: str) -> str:
 
 def hold(survey_id: str, pseudonym: str, via: str) -> dict:
     """Put a new claim token for ``pseudonym`` in this browser's session (and only there)."""
-    held = {"for": pseudonym, "token": state().records.mint_token(survey_id, today()), "via": via}
+    held = {"for": pseudonym, "token": state().records.mint_token(survey_id, today()), "via": via,
+            "at": time.time()}
     session.setdefault(SESSION_KEY, {})[survey_id] = held
+    session.permanent = False  # phones and computers are shared: gone when the browser closes
     session.modified = True
     return held
 
@@ -208,9 +211,20 @@ def _held(survey, *, mint: bool) -> dict | None:
 def _holding(survey) -> dict | None:
     """The claim this browser holds for ``survey``, however it came (finished, stopped, reference)."""
     held = session.get(SESSION_KEY, {}).get(survey.id)
+    if isinstance(held, dict) and held.get("via") in ("later", "stop") and _too_old(held):
+        # A shared computer: the next person must not see this claim, or use its token.
+        session[SESSION_KEY].pop(survey.id, None)
+        session.modified = True
+        return None
     if isinstance(held, dict) and held.get("for") and ("token" in held or "claimed" in held):
         return held
     return _held(survey, mint=False)
+
+
+def _too_old(held: dict) -> bool:
+    """Whether a claim started with a reference or on stopping is older than ``DONE_MINUTES``."""
+    minutes = current_app.config.get("DONE_MINUTES", 30)
+    return time.time() - float(held.get("at", 0)) > minutes * 60
 
 
 def _first_mint(pseudonym: str) -> bool:
