@@ -9,6 +9,7 @@ from pathlib import Path
 
 import krippendorff
 import pytest
+from analysis_support import TALK, add_answers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -17,19 +18,9 @@ from consent_kit.analysis import agreement
 from consent_kit.analysis.codebook import THEMES, Codebook, ThemeError
 from consent_kit.analysis.coding import Coding
 from consent_kit.analysis.qdpx import read_codings
-from consent_kit.store import Response
 from consent_kit.testing import PASSWORD, Browser, Participant, audit_entries, populate
 
 SCHEMA = Path(__file__).parent / "data" / "refi-qda-Project-mrt2019.xsd"
-TALK = """\
-id: talk
-title: Tell us about the club
-description: One question.
-questions:
-  - id: better
-    type: long_text
-    label: What would make the club better?
-"""
 QUICK = """\
 id: quick
 title: A quick one
@@ -112,12 +103,7 @@ def team(make_app):
     accounts.create_user("kim", "researcher", PASSWORD)
     accounts.set_member("alpha", "kim", "researcher")
     accounts.assign_survey("talk", "alpha")
-    kit = app.extensions["consent_kit"]
-    survey = kit.catalog.get("talk")
-    for i in range(10):
-        kit.record_response(Response(f"r{i:02d}", "talk", survey.version,
-                                     {"better": f"Answer number {i}"}, "2026-12-01T10:00:00Z",
-                                     f"REF{i:07d}", meta={"language": "en"}), survey)
+    add_answers(app, [f"Answer number {i}" for i in range(10)])
     people = {}
     for name in ("rae", "kim", "vic"):
         people[name] = Browser(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from analysis_support import TALK, add_answers
 from axe_playwright_python.sync_playwright import Axe
 from browser_support import LOOPBACK, SERVER_STOP_TIMEOUT
 from browser_walk import AXE_TAGS
@@ -14,21 +15,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from consent_kit.analysis.codebook import THEMES, Codebook
 from consent_kit.analysis.coding import Coding
 from consent_kit.app import create_app
-from consent_kit.store import Response
 from consent_kit.testing import PASSWORD, make_instance
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-TALK = """\
-id: talk
-title: Tell us about the club
-description: One question.
-questions:
-  - id: better
-    type: long_text
-    label: What would make the club better?
-"""
-
-
 class _Quiet(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:
         pass
@@ -45,12 +34,8 @@ def analysis_server(tmp_path):
         accounts.create_user(name, "researcher", PASSWORD)
         accounts.set_member("alpha", name, "researcher")
     accounts.assign_survey("talk", "alpha")
+    add_answers(app, [f"More trips out, and a later bus home ({i})" for i in range(12)])
     kit = app.extensions["consent_kit"]
-    survey = kit.catalog.get("talk")
-    for i in range(12):
-        kit.record_response(Response(f"r{i:02d}", "talk", survey.version,
-                                     {"better": f"More trips out, and a later bus home ({i})"},
-                                     "2026-12-01T10:00:00Z", f"REF{i:07d}"), survey)
     book = Codebook(kit.store.documents(THEMES))
     trips = book.save("talk", "Trips out", "Going places together", "a trip to the sea")
     bus = book.save("talk", "Getting home", "Buses and lifts")
