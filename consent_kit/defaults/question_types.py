@@ -140,8 +140,8 @@ class MultipleChoice(_Choices):
     def make_field(self, question, *, prefer_not_to_say_label=""):
         choices = self.choices_for(question, prefer_not_to_say_label)
         validators = _presence(question, "choose_any")
-        validators.append(ChoiceCount(question.validation,
-                                      {c.value: str(c.label) for c in question.choices if c.exclusive}))
+        alone = {c.value: str(c.label).rstrip(".!") for c in question.choices if c.exclusive}
+        validators.append(ChoiceCount(question.validation, alone))
         return PlainCheckboxesField(question.label, validators, choices=choices)
 
     def answer_from_data(self, question, data):
