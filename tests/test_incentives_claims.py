@@ -337,3 +337,29 @@ def test_voucher_codes_are_drawn_at_random_not_in_the_files_order(monkeypatch):
     records.add_vouchers("s", codes, batch="test")
     given = [records.take_voucher("s", DAY) for _ in range(5)]
     assert len(set(given)) == 5 and given != codes[:5] and sorted(given) != codes[:5]
+
+
+def test_claims_go_on_record_a_whole_past_day_at_a_time_and_once(records):
+    """One audit batch per look would put one claim, with its time, beside its answers."""
+    made = [claim(records)[1] for _ in range(3)]
+    assert records.claims_to_audit("p", DAY) == []  # not on the day they were made
+    tomorrow, after = "2026-12-03", "2026-12-04"
+    taken = records.claims_to_audit("p", tomorrow)
+    assert [e.id for e in taken] == sorted(e.id for e in made)
+    assert records.claims_to_audit("p", tomorrow) == []
+    _, newer, _ = make_claim(records, survey_id="s", project_id="p", rule=rule(),
+                             provider=IN_PERSON, token=records.mint_token("s", tomorrow),
+                             contact="", cap=None, today=tomorrow)
+    fixed = correction(made[0], recorded_by="r", recorded_at=tomorrow, status="cancelled")
+    records.add_entry(fixed)  # keeps the claim's own, earlier date, recorded after "newer"
+    assert [e.id for e in records.claims_to_audit("p", tomorrow)] == [fixed.id]
+    assert [e.id for e in records.claims_to_audit("p", after)] == [newer.id]
+    assert records.claims_to_audit("p", after) == []
+
+
+def test_claims_put_on_record_by_older_versions_are_not_put_on_record_again(records):
+    first = claim(records)[1]
+    records.store.table("incentive_audited").insert({"project_id": "p", "upto": 1})
+    second = claim(records)[1]
+    assert [e.id for e in records.claims_to_audit("p", "2026-12-03")] == [second.id]
+    assert first.id in records.store.table("incentive_audited").all()[0]["ids"]

@@ -199,8 +199,8 @@ def _audit_entry(entry) -> None:
 
 
 def _audit_claims(project_id: str) -> None:
-    """Put claims made since the last look on record, in one batch (see ``claims_to_audit``)."""
-    new = _records().claims_to_audit(project_id)
+    """Put claims of past days on record, in one batch (see ``claims_to_audit``)."""
+    new = _records().claims_to_audit(project_id, today())
     if new:
         kit().store.audit(actor="consent-kit", action="claims_recorded", subject=project_id,
                           details={"entries": [e.id for e in new],

@@ -88,27 +88,33 @@ class IncentiveStore:
         ledger.insert(entry.to_record())
         return entry
 
-    def claims_to_audit(self, project_id: str) -> list[LedgerEntry]:
-        """Ledger entries from claims not yet put on record, taken once (atomic).
+    def claims_to_audit(self, project_id: str, today: str) -> list[LedgerEntry]:
+        """Ledger entries from claims of past days not yet put on record, taken once (atomic).
 
-        Claims are put in the audit log later, in a batch, never when they are
-        made: an audit entry at that moment would sit beside the participant's
-        consent entry and tie their claim to their answers.
+        Claims are put in the audit log later, a whole day at a time, never
+        when they are made: an audit entry at that moment would sit beside the
+        participant's consent entry and tie their claim to their answers, and
+        so would a batch written each time a researcher looks (one claim per
+        look). The ids put on record are kept, sorted, so each is taken once.
         """
-        from_claims = [e for e in self.entries(project_id) if e.source == "claim"]
+        every = [e for e in self.entries(project_id) if e.source == "claim"]
+        due = {e.id for e in every if e.date < today}
         marks = self.store.table(AUDITED)
         marks.upsert({"project_id": project_id}, Query().project_id == project_id)
-        taken: list[int] = []
+        taken: list[str] = []
 
         def move(doc):
-            start = int(doc.get("upto", 0))
-            if start < len(from_claims):
-                doc["upto"] = len(from_claims)
-                taken.append(start)
+            done = set(doc.get("ids", []))
+            if "upto" in doc:  # kept by older versions: the first "upto" were put on record
+                done |= {e.id for e in every[:int(doc.pop("upto"))]}
+            new = sorted(due - done)
+            taken.extend(new)
+            doc["ids"] = sorted(done | due)
 
         marks.update(move, Query().project_id == project_id)
+        by_id = {e.id: e for e in every}
         # Sorted by id, so the audit entry keeps no order of claiming either.
-        return sorted(from_claims[taken[0]:], key=lambda e: e.id) if taken else []
+        return [by_id[entry_id] for entry_id in taken]
 
     # -- voucher pools ----------------------------------------------------------------------
 
