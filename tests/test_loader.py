@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from consent_kit_plugins import plain_language
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consent_kit.incentives import plugin as incentives_plugin
 from consent_kit.survey.load.survey_file import (
     check_files,
     load_survey_file,
@@ -97,10 +99,19 @@ class Info(QuestionType):
 
 
 def make_registry(*extra: QuestionType) -> QuestionTypeRegistry:
+    """Stand-in question types, with the survey settings the built-in plugins own.
+
+    ``incentive`` and ``plain_language`` belong to plugins (``register_survey_settings``);
+    the examples use them, so the registry the loader gets knows them, as a real app's does.
+    """
     registry = QuestionTypeRegistry()
     for qtype in (ShortText(), LongText(), Number(), SingleChoice(), MultipleChoice(), YesNo(),
                   Scale(), Date(), Info(), *extra):
         registry.register(qtype, plugin="tests")
+    for owner in (incentives_plugin, plain_language):
+        owner.register_survey_settings(
+            register=lambda setting, _name=owner.__name__: registry.settings.register(
+                setting, plugin=_name))
     return registry
 
 
@@ -1266,9 +1277,11 @@ def test_the_guides_example_messages_match_what_the_loader_says():
 
 
 def test_examples_load_with_the_real_core_types_when_they_are_there():
-    core = pytest.importorskip("consent_kit.defaults.question_types")
-    registry = QuestionTypeRegistry()
-    for question_type in core.CORE_TYPES:
-        registry.register(question_type(), plugin="core")
+    # As the app builds it: every built-in plugin's question types and survey settings.
+    from consent_kit.plugins import make_plugin_manager
+    from consent_kit.registry import collect_question_types
+
+    registry = collect_question_types(make_plugin_manager(load_entrypoints=False))
+    assert CORE_TYPES <= set(registry.names())
     results = check_files(FORMS, question_types=registry)
     assert results == {str(path): [] for path in FORMS}
