@@ -16,7 +16,12 @@ from consent_kit.participation.forms import answers_from_form, build_page_form, 
 from consent_kit.plugin_calls import Breakdown, StudioTask
 from consent_kit.store import Response, Store
 from consent_kit.studio.rules import login_required
-from consent_kit.survey.fields import AnswerRequired, PlainCheckboxesField, PlainRadioField
+from consent_kit.survey.fields import (
+    AnswerNeeded,
+    AnswerRequired,
+    PlainCheckboxesField,
+    PlainRadioField,
+)
 from consent_kit.survey.model import (
     PREFER_NOT_TO_SAY,
     Choice,
@@ -39,6 +44,7 @@ __all__ = [
     "SurveySetting",
     "current_kit",
     "read_yaml",
+    "AnswerNeeded",
     "AnswerRequired",
     "answers_from_form",
     "build_page_form",

@@ -52,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
     # Codes are short enough to type; a limit on tries keeps guessing hopeless
     # (~49.5 bits per code). Generous, because a whole venue may share one address.
     "CODE_ATTEMPTS_PER_MINUTE": 30,
+    # Pressing Start, and writing a participant's first draft, per address per minute (per
+    # process): enough for a room sharing one Wi-Fi, not for a script filling the disk.
+    "STARTS_PER_MINUTE": 30,
+    "NEW_DRAFTS_PER_MINUTE": 30,
 }
 
 
