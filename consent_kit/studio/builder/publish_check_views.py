@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from consent_kit.plugin_calls import survey_advice
+from consent_kit.plugin_calls import StudioTask, survey_advice, survey_tasks
 from consent_kit.studio import versions
-from consent_kit.studio.auth import audit, current_project
+from consent_kit.studio.auth import audit, current_project, current_user
 from consent_kit.studio.builder import content_version, normalise
 from consent_kit.studio.builder import forms as form_read
 from consent_kit.studio.builder.changes import changes
 from consent_kit.studio.builder.publish_checks import advice, blocking
+from consent_kit.studio.builder.tasks import SurveyState, core_tasks
 from consent_kit.studio.builder.view_support import (
     Editing,
     Stale,
@@ -155,3 +157,35 @@ def consent_needed(survey_id):
           {"reason": reason} if reason else {})
     flash(_("Saved."), "success")
     return redirect(url_for(".publish", survey_id=survey_id))
+
+
+#: A task's status in words, and the look of its tag.
+STATUS_WORDS = {StudioTask.NOT_STARTED: (_l("Not started"), "tag-grey"),
+                StudioTask.IN_PROGRESS: (_l("In progress"), "tag-blue"),
+                StudioTask.DONE: (_l("Done"), "tag-green"),
+                StudioTask.NEEDS_ATTENTION: (_l("Needs attention"), "tag-red")}
+
+
+def task_list(ed: Editing, *, changed: bool) -> list[dict]:
+    """The survey's tasks, the core's then the plugins': title, url, status words, tag class."""
+    approval = approval_state(ed)
+    reason = (workspace().no_consent(ed.survey_id) or {}).get("reason", "")
+    blocks = () if ed.survey is None else tuple(blocking(
+        ed.definition, ed.survey, kit().question_types, no_consent_reason=reason))
+    types = kit().question_types
+    state = SurveyState(
+        ed.definition, asks_questions=any(
+            getattr(types.get(q.type), "takes_answer", True) for q in ed.survey.questions)
+        if ed.survey else False, loader_problems=bool(ed.problems), blocks=blocks,
+        consent_reason=reason, published=ed.published is not None,
+        unpublished_changes=bool(ed.draft) and changed,
+        needs_approval=approval["needs_approval"], approved=approval["approved"] is not None)
+    found = [(_(t.title), url_for(t.endpoint, survey_id=ed.survey_id) + t.anchor, t.status, "")
+             for t in core_tasks(state)]
+    if ed.published is not None:  # plugins' pages work on the live survey
+        found += [(str(t.title), t.url, t.status, str(t.hint))
+                  for t in survey_tasks(kit().pm, ed.survey_id, current_user())]
+    return [{"title": title, "url": url, "hint": hint,
+             "status": str(STATUS_WORDS[status][0]) if status in STATUS_WORDS else "",
+             "tag": STATUS_WORDS.get(status, ("", ""))[1]}
+            for title, url, status, hint in found]

@@ -20,6 +20,7 @@ from consent_kit.studio.builder import check_upload, content_version, normalise,
 from consent_kit.studio.builder import forms as form_read
 from consent_kit.studio.builder.checks import check
 from consent_kit.studio.builder.ops import make_id, new_definition, set_details, set_status
+from consent_kit.studio.builder.publish_check_views import task_list
 from consent_kit.studio.builder.texts import text_of
 from consent_kit.studio.builder.view_support import (
     Stale,
@@ -67,7 +68,11 @@ def overview_page(survey_id: str, errors=(), status: int = 200):
     project = current_project()
     version = content_version(ed.definition)
     draft_by = (ed.draft or {}).get("updated_by", "")
+    changed = (ed.published is None
+               or content_version(normalise(ed.published.definition)) != version
+               or ed.published.status != ed.definition.get("status", "open"))
     return render("builder/overview.html", ed, errors=errors, status=status,
+                  tasks=task_list(ed, changed=changed),
                   version=version, versions=versions.history(survey_id),
                   live=versions.live_version(survey_id, ed.published),
                   next_number=versions.next_number(survey_id),
@@ -77,9 +82,7 @@ def overview_page(survey_id: str, errors=(), status: int = 200):
                   can_approve=bool(ed.draft) and draft_by != me(),
                   problems=problem_words(ed.problems), advice=advice_for(ed),
                   type_words={t.name: str(t.label or t.name) for t in kit().question_types},
-                  changed=ed.published is None or
-                  content_version(normalise(ed.published.definition)) != version
-                  or ed.published.status != ed.definition.get("status", "open"))
+                  changed=changed)
 
 
 # -- new surveys ---------------------------------------------------------------------
