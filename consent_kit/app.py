@@ -55,6 +55,11 @@ DEFAULTS: dict[str, Any] = {
     # Pressing Start, and writing a participant's first draft, per address per minute (per
     # process): enough for a room sharing one Wi-Fi, not for a script filling the disk.
     "STARTS_PER_MINUTE": 30,
+    # After Thank you, the copy, its PDF and the payment claim stay open on that phone for
+    # this long; then the session forgets the reference (phones are shared).
+    "DONE_MINUTES": 30,
+    # Where "Leave this page" goes on pages that know no survey ("" = the built-in default).
+    "EXIT_URL": "",
     "NEW_DRAFTS_PER_MINUTE": 30,
 }
 
@@ -170,14 +175,10 @@ def _secret_key(instance_path: Path) -> str:
 
 def _remember_version(store: Store, survey) -> None:
     """Keep a copy of each survey version, so every response can be read against its wording."""
-    from tinydb import Query
-
-    versions = store.table("survey_versions")
-    if versions.get(Query().version == survey.version) is None:
-        versions.upsert(
-            {"version": survey.version, "survey_id": survey.id, "definition": survey.definition},
-            Query().version == survey.version,
-        )
+    versions = store.documents("survey_versions")
+    if versions.get(version=survey.version) is None:
+        versions.put({"version": survey.version, "survey_id": survey.id,
+                      "definition": survey.definition}, version=survey.version)
 
 
 def _init_web(app: Flask, pm: pluggy.PluginManager) -> None:
