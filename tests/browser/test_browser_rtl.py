@@ -45,7 +45,7 @@ def test_arabic_pages_pass_axe_right_to_left(new_context, live_server, viewport)
 
 # A whole survey in Arabic -------------------------------------------------------------------
 # The buttons' words are in Arabic, so this walk doesn't read them: on each page it answers
-# whatever is asked (first choice, every box ticked, "3" typed) and presses the page's main
+# whatever is asked (first choice, every box before an "or" ticked, "3" typed) and presses the page's main
 # button. A "check you understood" answer that was wrong gets its next choice.
 
 # The page's main action: a form's first button, or the "Continue" link on the information page.
@@ -60,7 +60,9 @@ def _answer_everything(page, tries: dict[str, int]) -> None:
             tries[name] = tries.get(name, 0) + 1
         radios = page.locator(f"main input[type=radio][name='{name}']")
         radios.nth(min(tries.get(name, 0), radios.count() - 1)).check()
-    for box in page.locator("main form:not(.af-options) input[type=checkbox]").all():
+    # Every box, but none after an "or": those answers ("None of these") go alone.
+    for box in page.locator("main form:not(.af-options) div.choice:not(p.or ~ div.choice) "
+                            "> input[type=checkbox]").all():
         box.check()
     for field in page.locator("main input[type=text], main input[type=number], main textarea").all():
         name = field.get_attribute("name") or ""
