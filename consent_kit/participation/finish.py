@@ -33,7 +33,6 @@ from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
 from consent_kit.participation.codes import code_key, show_code
 from consent_kit.participation.drafts import current_draft, forget_draft
-from consent_kit.plugins import call_event
 from consent_kit.store import ErasedSubmission, Response, StoreError, SubmissionConflict
 from consent_kit.survey.model import DEFAULT_EXIT_URL
 from consent_kit.web.helpers import kit, load_survey, public_url
@@ -138,7 +137,7 @@ def _after_storing(survey, stored: Response, record: ConsentRecord) -> None:
     """The events, after the answers (and their audit entry) are safe on disk."""
     for hook, arguments in (("consent_given", {"record": record, "survey": survey}),
                             ("response_submitted", {"response": stored, "survey": survey})):
-        kit().plugin_failures.extend(call_event(kit().pm, hook, **arguments))
+        kit().fire(hook, **arguments)
 
 
 def _already_sent(survey, submission_id: str):

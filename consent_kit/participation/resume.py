@@ -37,12 +37,13 @@ def resume():
     if request.method == "POST":
         code = clean_code(request.form.get("code", ""))
         if code is None:
-            error = _("Enter the 10 letters and numbers of your code, like K7QM3-XR2PA")
+            error = _("Type your save code. It has 10 letters and numbers, like K7QM3-XR2PA.")
         else:
             target = _resume(code)
             if target:
                 return redirect(target)
-            error = _("We can't find that code. Check it and try again. Codes stop working after a while.")
+            error = _("We can't find that save code. Check it and try again. Save codes stop "
+                      "working after a while.")
     return render_template("participant/resume.html", error=error), 200 if not error else 400
 
 

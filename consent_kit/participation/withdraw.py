@@ -20,7 +20,7 @@ from consent_kit.consent.records import change_optional
 from consent_kit.i18n.localize import localize
 from consent_kit.participation.codes import clean_code, code_key, show_code
 from consent_kit.participation.finish import copy_context, day_in_words, today
-from consent_kit.plugins import call_event
+from consent_kit.plugins import call_each
 from consent_kit.web.helpers import kit
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def start():
             session[SESSION_KEY] = {"pseudonym": record.pseudonym, "reference": code,
                                     "at": time.time()}
             return redirect(url_for(".yours"))
-        error = (_("Enter the 10 letters and numbers of your reference, like K7QM3-XR2PA")
+        error = (_("Type your reference. It has 10 letters and numbers, like K7QM3-XR2PA.")
                  if code is None else
                  _("We can't find that reference. Check it and try again. If you took your answers "
                    "back already, they have been deleted."))
@@ -109,7 +109,7 @@ def change():
     kit().store.audit(actor=f"participant:{record.pseudonym}", action="consent_changed",
                       subject=record.survey_id, details={"agreed": list(updated.agreed)})
     survey = kit().catalog.surveys.get(record.survey_id)
-    kit().plugin_failures.extend(_event("consent_changed", record=updated, survey=survey))
+    kit().fire("consent_changed", record=updated, survey=survey)
     return redirect(url_for(".yours", changed=1))
 
 
@@ -140,14 +140,10 @@ def withdraw_participant(record) -> list[str]:
     research team can finish the job by hand.
     """
     response_ids = [r.id for r in kit().store.responses_by_pseudonym(record.pseudonym)]
-    problems = []
-    for impl in reversed(kit().pm.hook.erase_participant_data.get_hookimpls()):
-        arguments = {"pseudonym": record.pseudonym, "response_ids": response_ids}
-        try:
-            impl.function(**{k: v for k, v in arguments.items() if k in impl.argnames})
-        except Exception as error:
-            log.error("Plugin %r could not erase %s: %s", impl.plugin_name, record.pseudonym, error)
-            problems.append(impl.plugin_name)
+    failures: list = []  # each one logged, and named to the participant and in the audit entry
+    call_each(kit().pm, "erase_participant_data", failures=failures,
+              pseudonym=record.pseudonym, response_ids=response_ids)
+    problems = [failure.plugin for failure in failures]
     # The store writes the one audit entry itself, with the erasure (issue 23 item 13).
     counts = kit().store.withdraw(
         record.pseudonym, at=utc_now(),
@@ -159,11 +155,6 @@ def withdraw_participant(record) -> list[str]:
                   "so they may still hold this person's answers; check them by hand",
                   record.pseudonym, counts["damaged"])
         problems.append("store")
-    kit().plugin_failures.extend(_event("consent_withdrawn", pseudonym=record.pseudonym,
-                                        survey_id=record.survey_id))
+    kit().fire("consent_withdrawn", pseudonym=record.pseudonym, survey_id=record.survey_id)
     return problems
-
-
-def _event(hook: str, **arguments):
-    return call_event(kit().pm, hook, **arguments)
 
