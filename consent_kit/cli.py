@@ -258,6 +258,11 @@ def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
                     details={"format": fmt, "rows": count})
 
 
+from consent_kit.survey.load.imported import import_command  # noqa: E402  XLSForm, REDCap (issue 18)
+
+cli.add_command(import_command)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def plugins(as_json: bool):

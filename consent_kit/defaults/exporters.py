@@ -6,6 +6,8 @@ Each ``write`` also takes the plugins' ``breakdowns`` (see
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import lazy_gettext as _l
 
 from consent_kit.hookspecs import hookimpl
@@ -128,6 +130,23 @@ class RExporter:
         write_r(coded(survey), responses, out, breakdowns)
 
 
+class XlsformExporter:
+    """The survey itself (no answers) as an XLSForm, for ODK Collect or Kobo fieldwork offline."""
+
+    name = "xlsform"
+    label = _l("XLSForm (the questions, without answers, for ODK or Kobo)")
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    suffix = "-xlsform.xlsx"
+
+    def write(self, survey, responses, out, breakdowns=()):
+        """Write the survey's questions as an XLSForm to ``out`` (``responses`` is not read)."""
+        from consent_kit.results.export_versions import EARLIER_PAGE
+        from consent_kit.survey.load.xlsform_out import write_xlsform
+
+        pages = tuple(p for p in survey.pages if p.id != EARLIER_PAGE)  # only today's questions
+        write_xlsform(replace(survey, pages=pages), out)
+
+
 @hookimpl
 def register_exporters(register):
     register(CsvExporter())
@@ -137,3 +156,4 @@ def register_exporters(register):
     register(SpssExporter())
     register(StataExporter())
     register(RExporter())
+    register(XlsformExporter())

@@ -1,0 +1,200 @@
+"""A REDCap data dictionary (CSV) to a consent-kit survey file, with a report of what didn't come across.
+
+Each field gets a page of its own (so branching logic can use any earlier
+answer); a section header becomes the title of its first field's page.
+Branching logic with one comparison (``[q] = '1'``, ``[q] <> '1'``,
+``[q(2)] = '1'`` for a ticked checkbox) becomes ``show_if``. Fields marked
+"Identifier?" are kept, with a warning: consent-kit surveys try not to
+collect names, addresses or dates of birth.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from consent_kit.survey.load.imported import Ids, ImportReport, Known, piped, show_ifs, slug, starting_parts
+
+TAGS = re.compile(r"<[^>]+>")
+#: Field types consent-kit has no question for, and why.
+LEFT_OUT = {
+    "calc": "consent-kit has no calculations yet",
+    "file": "consent-kit doesn't take files or signatures",
+    "sql": "consent-kit doesn't read other databases",
+}
+VALIDATION = {"integer": "number", "number": "number", "number_1dp": "number", "number_2dp": "number",
+              "date_ymd": "date", "date_dmy": "date", "date_mdy": "date"}
+PREFER_NOT = re.compile(r"prefer not to (say|answer)|rather not say", re.I)
+
+
+def read_dictionary(path: str | Path) -> list[tuple[int, dict]]:
+    """The rows of a data dictionary as ``(row number, {short column name: value})``."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    reader = csv.reader(text.splitlines())
+    header = [_column(h) for h in next(reader, [])]
+    if "field_name" not in header or "field_type" not in header:
+        raise ValueError(f"{Path(path).name}: this isn't a REDCap data dictionary (it needs the columns "
+                         "'Variable / Field Name' and 'Field Type').")
+    return [(number, dict(zip(header, (v.strip() for v in values), strict=False)))
+            for number, values in enumerate(reader, start=2) if any(v.strip() for v in values)]
+
+
+def _column(heading: str) -> str:
+    words = heading.strip().lower()
+    for start, name in (("variable", "field_name"), ("form", "form_name"), ("section", "section"),
+                        ("field type", "field_type"), ("field label", "label"), ("choices", "choices"),
+                        ("field note", "note"), ("text validation type", "validation"),
+                        ("text validation min", "min"), ("text validation max", "max"),
+                        ("identifier", "identifier"), ("branching", "branching"),
+                        ("required", "required"), ("field annotation", "annotation")):
+        if words.startswith(start):
+            return name
+    return words
+
+
+def _choices(text: str) -> list[tuple[str, str]]:
+    found = []
+    for part in str(text).split("|"):
+        value, _, label = part.partition(",")
+        if value.strip():
+            found.append((value.strip(), TAGS.sub("", label).strip() or value.strip()))
+    return found
+
+
+def to_condition(logic: str) -> str:
+    """REDCap branching logic in XLSForm's words: ``[q(2)] = '1'`` is ``selected(${q}, '2')``."""
+    text = re.sub(r"\[([A-Za-z0-9_]+)\((\w+)\)\]\s*=\s*['\"]?1['\"]?", r"selected(${\1}, '\2')", logic)
+    return re.sub(r"\[([A-Za-z0-9_]+)\]", r"${\1}", text).replace("<>", "!=")
+
+
+def import_redcap(path: str | Path) -> tuple[dict, ImportReport]:
+    """Read a REDCap data dictionary: the survey file's contents and the report."""
+    report, ids, known, pages = ImportReport(), Ids(), {}, []
+    for number, row in read_dictionary(path):
+        kind, name = row.get("field_type", "").lower(), row.get("field_name", "")
+        report.question_rows += 1
+        if number == 2 and kind == "text":  # REDCap's first field is always the record's number
+            report.add(number, kind, name, "not imported — it is REDCap's record number; consent-kit "
+                       "gives each response a code of its own", level="warning")
+            report.question_rows -= 1
+            continue
+        if kind in LEFT_OUT or kind not in FIELD_TYPES:
+            report.add(number, kind, name, f"not imported — {LEFT_OUT.get(kind, 'unknown field type')}")
+            continue
+        question = {"id": ids.make(name), "type": None}
+        FIELD_TYPES[kind](report, number, row, question)
+        if question["type"] is None:
+            continue
+        _common(report, number, row, kind, question)
+        page = {"id": f"page-{len(pages) + 1}"}
+        if row.get("section"):
+            page["title"] = TAGS.sub("", row["section"]).strip()
+        if row.get("branching"):
+            found, why = show_ifs(to_condition(row["branching"]), known, len(pages))
+            if len(found) == 2:
+                page["show_if"], question["show_if"] = found
+            elif found:
+                question["show_if"] = found[0]
+            else:
+                report.add(number, kind, name, f"branching logic not imported — {why}: the question "
+                           "is shown to everyone", level="changed")
+        pages.append({**page, "questions": [question]})
+        report.kept_rows += 1
+        values = tuple(c["value"] for c in question.get("choices", ()))
+        values = ("yes", "no") if question["type"] == "yes_no" else values
+        known[name] = Known(question["id"], question["type"], len(pages) - 1, values)
+    title = Path(path).stem.replace("DataDictionary", "").replace("_", " ").strip().capitalize() or "Imported"
+    definition = {"id": slug(title), "title": title, "language": "en",
+                  **starting_parts(Path(path).name), "pages": pages or _empty()}
+    return definition, report
+
+
+def _empty() -> list[dict]:
+    from consent_kit.studio.builder.starter import MARK
+
+    return [{"id": "page-1", "questions": [{"id": "start", "type": "info",
+                                            "label": f"{MARK} No questions could be imported."}]}]
+
+
+def _common(report: ImportReport, number: int, row: dict, kind: str, question: dict) -> None:
+    label, names = piped(TAGS.sub("", row.get("label", "")).strip(), r"\[([A-Za-z0-9_]+)\]")
+    question["label"] = label or f"[Change this] {row.get('field_name', '')}"
+    if names:
+        report.add(number, kind, row["field_name"], f"an earlier answer put into the words ([{names[0]}]) "
+                   "isn't imported: the words are marked for you to change", level="changed")
+    if row.get("note"):
+        question["help"] = TAGS.sub("", row["note"]).strip()
+    if question["type"] != "info":
+        question["required"] = row.get("required", "").lower() == "y"
+    if row.get("identifier", "").lower() == "y":
+        report.add(number, kind, row["field_name"], "is marked as an identifier (it can tell who someone "
+                   "is): ask only what you need, and think about leaving it out", level="warning")
+    if row.get("annotation"):
+        report.add(number, kind, row["field_name"], f"action tags ({row['annotation']}) aren't imported",
+                   level="changed")
+
+
+def _text(report, number, row, question):
+    validation = row.get("validation", "").lower()
+    question["type"] = VALIDATION.get(validation, "short_text")
+    if question["type"] == "number" and (row.get("min") or row.get("max")):
+        question["validation"] = {k: _number(row[k]) for k in ("min", "max") if _number(row.get(k))
+                                  is not None}
+    elif validation and validation not in VALIDATION:
+        report.add(number, "text", row["field_name"], f"the '{validation}' check isn't imported: any "
+                   "text is accepted", level="changed")
+
+
+def _number(text) -> float | int | None:
+    try:
+        value = float(str(text))
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _notes(report, number, row, question):
+    question["type"] = "long_text"
+
+
+def _choice(report, number, row, question):
+    choices = _choices(row.get("choices", ""))
+    if not choices:
+        report.add(number, row["field_type"], row["field_name"], "not imported — it has no choices")
+        return
+    keep = [(v, label) for v, label in choices if not PREFER_NOT.search(label)]
+    if len(keep) < len(choices):
+        question["prefer_not_to_say"] = True
+        report.add(number, row["field_type"], row["field_name"], "the 'Prefer not to say' choice became "
+                   "consent-kit's own \"Prefer not to say\" (stored as prefer_not_to_say)", level="changed")
+    question["type"] = "multiple_choice" if row["field_type"].lower() == "checkbox" else "single_choice"
+    question["choices"] = [{"value": v, "label": label} for v, label in keep]
+
+
+def _yesno(report, number, row, question):
+    question["type"] = "yes_no"
+    report.add(number, "yesno", row["field_name"], "answers are stored as yes and no (REDCap stores 1 "
+               "and 0)", level="changed")
+
+
+def _truefalse(report, number, row, question):
+    question["type"] = "single_choice"
+    question["choices"] = [{"value": "1", "label": "True"}, {"value": "0", "label": "False"}]
+
+
+def _descriptive(report, number, row, question):
+    question["type"] = "info"
+
+
+def _slider(report, number, row, question):
+    ends = [label for _, label in _choices(row.get("choices", ""))] or [""]
+    low, high = _number(row.get("min")) or 0, _number(row.get("max")) or 100
+    question.update(type="number", validation={"min": low, "max": high})
+    report.add(number, "slider", row["field_name"], f"imported as a number box from {low} to {high} "
+               f"(ends: {' / '.join(ends)})", level="changed")
+
+
+FIELD_TYPES = {"text": _text, "notes": _notes, "radio": _choice, "dropdown": _choice,
+               "checkbox": _choice, "yesno": _yesno, "truefalse": _truefalse,
+               "descriptive": _descriptive, "slider": _slider}
