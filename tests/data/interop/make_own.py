@@ -1,4 +1,4 @@
-"""Writes the XLSForms in own/ (run: python tests/data/interop/make_own.py). Written for consent-kit's tests."""
+"""Writes the XLSForms in own/ for consent-kit's tests (run: python tests/data/interop/make_own.py)."""
 
 from pathlib import Path
 
@@ -33,14 +33,16 @@ workbook("youth-services.xlsx", [
      "${care} = 'yes'"],
     ["begin group", "about-club", "About the club", "", "", "", "", "selected(${used}, 'club')", "", "",
      "field-list"],
-    ["range", "rating", "How good is the club?", "", "", "yes", "", "", "", "", "", "", "start=1 end=5 step=1"],
+    ["range", "rating", "How good is the club?", "", "", "yes", "", "", "", "", "", "",
+     "start=1 end=5 step=1"],
     ["text", "better", "What would make it better?", "", "", "no", "", "", "string-length(.) <= 200", "",
      "multiline"],
     ["end group"],
     ["date", "visit", "When did you last go?", "", "", "no", "", "", "", "", "", "", "", "today()"],
     ["select_one club_kind", "club_kind", "What kind of club?", "", "", "no", "",
      "${care} != 'no' and selected(${used}, 'sport')"],
-    ["range", "hours", "How many hours a week?", "", "", "no", "", "", "", "", "", "", "start=0 end=40 step=0.5"],
+    ["range", "hours", "How many hours a week?", "", "", "no", "", "", "", "", "", "",
+     "start=0 end=40 step=0.5"],
     ["text", "postcode", "First half of your postcode", "", "", "no", "", "", "regex(., '^[A-Z]{1,2}[0-9]')"],
     ["datetime", "when_started", "When did you start?", "", "", "no"],
     ["calculate", "total_score", "", "", "", "", "", "", "", "", "", "${age} * 2"],
@@ -83,7 +85,8 @@ workbook("wellbeing-checkin.xlsx", [
     ["type", "name", "label::English", "label::Welsh", "label::Polish", "required", "relevant", "appearance"],
     ["select_one yes_no", "consent_ok", "Are you happy to answer a few questions?", "Wyt ti'n hapus?",
      "Czy chcesz odpowiedzieć?", "yes"],
-    ["begin group", "feelings", "How you feel", "Sut rwyt ti'n teimlo", "Jak się czujesz", "", "${consent_ok} = 'yes'"],
+    ["begin group", "feelings", "How you feel", "Sut rwyt ti'n teimlo", "Jak się czujesz", "",
+     "${consent_ok} = 'yes'"],
     ["select_one often", "calm", "How often did you feel calm?", "Pa mor aml?", "Jak często?", "yes"],
     ["select_one often", "worried", "How often did you feel worried?", "", "", "yes"],
     ["integer", "sleep", "How many hours did you sleep last night?", "", "", "no"],
