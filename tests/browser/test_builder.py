@@ -130,3 +130,26 @@ def test_build_a_survey_with_javascript_off(new_context, studio_server):
     page.goto(f"{base}/s/jobs-and-money")
     assert page.get_by_role("heading", name="Jobs and money").is_visible()
     assert problems == [], problems
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_outline_and_the_check_page_fit_a_phone_and_pass_axe(new_context, studio_server,
+                                                                 width):
+    app, base = studio_server
+    app.extensions["consent_kit_studio"].accounts.assign_survey("have-your-say", "alpha")
+    context = new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base}/studio/login")
+    page.get_by_label("Username").fill("rae")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    problems = []
+    for path in ("/studio/surveys/have-your-say/build", "/studio/surveys/have-your-say/build/publish",
+                 "/studio/surveys/have-your-say/build/support", "/studio/"):
+        page.goto(base + path)
+        sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if sideways > 0:
+            problems.append(f"{path}: {sideways}px of sideways scrolling")
+        found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        problems += [f"{path}: {v['id']} ({len(v['nodes'])})" for v in found]
+    assert problems == [], problems
