@@ -174,6 +174,7 @@ def test_app_export_takes_codes_from_the_survey_history(make_app, tmp_path):
     # Green came in version 2, so it is 3: red and blue keep 1 and 2.
     assert list(data["colour"]) == [2, 3] and meta.variable_value_labels["colour"][3] == "Green"
     assert list(data["pet"]) == ["Rex", "-98"]
+    assert list(data["version"]) == [1, 2]  # the numbers people see, beside each version's code
     text = about.getvalue().decode("utf-8-sig")
     assert "green,Green,3," in text and "-99 = Prefer not to say" in text
 
@@ -196,3 +197,23 @@ def test_cli_offers_the_new_formats(make_app):
     app = make_app(examples=False)
     exporters = app.extensions["consent_kit"].exporters
     assert {"sav", "dta", "r"} <= set(exporters)
+
+
+def test_studio_export_page_offers_and_sends_spss(make_app, tmp_path):
+    from test_auth import PASSWORD, Browser
+
+    app = make_app(forms={"mini.yaml": MINI}, examples=False)
+    app.extensions["consent_kit_studio"].accounts.create_user("ada", "admin", PASSWORD)
+    kit = app.extensions["consent_kit"]
+    survey = kit.catalog.get("mini")
+    kit.store.add_response(Response("r1", "mini", survey.version, {"colour": "red"},
+                                    "2026-11-20T10:00:00Z", "REF"))
+    browser = Browser(app)
+    browser.login("ada")
+    page = browser.get("/studio/surveys/mini/export").get_data(as_text=True)
+    assert "SPSS (.sav)" in page and "Stata (.dta)" in page and "XLSForm" in page
+    sent = browser.post("/studio/surveys/mini/export", {"format": "sav"})
+    assert "mini.sav" in sent.headers["Content-Disposition"]
+    (tmp_path / "s.sav").write_bytes(sent.get_data())
+    data, meta = pyreadstat.read_sav(tmp_path / "s.sav", user_missing=True)
+    assert list(data["colour"]) == [1] and list(data["pet"]) == ["-98"]
