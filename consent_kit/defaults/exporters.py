@@ -33,7 +33,7 @@ def coded(survey):
     from consent_kit.kit import current_kit
 
     kit = current_kit()
-    rows = kit.store.table("survey_versions").all()
+    rows = kit.store.documents("survey_versions").find()
     return with_codes(survey, load_history(rows, survey, kit.question_types))
 
 

@@ -74,7 +74,7 @@ def export_survey(kit, survey: Survey, exporter, out) -> int:
     from consent_kit.plugin_calls import response_breakdowns
     from consent_kit.results.export import Counted, write_export
 
-    stored = kit.store.table("survey_versions").all()
+    stored = kit.store.documents("survey_versions").find()
     survey = with_earlier_questions(survey, stored, kit.question_types)
     # "Version 3" beside each response's code, so answers tie to the version people approved.
     survey = replace(survey, extra={**survey.extra,

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l  # shown in the reader's language, when shown
-from tinydb import Query
 
 from consent_kit.clock import utc_now
 from consent_kit.studio.passwords import (  # noqa: F401 - HASHER and MIN_LENGTH are part of this module's API too
@@ -174,28 +173,27 @@ class Accounts:
     MAX_SESSIONS = 20
 
     def __init__(self, store: Store):
-        self.users_table = store.table("users")
-        self.projects_table = store.table("projects")
-        self.assignments = store.table("project_surveys")
+        self.users_table = store.documents("users")
+        self.projects_table = store.documents("projects")
+        self.assignments = store.documents("project_surveys")
 
     # users
 
     def users(self) -> list[User]:
         """Every account, by username."""
-        return sorted((User.from_doc(d) for d in self.users_table.all()), key=lambda u: u.username)
+        return sorted((User.from_doc(d) for d in self.users_table.find()), key=lambda u: u.username)
 
     def get_user(self, username: str) -> User | None:
         """The account with this username (any case), or ``None``."""
         name = normalise_username(username)
         if not name:
             return None
-        doc = self.users_table.get(Query().username == name)
+        doc = self.users_table.get(username=name)
         return User.from_doc(doc) if doc else None
 
     def has_admin(self) -> bool:
         """True once there is an admin account that isn't turned off."""
-        user = Query()
-        return self.users_table.count((user.role == "admin") & (user.disabled == False)) > 0  # noqa: E712
+        return self.users_table.count(role="admin", disabled=False) > 0
 
     def create_user(self, username: str, role: str, password: str) -> User:
         """Make an account; raise :class:`AccountError` saying what to change."""
@@ -217,9 +215,9 @@ class Accounts:
                                  "created_at": utc_now(), "disabled": False, "sessions": {},
                                  "marker": marker})
         # Two people making the same name at the same moment: the first one stored wins.
-        same = self.users_table.search(Query().username == name)
-        if len(same) > 1 and min(same, key=lambda d: d.doc_id)["marker"] != marker:
-            self.users_table.remove((Query().username == name) & (Query().marker == marker))
+        same = self.users_table.find(username=name)  # oldest first
+        if len(same) > 1 and same[0]["marker"] != marker:
+            self.users_table.remove(username=name, marker=marker)
             raise AccountError(f"There is already an account called '{name}'. Choose another "
                                "username.", "username")
         return self.get_user(name)
@@ -278,7 +276,7 @@ class Accounts:
         return user
 
     def _set(self, username: str, fields: dict) -> None:
-        self.users_table.update(fields, Query().username == normalise_username(username))
+        self.users_table.update(fields, username=normalise_username(username))
 
     # sessions
 
@@ -293,7 +291,7 @@ class Accounts:
             doc["sessions"] = dict(newest)
 
         # A function as the update: read, change and write under one lock.
-        self.users_table.update(add, Query().username == normalise_username(username))
+        self.users_table.modify(add, username=normalise_username(username))
 
     def has_session(self, user: User, session_id: str) -> bool:
         """True when this session id is one the account signed in with and hasn't ended."""
@@ -307,7 +305,7 @@ class Accounts:
         def remove(doc: dict) -> None:
             doc["sessions"] = {k: t for k, t in (doc.get("sessions") or {}).items() if k != key}
 
-        self.users_table.update(remove, Query().username == normalise_username(username))
+        self.users_table.modify(remove, username=normalise_username(username))
 
     def end_all_sessions(self, username: str) -> None:
         """Sign an account out everywhere."""
@@ -317,11 +315,11 @@ class Accounts:
 
     def projects(self) -> list[Project]:
         """Every project, by name."""
-        docs = self.projects_table.all()
+        docs = self.projects_table.find()
         return sorted((Project.from_doc(d) for d in docs), key=lambda p: p.name.casefold())
 
     def get_project(self, project_id: str) -> Project | None:
-        doc = self.projects_table.get(Query().id == project_id)
+        doc = self.projects_table.get(id=project_id)
         return Project.from_doc(doc) if doc else None
 
     def projects_for(self, user: User) -> list[tuple[Project, str]]:
@@ -346,9 +344,9 @@ class Accounts:
         marker = secrets.token_hex(16)
         self.projects_table.insert({"id": project_id, "name": name, "members": {},
                                     "created_at": utc_now(), "marker": marker})
-        same = self.projects_table.search(Query().id == project_id)
-        if len(same) > 1 and min(same, key=lambda d: d.doc_id)["marker"] != marker:
-            self.projects_table.remove((Query().id == project_id) & (Query().marker == marker))
+        same = self.projects_table.find(id=project_id)  # oldest first
+        if len(same) > 1 and same[0]["marker"] != marker:
+            self.projects_table.remove(id=project_id, marker=marker)
             raise AccountError(_l("There is already a project with the short name '%(id)s'. "
                                   "Choose another one.", id=project_id), "project_id")
         return self.get_project(project_id)
@@ -367,7 +365,7 @@ class Accounts:
         def add(doc: dict) -> None:
             doc["members"] = {**(doc.get("members") or {}), user.username: role}
 
-        self.projects_table.update(add, Query().id == project_id)
+        self.projects_table.modify(add, id=project_id)
         return self.get_project(project_id)
 
     def remove_member(self, project_id: str, username: str) -> Project | None:
@@ -377,30 +375,30 @@ class Accounts:
         def remove(doc: dict) -> None:
             doc["members"] = {k: v for k, v in (doc.get("members") or {}).items() if k != name}
 
-        self.projects_table.update(remove, Query().id == project_id)
+        self.projects_table.modify(remove, id=project_id)
         return self.get_project(project_id)
 
     # which project each survey belongs to
 
     def survey_project(self, survey_id: str) -> str | None:
         """The id of the project a survey belongs to, or ``None``."""
-        doc = self.assignments.get(Query().survey_id == survey_id)
+        doc = self.assignments.get(survey_id=survey_id)
         return doc["project_id"] if doc else None
 
     def survey_projects(self) -> dict[str, str]:
         """Every survey id that belongs to a project, with its project id."""
-        return {d["survey_id"]: d["project_id"] for d in self.assignments.all()}
+        return {d["survey_id"]: d["project_id"] for d in self.assignments.find()}
 
     def surveys_of(self, project_id: str) -> list[str]:
         """The ids of the surveys of a project, sorted."""
-        return sorted(d["survey_id"] for d in self.assignments.search(Query().project_id == project_id))
+        return sorted(d["survey_id"] for d in self.assignments.find(project_id=project_id))
 
     def assign_survey(self, survey_id: str, project_id: str | None) -> None:
         """Put a survey in a project (``None``: in no project)."""
         if not project_id:
-            self.assignments.remove(Query().survey_id == survey_id)
+            self.assignments.remove(survey_id=survey_id)
             return
         if self.get_project(project_id) is None:
             raise AccountError(_l("There is no project with that short name."), "project")
-        self.assignments.upsert({"survey_id": survey_id, "project_id": project_id},
-                                Query().survey_id == survey_id)
+        self.assignments.put({"survey_id": survey_id, "project_id": project_id},
+                             survey_id=survey_id)

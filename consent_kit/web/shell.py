@@ -11,12 +11,17 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from consent_kit.consent import views as consent
-from consent_kit.incentives import budget_views
-from consent_kit.incentives import views as incentive_views
 from consent_kit.participation import finish, resume, withdraw
 from consent_kit.participation import views as participant
 from consent_kit.participation.questions import question_html
-from consent_kit.plugin_calls import item_parts, page_parts
+from consent_kit.plugin_calls import (
+    core_stylesheet,
+    item_parts,
+    page_parts,
+    project_actions,
+    survey_tasks,
+)
+from consent_kit.plugins import STOP, call_each
 from consent_kit.results import views as results_views
 from consent_kit.studio import auth
 from consent_kit.studio import views as studio
@@ -42,9 +47,7 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(results_views.bp)
     app.register_blueprint(builder_views.bp)
-    app.register_blueprint(incentive_views.bp)
-    app.register_blueprint(budget_views.bp)
-    for result in pm.hook.register_blueprints(app=app):
+    for _, result in call_each(pm, "register_blueprints", policy=STOP, oldest_first=True, app=app):
         for blueprint in result if isinstance(result, list | tuple) else [result]:
             app.register_blueprint(blueprint)
     _rate_limits(app)
@@ -52,6 +55,11 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     app.after_request(_security_headers)
     app.context_processor(lambda: _template_extras(pm))
     app.add_template_global(question_html)
+    # The studio's pages list what plugins add to a survey's tasks and a project's page.
+    app.add_template_global(
+        lambda survey_id: survey_tasks(pm, survey_id, kit().current_user()), "plugin_survey_tasks")
+    app.add_template_global(
+        lambda project: project_actions(pm, project, kit().current_user()), "plugin_project_actions")
     _error_pages(app)
 
 
@@ -103,9 +111,10 @@ def _security_headers(response):
 def _template_extras(pm: pluggy.PluginManager) -> dict:
     template = request.endpoint or ""
     extra: dict = {}
-    for result in pm.hook.extra_template_vars(template=template, request=request):
-        extra.update(result or {})
-    css = [url for urls in pm.hook.extra_css_urls(template=template, request=request) for url in urls]
+    for _, result in call_each(pm, "extra_template_vars", template=template, request=request):
+        extra.update(result)
+    stylesheet, css = core_stylesheet(
+        call_each(pm, "extra_css_urls", template=template, request=request))
     survey = g.get("survey")
 
     def parts(slot: str, link: str = ""):
@@ -114,8 +123,8 @@ def _template_extras(pm: pluggy.PluginManager) -> dict:
     def one_item(kind: str, item_id: str):
         return item_parts(pm, kind, item_id, template=template, request=request, survey=survey)
 
-    return {"extra_css_urls": css, "survey": survey, "page_parts": parts, "item_parts": one_item,
-            **extra}
+    return {"stylesheet_url": stylesheet, "extra_css_urls": css, "survey": survey,
+            "page_parts": parts, "item_parts": one_item, **extra}
 
 
 def _error_pages(app: Flask) -> None:

@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tinydb import Query
-
 from consent_kit.clock import utc_now
 from consent_kit.store import Store
 from consent_kit.store.files import atomic_write
@@ -51,21 +49,21 @@ class Workspace:
 
     def draft(self, survey_id: str) -> dict | None:
         """The draft record (``definition``, ``updated_by``, ``updated_at``), or None."""
-        return self.store.table(DRAFTS).get(Query().survey_id == survey_id)
+        return self.store.documents(DRAFTS).get(survey_id=survey_id)
 
     def save_draft(self, survey_id: str, definition: dict, by: str) -> None:
         """Keep ``definition`` as the survey's draft."""
-        self.store.table(DRAFTS).upsert(
+        self.store.documents(DRAFTS).put(
             {"survey_id": survey_id, "definition": definition, "updated_by": by,
-             "updated_at": self.now()}, Query().survey_id == survey_id)
+             "updated_at": self.now()}, survey_id=survey_id)
 
     def discard_draft(self, survey_id: str) -> None:
         """Forget the draft (the published survey, if any, stays as it is)."""
-        self.store.table(DRAFTS).remove(Query().survey_id == survey_id)
+        self.store.documents(DRAFTS).remove(survey_id=survey_id)
 
     def draft_ids(self) -> set[str]:
         """The ids of every survey with a draft (some may never have been published)."""
-        return {d["survey_id"] for d in self.store.table(DRAFTS).all()}
+        return {d["survey_id"] for d in self.store.documents(DRAFTS).find()}
 
     def has_draft_or_file(self, survey_id: str) -> bool:
         """True when the id is used by a draft or a file here (so a new survey can't take it)."""
@@ -96,14 +94,13 @@ class Workspace:
         self.write_file(path, definition)
         record = {"survey_id": survey_id, "version": content_version(definition),
                   "published_by": by, "published_at": self.now(), "definition": definition}
-        self.store.table(VERSIONS).insert(record)
+        self.store.documents(VERSIONS).insert(record)
         self.discard_draft(survey_id)
         return record
 
     def versions(self, survey_id: str) -> list[dict]:
         """Every published version of a survey, newest first."""
-        found = self.store.table(VERSIONS).search(Query().survey_id == survey_id)
-        return sorted(found, key=lambda d: d.doc_id, reverse=True)
+        return self.store.documents(VERSIONS).find(survey_id=survey_id)[::-1]
 
     # -- approvals -------------------------------------------------------------------
 
@@ -111,13 +108,12 @@ class Workspace:
         """Record that ``by`` approved this content version."""
         record = {"survey_id": survey_id, "version": version, "approved_by": by,
                   "approved_at": self.now()}
-        self.store.table(APPROVALS).insert(record)
+        self.store.documents(APPROVALS).insert(record)
         return record
 
     def approvals(self, survey_id: str) -> list[dict]:
         """Every approval of a survey's versions, newest first."""
-        found = self.store.table(APPROVALS).search(Query().survey_id == survey_id)
-        return sorted(found, key=lambda d: d.doc_id, reverse=True)
+        return self.store.documents(APPROVALS).find(survey_id=survey_id)[::-1]
 
     def approval_for(self, survey_id: str, version: str, *, not_by: str = "") -> dict | None:
         """An approval of exactly this version by someone other than ``not_by``, or None."""
@@ -128,26 +124,26 @@ class Workspace:
         """True when the project needs a second member's approval before a version goes live."""
         if not project_id:
             return False
-        doc = self.store.table(PROJECTS).get(Query().project_id == project_id)
+        doc = self.store.documents(PROJECTS).get(project_id=project_id)
         return bool(doc and doc.get("require_approval"))
 
     def set_requires_approval(self, project_id: str, required: bool) -> None:
         """Turn the project's approval rule on or off."""
-        self.store.table(PROJECTS).upsert({"project_id": project_id,
-                                           "require_approval": bool(required)},
-                                          Query().project_id == project_id)
+        self.store.documents(PROJECTS).put({"project_id": project_id,
+                                            "require_approval": bool(required)},
+                                           project_id=project_id)
 
     # -- surveys that don't need consent ---------------------------------------------------
 
     def no_consent(self, survey_id: str) -> dict | None:
         """Why this survey doesn't need consent (``reason``, ``by``, ``at``), or None."""
-        return self.store.table(NO_CONSENT).get(Query().survey_id == survey_id)
+        return self.store.documents(NO_CONSENT).get(survey_id=survey_id)
 
     def set_no_consent(self, survey_id: str, reason: str, by: str) -> None:
         """Record that the survey doesn't need consent (empty ``reason``: it does after all)."""
         if not reason.strip():
-            self.store.table(NO_CONSENT).remove(Query().survey_id == survey_id)
+            self.store.documents(NO_CONSENT).remove(survey_id=survey_id)
             return
-        self.store.table(NO_CONSENT).upsert(
+        self.store.documents(NO_CONSENT).put(
             {"survey_id": survey_id, "reason": reason.strip(), "by": by, "at": self.now()},
-            Query().survey_id == survey_id)
+            survey_id=survey_id)

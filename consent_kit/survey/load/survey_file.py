@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from consent_kit.incentives.rules import check_incentive
 from consent_kit.survey.load.common import (
     Context,
     check_keys,
@@ -50,8 +49,9 @@ __all__ = ["check_files", "load_survey_file", "load_survey_text", "survey_versio
 SURVEY_KEYS = ("id", "title", "description", "language", "time_to_complete", "status",
                "pages", "questions", "consent", "support", "exit_page", "exit_page_reason",
                "closes", "withdraw_until", "contact")
-#: Top-level settings kept, unchecked, in ``Survey.extra`` for other features.
-EXTRA_KEYS = ("incentive", "translations", "plain_language")
+#: Top-level settings kept in ``Survey.extra`` for the core's translations. Plugins own
+#: their own keys (``incentive``, ``plain_language``) through ``register_survey_settings``.
+EXTRA_KEYS = ("translations",)
 STATUSES = ("open", "closed")
 SURVEY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
@@ -156,7 +156,9 @@ def _load(ctx: Context, text: str, types: QuestionTypeRegistry,
         ctx.add(line_of(data, 1), "", f"The file should start with settings like 'title: …', "
                 f"but it starts with {show(data)}. Check the first lines and the indentation.")
         return None, 0
-    check_keys(ctx, data, SURVEY_KEYS + EXTRA_KEYS, "", what="A survey", synonyms=_SYNONYMS)
+    settings = types.settings.keys()
+    check_keys(ctx, data, SURVEY_KEYS + EXTRA_KEYS + settings, "", what="A survey",
+               synonyms=_SYNONYMS)
     ctx.index(data)  # the survey's language and a stable key for each text (translations)
     survey_id, id_line = _read_survey_id(ctx, data, default_id)
     fields: dict[str, Any] = {
@@ -174,12 +176,12 @@ def _load(ctx: Context, text: str, types: QuestionTypeRegistry,
         "support": read_support(ctx, data),
         **read_promises(ctx, data),
     }
-    check_incentive(ctx, data)  # the thank-you payment, checked here so mistakes have lines
+    types.settings.read_all(ctx, data)  # plugins' own keys, checked here so mistakes have lines
     if ctx.problems:
         return None, id_line
     definition = plain(data)
     survey = Survey(id=survey_id, version=survey_version(definition), source=ctx.path,
-                    definition=definition, extra={k: definition[k] for k in EXTRA_KEYS
+                    definition=definition, extra={k: definition[k] for k in EXTRA_KEYS + settings
                                                   if k in definition}, **fields)
     return survey, id_line
 
