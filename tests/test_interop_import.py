@@ -193,3 +193,47 @@ def test_every_corpus_form_imports_and_passes_check(tmp_path):
     passed, total, kept, rows = corpus_figures(tmp_path)
     assert total >= 20 and passed == total
     assert kept / rows > 0.55  # 161 of 259 question rows when this test was written
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    ("calculate", "no calculations yet"), ("hidden", "no hidden values"), ("geotrace", "map"),
+    ("audio", "recordings"), ("file", "files"), ("barcode", "barcode"), ("rank", "ranking"),
+    ("acknowledge", "'OK' tick"), ("select_one_from_file places.csv", "another file"),
+    ("select_one_external places", "doesn't know the type"), ("xml-external", "other files"),
+    ("trigger", "triggers"), ("osm", "doesn't know the type 'osm'"), ("end", "never records"),
+])
+def test_each_type_left_out_is_reported_and_the_survey_still_loads(kind, reason, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "survey"
+    for row in (["type", "name", "label", "required"], ["text", "first", "First?", "yes"],
+                [kind, "thing", "Thing?"]):
+        book.active.append(row)
+    book.save(tmp_path / "form.xlsx")
+    survey, _, report = imported(tmp_path / "form.xlsx", tmp_path)
+    assert [q.id for q in survey.questions] == ["first"]
+    [line] = [n for n in report.lines() if "thing" in n]
+    assert "row 3" in line and reason in line
+
+
+def test_redcap_slider_and_comparisons_left_out(tmp_path):
+    survey, _, report = imported(DATA / "redcap" / "wellbeing_DataDictionary.csv", tmp_path)
+    mood = survey.question("mood")
+    assert mood.type == "number" and (mood.validation.min, mood.validation.max) == (0, 100)
+    text = notes(report)
+    assert "`slider` mood: imported as a number box from 0 to 100" in text
+    assert "`text` email: branching logic not imported — '>' isn't carried over" in text
+    assert survey.question("email").show_if is None
+
+
+def test_xlsform_export_lists_what_it_cannot_hold():
+    from openpyxl import load_workbook
+
+    survey = load_survey_file(Path("forms") / "have-your-say.yaml", question_types=TYPES)
+    out = io.BytesIO()
+    XlsformExporter().write(survey, [], out)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    said = " ".join(str(r[0]) for r in book["notes"].iter_rows(values_only=True))
+    assert "consent section" in said and "how_good: the words at the ends of the scale" in said
+    assert [c.value for c in book["settings"][2]][:2] == [survey.title, survey.id]
