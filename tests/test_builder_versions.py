@@ -96,3 +96,25 @@ def test_the_dictionary_states_page_level_skip_logic():
              show_if=shown)), "v1")
     [pay] = [r for r in dictionary_rows(survey) if r["column"] == "pay"]
     assert pay["shown_only_if"] == "page: job equals yes; job not_equals no"
+
+
+def test_studio_pages_after_real_activity_show_no_machine_text(app):
+    rae, ros, ada = (signed_in(app, n) for n in ("rae", "ros", "ada"))
+    ada.post("/studio/projects/alpha/approval", {"require_approval": "yes"})
+    app.extensions["consent_kit_studio"].accounts.assign_survey("have-your-say", "alpha")
+    build = BUILD.format("have-your-say")
+    send(rae, build + "/details", {"title": "Your say", "description": "Words."})
+    send(ros, build + "/approve", page=build)
+    assert publish(rae, "have-your-say").status_code == 302
+    send(rae, build + "/details", {"title": "Your say again", "description": "Words."})
+    pages = ["/studio/", "/studio/projects/alpha", build, build + "/publish", build + "/details",
+             build + "/support", build + "/consent", "/studio/surveys/have-your-say",
+             "/studio/surveys/have-your-say/results", "/studio/surveys/have-your-say/export"]
+    for who in (rae, ros):
+        for path in pages:
+            response = who.get(path)
+            assert response.status_code == 200, path
+            shown = outside_details(response.get_data(as_text=True).split("<main", 1)[1])
+            assert not HEX.search(shown), (path, HEX.search(shown).group())
+            assert not ISO.search(shown), (path, ISO.search(shown).group())
+            assert "user:" not in shown and "Traceback" not in shown, path
