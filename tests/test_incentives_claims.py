@@ -26,6 +26,7 @@ from consent_kit.incentives.claims import (
 from consent_kit.incentives.ledger import Budget, correction, current, new_entry, summarise
 from consent_kit.incentives.rules import IncentiveRule
 from consent_kit.incentives.store import CLAIMS, IncentiveStore
+from consent_kit.store.documents import Documents
 
 VOUCHER, CONTACT, IN_PERSON = BUILTIN_PROVIDERS
 WAYS = {"voucher": VOUCHER, "contact": CONTACT, "in_person": IN_PERSON}
@@ -33,13 +34,16 @@ DAY = "2026-12-02"
 
 
 class MemoryStore:
-    """Just ``table(name)``, in memory."""
+    """Just ``table(name)`` and ``documents(name)``, in memory."""
 
     def __init__(self):
         self.db = TinyDB(storage=MemoryStorage)
 
     def table(self, name):
         return self.db.table(name)
+
+    def documents(self, name):
+        return Documents(self.db.table(name))
 
 
 class Failing(IncentiveStore):

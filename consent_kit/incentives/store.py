@@ -1,7 +1,8 @@
 """Where budgets, the ledger, voucher codes, claim tokens and claims are kept.
 
-All through the store's public tables (``store.table(name)``), each operation
-a single locked read-and-write, so several worker processes can share them:
+All through the store's keyed documents (``store.documents(name)``), each
+operation a single locked read-and-write (``modify`` where the new value
+depends on the old), so several worker processes can share them:
 
 * ``incentive_budgets``: one budget per project;
 * ``ledger``: entries, only ever added (a correction is a new entry);
@@ -31,8 +32,6 @@ import hashlib
 import secrets
 from decimal import Decimal
 
-from tinydb import Query
-
 from consent_kit.incentives import ledger
 from consent_kit.incentives.ledger import N_, Budget, LedgerEntry
 
@@ -56,7 +55,7 @@ class IncentiveStore:
 
     def budget(self, project_id: str) -> Budget | None:
         """The project's budget, or ``None`` before one is set."""
-        doc = self.store.table(BUDGETS).get(Query().project_id == project_id)
+        doc = self.store.documents(BUDGETS).get(project_id=project_id)
         if doc is None:
             return None
         return Budget(project_id, Decimal(doc["amount"]), doc["currency"],
@@ -67,23 +66,22 @@ class IncentiveStore:
         doc = {"project_id": budget.project_id, "amount": str(budget.amount),
                "currency": budget.currency, "retention_days": budget.retention_days,
                "categories": list(budget.categories)}
-        self.store.table(BUDGETS).upsert(doc, Query().project_id == budget.project_id)
+        self.store.documents(BUDGETS).put(doc, project_id=budget.project_id)
 
     def entries(self, project_id: str) -> list[LedgerEntry]:
         """Every ledger entry of a project, corrections included, in the order recorded."""
-        docs = self.store.table(LEDGER).search(Query().project_id == project_id)
-        return [LedgerEntry.from_record(doc) for doc in sorted(docs, key=lambda d: d.doc_id)]
+        docs = self.store.documents(LEDGER).find(project_id=project_id)  # oldest first
+        return [LedgerEntry.from_record(doc) for doc in docs]
 
     def entry(self, project_id: str, entry_id: str) -> LedgerEntry | None:
         """One entry of this project (``None`` for an entry of another project)."""
-        doc = self.store.table(LEDGER).get((Query().project_id == project_id)
-                                           & (Query().id == entry_id))
+        doc = self.store.documents(LEDGER).get(project_id=project_id, id=entry_id)
         return LedgerEntry.from_record(doc) if doc else None
 
     def add_entry(self, entry: LedgerEntry) -> LedgerEntry:
         """Append an entry. A second correction of the same entry is refused (ValueError)."""
-        ledger = self.store.table(LEDGER)
-        if entry.replaces and ledger.get(Query().replaces == entry.replaces):
+        ledger = self.store.documents(LEDGER)
+        if entry.replaces and ledger.get(replaces=entry.replaces):
             raise ValueError(N_("This entry was corrected already: correct the newest one."))
         ledger.insert(entry.to_record())
         return entry
@@ -99,8 +97,8 @@ class IncentiveStore:
         """
         every = [e for e in self.entries(project_id) if e.source == "claim"]
         due = {e.id for e in every if e.date < today}
-        marks = self.store.table(AUDITED)
-        marks.upsert({"project_id": project_id}, Query().project_id == project_id)
+        marks = self.store.documents(AUDITED)
+        marks.put({"project_id": project_id}, project_id=project_id)
         taken: list[str] = []
 
         def move(doc):
@@ -111,7 +109,7 @@ class IncentiveStore:
             taken.extend(new)
             doc["ids"] = sorted(done | due)
 
-        marks.update(move, Query().project_id == project_id)
+        marks.modify(move, project_id=project_id)
         by_id = {e.id: e for e in every}
         # Sorted by id, so the audit entry keeps no order of claiming either.
         return [by_id[entry_id] for entry_id in taken]
@@ -136,7 +134,7 @@ class IncentiveStore:
                     added.append(code)
 
         self._ensure_pool(survey_id)
-        self.store.table(VOUCHERS).update(merge, Query().survey_id == survey_id)
+        self.store.documents(VOUCHERS).modify(merge, survey_id=survey_id)
         return len(added), len(wanted) - len(added)
 
     def take_voucher(self, survey_id: str, today: str) -> str | None:
@@ -157,7 +155,7 @@ class IncentiveStore:
                 doc["codes"][code].update(given_on=today, taker=mark)
                 taken.append(code)
 
-        self.store.table(VOUCHERS).update(give, Query().survey_id == survey_id)
+        self.store.documents(VOUCHERS).modify(give, survey_id=survey_id)
         return taken[0] if taken else None
 
     def give_back_voucher(self, survey_id: str, code: str) -> None:
@@ -168,59 +166,59 @@ class IncentiveStore:
             if state is not None:
                 state.update(given_on="", taker="")
 
-        self.store.table(VOUCHERS).update(free, Query().survey_id == survey_id)
+        self.store.documents(VOUCHERS).modify(free, survey_id=survey_id)
 
     def voucher_stock(self, survey_id: str) -> dict:
         """``{"left", "given"}`` for a survey's pool."""
-        doc = self.store.table(VOUCHERS).get(Query().survey_id == survey_id)
+        doc = self.store.documents(VOUCHERS).get(survey_id=survey_id)
         codes = (doc or {}).get("codes", {})
         given = sum(1 for state in codes.values() if state.get("taker"))
         return {"left": len(codes) - given, "given": given}
 
     def _ensure_pool(self, survey_id: str) -> None:
         # upsert with only the key: creates the pool once, changes nothing when it is there.
-        self.store.table(VOUCHERS).upsert({"survey_id": survey_id}, Query().survey_id == survey_id)
+        self.store.documents(VOUCHERS).put({"survey_id": survey_id}, survey_id=survey_id)
 
     # -- claim tokens and limits ------------------------------------------------------------
 
     def mint_token(self, survey_id: str, today: str) -> str:
         """A new one-time claim token; only its hash is kept (no response id)."""
         token = secrets.token_urlsafe(32)
-        self.store.table(TOKENS).insert({"hash": token_hash(token), "survey_id": survey_id,
+        self.store.documents(TOKENS).insert({"hash": token_hash(token), "survey_id": survey_id,
                                          "day": today})
         return token
 
     def token_unused(self, survey_id: str, token: str) -> bool:
         """Whether this token can still claim (it is kept and not used)."""
-        query = (Query().hash == token_hash(token)) & (Query().survey_id == survey_id)
-        return bool(token) and self.store.table(TOKENS).get(query) is not None
+        return bool(token) and self.store.documents(TOKENS).get(
+            hash=token_hash(token), survey_id=survey_id) is not None
 
     def use_token(self, survey_id: str, token: str) -> bool:
         """Forget the token; True only for the one call that removed it (it pays once)."""
         if not token:
             return False
-        query = (Query().hash == token_hash(token)) & (Query().survey_id == survey_id)
-        return bool(self.store.table(TOKENS).remove(query))
+        return bool(self.store.documents(TOKENS).remove(hash=token_hash(token), survey_id=survey_id))
 
     def give_back_token(self, survey_id: str, token: str, today: str) -> None:
         """Keep a token again after a claim could not be completed (nothing was given)."""
-        self.store.table(TOKENS).insert({"hash": token_hash(token), "survey_id": survey_id,
+        self.store.documents(TOKENS).insert({"hash": token_hash(token), "survey_id": survey_id,
                                          "day": today})
 
     def forget_tokens_before(self, day: str) -> int:
         """Remove tokens minted before ``day`` (unclaimed ones do not last for ever)."""
-        return len(self.store.table(TOKENS).remove(Query().day < day))
+        return self.store.documents(TOKENS).remove(
+            where=lambda doc: doc.get("day") is not None and doc["day"] < day)
 
     def given(self, survey_id: str) -> int:
         """How many thank-you payments this survey has given."""
-        doc = self.store.table(COUNTS).get(Query().survey_id == survey_id)
+        doc = self.store.documents(COUNTS).get(survey_id=survey_id)
         return int(doc.get("given", 0)) if doc else 0  # created, but none given yet
 
     def take_place(self, survey_id: str, cap: int | None) -> bool:
         """Count one more payment if fewer than ``cap`` were given (atomic); ``None`` = no cap."""
-        table = self.store.table(COUNTS)
-        if table.get(Query().survey_id == survey_id) is None:  # a read costs less than a write
-            table.upsert({"survey_id": survey_id}, Query().survey_id == survey_id)
+        table = self.store.documents(COUNTS)
+        if table.get(survey_id=survey_id) is None:  # a read costs less than a write
+            table.put({"survey_id": survey_id}, survey_id=survey_id)
         counted: list[bool] = []
 
         def count(doc):
@@ -229,7 +227,7 @@ class IncentiveStore:
                 doc["given"] = given + 1
                 counted.append(True)
 
-        table.update(count, Query().survey_id == survey_id)
+        table.modify(count, survey_id=survey_id)
         return bool(counted)
 
     def give_back_place(self, survey_id: str) -> None:
@@ -238,13 +236,13 @@ class IncentiveStore:
         def uncount(doc):
             doc["given"] = max(0, int(doc.get("given", 0)) - 1)
 
-        self.store.table(COUNTS).update(uncount, Query().survey_id == survey_id)
+        self.store.documents(COUNTS).modify(uncount, survey_id=survey_id)
 
     def take_mark(self, survey_id: str, mark: str) -> bool:
         """Keep a one-way mark that a response claimed; False when it was kept already (atomic)."""
-        table = self.store.table(MARKS)
-        if table.get(Query().survey_id == survey_id) is None:
-            table.upsert({"survey_id": survey_id}, Query().survey_id == survey_id)
+        table = self.store.documents(MARKS)
+        if table.get(survey_id=survey_id) is None:
+            table.put({"survey_id": survey_id}, survey_id=survey_id)
         taken: list[bool] = []
 
         def add(doc):
@@ -253,12 +251,12 @@ class IncentiveStore:
                 doc["marks"] = sorted([*marks, mark])  # sorted: no order of claiming is kept
                 taken.append(True)
 
-        table.update(add, Query().survey_id == survey_id)
+        table.modify(add, survey_id=survey_id)
         return bool(taken)
 
     def marked(self, survey_id: str, mark: str) -> bool:
         """Whether a claim was made with this mark."""
-        doc = self.store.table(MARKS).get(Query().survey_id == survey_id)
+        doc = self.store.documents(MARKS).get(survey_id=survey_id)
         return mark in (doc or {}).get("marks", [])
 
     def give_back_mark(self, survey_id: str, mark: str) -> None:
@@ -267,17 +265,17 @@ class IncentiveStore:
         def drop(doc):
             doc["marks"] = [m for m in doc.get("marks", []) if m != mark]
 
-        self.store.table(MARKS).update(drop, Query().survey_id == survey_id)
+        self.store.documents(MARKS).modify(drop, survey_id=survey_id)
 
     # -- claims -----------------------------------------------------------------------------
 
     def add_claim(self, claim: dict) -> None:
         """Keep a claim (and the contact details it may carry)."""
-        self.store.table(CLAIMS).insert(claim)
+        self.store.documents(CLAIMS).insert(claim)
 
     def remove_claim(self, claim_id: str) -> None:
         """Remove a claim that could not be completed (its ledger entry was never written)."""
-        self.store.table(CLAIMS).remove(Query().id == claim_id)
+        self.store.documents(CLAIMS).remove(id=claim_id)
 
     def claims(self, survey_ids) -> list[dict]:
         """The claims of these surveys, by their random id: never in the order they were made.
@@ -286,30 +284,31 @@ class IncentiveStore:
         would tie each claim to someone's answers (issue 23).
         """
         wanted = set(survey_ids)
-        docs = self.store.table(CLAIMS).search(Query().survey_id.test(lambda s: s in wanted))
+        docs = self.store.documents(CLAIMS).find(where=lambda doc: doc.get("survey_id") in wanted)
         return sorted((dict(doc) for doc in docs), key=lambda claim: claim["id"])
 
     def claim(self, claim_id: str) -> dict | None:
         """One claim by its id."""
-        doc = self.store.table(CLAIMS).get(Query().id == claim_id)
+        doc = self.store.documents(CLAIMS).get(id=claim_id)
         return dict(doc) if doc else None
 
     def mark_paid(self, claim_id: str, *, today: str, erase_after: str, entry_id: str) -> bool:
         """Mark a waiting claim paid; False when it was not waiting (paid twice is refused)."""
         fields = {"status": "paid", "paid_on": today, "erase_after": erase_after,
                   "ledger_entry": entry_id}
-        query = (Query().id == claim_id) & (Query().status == "waiting")
-        return bool(self.store.table(CLAIMS).update(fields, query))
+        return bool(self.store.documents(CLAIMS).update(fields, id=claim_id, status="waiting"))
 
     def erase_contact(self, claim_id: str) -> bool:
         """Remove a claim's contact details (what was paid stays, for the accounts)."""
-        query = (Query().id == claim_id) & (Query().contact != "")
-        return bool(self.store.table(CLAIMS).update({"contact": "", "erased": True}, query))
+        return bool(self.store.documents(CLAIMS).update(
+            {"contact": "", "erased": True}, where=lambda doc: doc.get("contact") != "", id=claim_id))
 
     def erase_due(self, today: str) -> int:
         """Erase the contact details of paid claims past their time to be kept; return how many."""
-        query = (Query().status == "paid") & (Query().contact != "") & (Query().erase_after <= today)
-        return len(self.store.table(CLAIMS).update({"contact": "", "erased": True}, query))
+        return self.store.documents(CLAIMS).update(
+            {"contact": "", "erased": True}, status="paid",
+            where=lambda doc: doc.get("contact") != "" and isinstance(doc.get("erase_after"), str)
+            and doc["erase_after"] <= today)
 
 
 def today() -> str:

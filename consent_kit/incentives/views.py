@@ -31,7 +31,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from tinydb import Query
 
 from consent_kit.incentives.claims import ClaimError, availability, make_claim, place_cap
 from consent_kit.incentives.ledger import format_money
@@ -230,8 +229,8 @@ def _too_old(held: dict) -> bool:
 def _first_mint(pseudonym: str) -> bool:
     """True once per response: a mark that it had its token (not which token, nor any claim)."""
     key = hashlib.sha256(f"minted:{pseudonym}".encode()).hexdigest()
-    table = kit().store.table(MINTED)
-    table.upsert({"key": key}, Query().key == key)
+    table = kit().store.documents(MINTED)
+    table.put({"key": key}, key=key)
     first: list[bool] = []
 
     def mark(doc):
@@ -239,7 +238,7 @@ def _first_mint(pseudonym: str) -> bool:
             doc["minted"] = True
             first.append(True)
 
-    table.update(mark, Query().key == key)
+    table.modify(mark, key=key)
     return bool(first)
 
 

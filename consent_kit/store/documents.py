@@ -57,7 +57,7 @@ class Documents:
         self._table.insert(dict(document))
 
     def put(self, document: dict, **key) -> None:
-        """Replace the document with these key fields by ``document``, or add it."""
+        """Set ``document``'s fields on the document with these key fields, or add it (one step)."""
         self._table.upsert(dict(document), _matching(key))
 
     def update(self, changes: dict, where: Callable[[dict], bool] | None = None, **equal) -> int:
