@@ -232,7 +232,7 @@ def check(files, strict: bool):
 @instance_option
 @click.argument("survey_id")
 @click.option("--format", "fmt", default="csv", show_default=True,
-              help="csv, json, xlsx or dictionary (or a plugin's)")
+              help="csv, json, xlsx, dictionary, sav (SPSS), dta (Stata), r or xlsform (or a plugin's)")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
 def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
