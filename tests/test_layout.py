@@ -7,8 +7,6 @@ API, not when a behaviour happens to break.
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -77,6 +75,7 @@ NOT_PURE = {"consent/views.py", "participation/views.py", "participation/drafts.
             "participation/finish.py", "participation/resume.py", "participation/withdraw.py",
             "participation/questions.py", "participation/forms.py", "results/views.py",
             "incentives/views.py", "incentives/budget_views.py", "incentives/plugin.py",
+            "incentives/later.py",
             "studio/builder/views.py", "studio/builder/consent_views.py",
             "studio/builder/preview_views.py", "studio/builder/publish_views.py",
             "studio/builder/publish_check_views.py",
@@ -152,3 +151,45 @@ def test_thank_you_payments_and_analysis_are_built_in_plugins_that_can_be_blocke
     assert not any("/budget" in r or "/claim" in r or "/analysis" in r for r in rules)
     # A survey promising a payment still loads: blocking a plugin never breaks a survey file.
     assert quiet.extensions["consent_kit"].catalog.broken == {}
+
+
+def test_tinydb_is_imported_only_inside_the_store():
+    users = []
+    for path in sorted((REPO / "consent_kit").rglob("*.py")) + sorted((REPO / "plugins").rglob("*.py")):
+        if (REPO / "consent_kit" / "store") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            if any(name.split(".")[0] == "tinydb" for name in names):
+                users.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert users == []
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    """Import cycles make start-up depend on which module happens to load first."""
+    modules = {}
+    for path in (REPO / "consent_kit").rglob("*.py"):
+        name = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = path
+    edges = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            module = node.module or "" if isinstance(node, ast.ImportFrom) else ""
+            if module.startswith("consent_kit.") and node.level == 0:
+                for alias in node.names:
+                    target = f"{node.module}.{alias.name}"
+                    edges[name].add(target if target in modules else node.module)
+    cycles = []
+
+    def visit(name, trail):
+        if name in trail:
+            cycles.append(" -> ".join(trail[trail.index(name):] + [name]))
+            return
+        for other in edges.get(name, ()):
+            if other != "consent_kit":
+                visit(other, trail + [name])
+
+    for name in sorted(modules):
+        visit(name, [])
+    assert sorted(set(cycles)) == []

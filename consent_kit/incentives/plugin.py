@@ -10,7 +10,7 @@ and :mod:`consent_kit.incentives.rules`, the pages in
 from __future__ import annotations
 
 from consent_kit.hookspecs import hookimpl
-from consent_kit.incentives import budget_views
+from consent_kit.incentives import budget_views, later  # noqa: F401 (later's pages are on views.bp)
 from consent_kit.incentives import views as pages
 from consent_kit.incentives.claims import BUILTIN_PROVIDERS
 from consent_kit.incentives.rules import check_incentive

@@ -356,5 +356,3 @@ def import_sample_vouchers(app) -> None:
             if added:
                 log.info("Added %d voucher codes from %s", added, survey.source)
 
-
-from consent_kit.incentives import later  # noqa: E402,F401  (its pages are on this blueprint)

@@ -398,7 +398,3 @@ def password():
     return render_template("auth/password.html", errors=errors, labels=labels), (
         400 if errors else 200)
 
-
-# The first-admin page registers itself on this blueprint; it must be imported before any app
-# registers the blueprint, whatever imported this module first (last, because it imports from here).
-from consent_kit.studio import first_admin as _first_admin  # noqa: E402,F401

@@ -29,7 +29,7 @@ class VersionInfo:
 
 
 def _rows(survey_id: str) -> list[dict]:
-    return [r for r in kit().store.table("survey_versions").all()
+    return [r for r in kit().store.documents("survey_versions").find()
             if r.get("survey_id") == survey_id]
 
 

@@ -338,6 +338,3 @@ def plugins():
         broken=sorted(kit().catalog.broken.items()),
     )
 
-
-# Registered on this blueprint before any app uses it (it imports ``bp`` from here).
-from consent_kit.studio import method_pages as _method_pages  # noqa: E402,F401

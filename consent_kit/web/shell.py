@@ -23,7 +23,7 @@ from consent_kit.plugin_calls import (
 )
 from consent_kit.plugins import STOP, call_each
 from consent_kit.results import views as results_views
-from consent_kit.studio import auth
+from consent_kit.studio import auth, first_admin, method_pages  # noqa: F401 (their pages are on auth's and studio's blueprints)
 from consent_kit.studio import views as studio
 from consent_kit.studio.builder import views as builder_views
 from consent_kit.web.helpers import kit
