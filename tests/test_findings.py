@@ -327,6 +327,8 @@ def test_the_thank_you_page_says_where_findings_will_be(app):
     person, _ = take_part(app, {"fun": "Yes"})
     assert "We will share what we found out here (in the spring):" in person.text
     assert 'href="/f/club"' in person.html
+    person.get("/s/club/your-copy")  # the copy people keep has the whole address written out
+    assert "We will share what we found out (in the spring) at http://localhost/f/club" in person.text
 
 
 @pytest.mark.parametrize("lang, direction, label", [("cy", "ltr", "Ydy'r clwb yn hwyl?"),

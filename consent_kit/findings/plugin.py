@@ -43,15 +43,19 @@ def survey_tasks(survey_id, kit):
 
 @hookimpl
 def page_parts(slot, survey, kit):
-    """On the Thank you page: where the findings will be, when the team has said so (or they are out)."""
-    if slot != "done" or survey is None:
+    """Where the findings will be, once the team has said when (or they are out).
+
+    On the Thank you page (``done``) as a link; on the copy of consent (``copy``),
+    which people print or save, as the whole address written out.
+    """
+    if slot not in ("done", "copy") or survey is None:
         return None
     book = load(kit, survey.id)
     if not (book.get("promise") or book.get("published")):
         return None  # no promise the team hasn't made
     from flask import render_template
 
-    return Markup(render_template("findings/done_part.html", survey=survey, book=book))
+    return Markup(render_template(f"findings/{slot}_part.html", survey=survey, book=book))
 
 
 @hookimpl
