@@ -38,13 +38,12 @@ def erase_quotes(kit, response_ids) -> int:
     ids = set(response_ids or ())
     if not ids:
         return 0
-    total = 0
-    for book in kit.store.documents(TABLE).find():
-        count = drop_quotes(book, ids)
-        if count:
-            save(kit, book)
-            total += count
-    return total
+    counts: list[int] = []
+    # One read-change-write under the store's lock: a researcher saving the page at the
+    # same moment can't put the quote back (and if they did, the page still would not show
+    # it: quotes are checked against the kept answers each time).
+    kit.store.documents(TABLE).modify(lambda book: counts.append(drop_quotes(book, ids)))
+    return sum(counts)
 
 
 def words() -> dict:
