@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "DONE_MINUTES": 30,
     # Where "Leave this page" goes on pages that know no survey ("" = the built-in default).
     "EXIT_URL": "",
+    # The clock times are shown on, for surveys that don't set 'time_zone:' and studio pages.
+    "TIME_ZONE": "Europe/London",
     "NEW_DRAFTS_PER_MINUTE": 30,
 }
 

@@ -58,7 +58,7 @@ ul { padding-inline-start: 6mm; margin: 0 0 2mm; }
 <body>
 <h1>{{ c.labels["title"] }}</h1>
 <p><strong>{{ c.survey_title }}</strong></p>
-<p>{{ c.labels["given_at"] }}: {{ c.given_at }}</p>
+<p>{{ c.labels["given_at"] }}: <bdi>{{ c.given_at }}</bdi></p>
 {% if c.reference %}<p><strong>{{ c.labels["reference"] }}:
 <bdi dir="ltr">{{ c.reference }}</bdi></strong></p>{% endif %}
 {% if c.agreed %}<h2>{{ c.labels["agreed"] }}</h2>

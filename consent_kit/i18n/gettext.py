@@ -10,10 +10,12 @@ back to another language) and the ``when`` filter (times in the page's language)
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import dates
-from flask import Flask, g
+from babel import Locale, dates
+from flask import Flask, current_app, g, has_app_context
 from flask_babel import get_locale, get_translations
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from consent_kit.i18n.languages import html_lang, text_direction
@@ -39,6 +41,7 @@ def install_fast_gettext(app: Flask) -> None:
     app.add_template_global(lang_attr)
     app.add_template_global(in_lang)
     app.add_template_filter(when, "when")
+    app.add_template_filter(isolate, "isolate")
     app.context_processor(_page_language)
 
 
@@ -79,17 +82,60 @@ def in_lang(text) -> Markup:
     return Markup("<span{}>{}</span>").format(attr, text) if attr else Markup.escape(text)
 
 
-def when(stamp: str) -> str:
-    """An ISO time such as ``2026-11-26T08:30:00Z`` as people write it in the page's language.
+#: The zone times are shown in when neither the survey nor the instance says (``TIME_ZONE``).
+DEFAULT_TIME_ZONE = "Europe/London"
 
-    "26 November 2026, 08:30 UTC" in English, "26 Tachwedd 2026, 08:30 UTC" in Welsh.
-    Anything that isn't such a time is shown as it is.
+
+def time_zone(name: str | None = None) -> ZoneInfo:
+    """The zone called ``name``, else the instance's ``TIME_ZONE``, else UK time.
+
+    Survey files are checked when they are read, so a bad name here can only come from the
+    instance's settings: it falls back to UK time rather than break a participant's page.
+    """
+    if not name and has_app_context():
+        name = current_app.config.get("TIME_ZONE")
+    try:
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def zone_in_words(zone: ZoneInfo, locale: str) -> str:
+    """The zone as people say it: "UK time" for Europe/London, else Babel's "Germany Time"."""
+    if zone.key == DEFAULT_TIME_ZONE:
+        return _("UK time")
+    return dates.get_timezone_location(zone, locale=locale, return_city=False)
+
+
+def when(stamp: str, zone: str | None = None) -> str:
+    """An ISO time such as ``2026-11-26T08:30:00Z`` in words, in the page's language and a zone.
+
+    "26 November 2026, 08:30 UK time" in English, "26 Tachwedd 2026, 08:30 ..." in Welsh.
+    ``zone`` is the survey's ``time_zone`` (a name like "Europe/Berlin"); left out, the
+    instance's ``TIME_ZONE``. Never "UTC": people read times on their own clock. Anything that
+    isn't such a time is shown as it is.
     """
     try:
-        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).astimezone(UTC)
+        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     except ValueError:
         return str(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the store writes UTC
+    tz = time_zone(zone)
+    moment = moment.astimezone(tz)
     # Plain "en" means British English here: "7 March 2026", not "March 7, 2026".
     locale = "en_GB" if page_language() == "en" else page_language()
     day = dates.format_date(moment, "long", locale=locale)
-    return f"{day}, {dates.format_time(moment, 'HH:mm', tzinfo=UTC, locale=locale)} UTC"
+    clock = dates.format_time(moment, "short", tzinfo=tz, locale=locale)
+    # The language's own way of joining a day and a time ("{1}, {0}"; Arabic has its own comma).
+    joined = Locale.parse(locale).datetime_formats["long"].replace("'", "")
+    return f"{joined.replace('{1}', day).replace('{0}', clock)} {zone_in_words(tz, locale)}"
+
+
+def isolate(text, direction: str = "") -> Markup:
+    """``text`` in ``<bdi>`` so a code, date or address keeps its order inside Arabic words.
+
+    ``direction="ltr"`` for things that are always left to right (codes, web addresses).
+    """
+    attr = Markup(' dir="{}"').format(direction) if direction else Markup("")
+    return Markup("<bdi{}>{}</bdi>").format(attr, text)

@@ -22,12 +22,13 @@ from babel import dates
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask import Response as HttpResponse
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from consent_kit.clock import utc_now
 from consent_kit.consent.pdf import CopyContent, consent_copy_pdf
 from consent_kit.consent.records import ConsentRecord, ConsentText
 from consent_kit.consent.views import language, valid_consent
-from consent_kit.i18n.gettext import page_language, when
+from consent_kit.i18n.gettext import isolate, page_language, when
 from consent_kit.i18n.languages import text_direction
 from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
@@ -221,6 +222,7 @@ def copy_pdf(survey, record, context):
 def copy_context(record: ConsentRecord, finished: dict | None) -> dict:
     """What the copy shows: the stored text exactly as it was, and the decisions."""
     text = kit().store.get_consent_text(record.consent_version)
+    survey = kit().catalog.get(record.survey_id)
     statements = {sid: words for sid, words, _ in (text.statements if text else ())}
     return {
         "record": record,
@@ -229,7 +231,9 @@ def copy_context(record: ConsentRecord, finished: dict | None) -> dict:
         "declined": [statements.get(s, s) for s in record.declined],
         "reference": show_code(finished["reference"]) if finished else "",
         "withdraw_url": public_url("withdraw.start"),  # never from the Host header
-        "promise": withdraw_promise(kit().catalog.get(record.survey_id)),
+        "promise": withdraw_promise(survey),
+        # The survey's own clock (its 'time_zone:'), else the instance's: never "UTC".
+        "time_zone": survey.time_zone if survey is not None else "",
     }
 
 
@@ -244,16 +248,24 @@ def day_in_words(day: datetime.date) -> str:
     return dates.format_date(day, "long", locale=locale)
 
 
-def withdraw_promise(survey) -> str:
-    """What the pages promise about taking answers back: the real last day, if there is one."""
+def withdraw_promise(survey) -> Markup:
+    """What the pages promise about taking answers back: the real last day, if there is one.
+
+    Markup: the date sits in ``<bdi>`` so it keeps its order inside Arabic words.
+    """
     until = survey.withdraw_until if survey is not None else None
     if until is None:
-        return _("You can change your mind or take back your answers at any time, without "
-                 "saying why.")
+        return Markup.escape(_("You can change your mind or take back your answers at any "
+                               "time, without saying why."))
     if today() > until:
-        return _("You could take back your answers until %(date)s.", date=day_in_words(until))
-    return _("You can change your mind or take back your answers until %(date)s, without "
-             "saying why.", date=day_in_words(until))
+        return _with_date(_("You could take back your answers until %(date)s."), until)
+    return _with_date(_("You can change your mind or take back your answers until %(date)s, "
+                        "without saying why."), until)
+
+
+def _with_date(message: str, day: datetime.date) -> Markup:
+    """A translated ``message`` with its ``%(date)s`` filled in, isolated, in words."""
+    return Markup.escape(message) % {"date": isolate(day_in_words(day))}
 
 
 def pdf_content(survey, record, context) -> CopyContent:
@@ -261,7 +273,7 @@ def pdf_content(survey, record, context) -> CopyContent:
     text = context["text"]
     return CopyContent(
         survey_title=survey.title,
-        given_at=when(record.given_at),
+        given_at=when(record.given_at, context["time_zone"]),
         reference=context["reference"],
         withdraw_url=context["withdraw_url"],
         agreed=context["agreed"],
@@ -275,7 +287,8 @@ def pdf_content(survey, record, context) -> CopyContent:
             "agreed": _("You said yes to"),
             "declined": _("You said no to"),
             "withdraw_heading": _("Changing your mind"),
-            "withdraw_text": " ".join((context["promise"], _(
+            # The PDF draws plain words (it isolates the address and the date itself).
+            "withdraw_text": " ".join((Markup(context["promise"]).striptags(), _(
                 "Go to this web address and type your reference:"))),
         },
     )

@@ -11,6 +11,7 @@ docs/consent.md describe them.
 * ``withdraw_until``: the last day people can take their answers back, as a
   date (``2027-03-31``) or as ``90 days after closing`` (which needs ``closes``).
 * ``contact``: who people can ask about the research.
+* ``time_zone``: the clock times are shown on (``Europe/London``); left out, the instance's.
 
 :func:`safety_advice` is what ``consent-kit check`` advises when a survey
 leaves out the things that keep people safe. Advice never stops a survey.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 
 from consent_kit.survey.load.common import Context, line_of, read_text, show, value_line
 from consent_kit.survey.load.support import read_url
@@ -105,7 +107,24 @@ def read_promises(ctx: Context, data: dict) -> dict:
     closes = read_date(ctx, data, "closes", example="2027-01-31")
     return {"exit_url": exit_url, "exit_off_reason": reason, "closes": closes,
             "withdraw_until": read_withdraw_until(ctx, data, closes),
-            "contact": read_text(ctx, data, "contact", "")}
+            "contact": read_text(ctx, data, "contact", ""),
+            "time_zone": read_time_zone(ctx, data)}
+
+
+def read_time_zone(ctx: Context, data: dict) -> str:
+    """The zone the survey's times are shown in, like "Europe/London" ("" = the instance's)."""
+    raw = data.get("time_zone")
+    if raw is None:
+        return ""
+    name = str(raw).strip()
+    try:
+        # A path-like name could reach outside the zone database: zoneinfo refuses those too.
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        ctx.add(value_line(data, "time_zone"), "", f"'time_zone' should be a time zone name, "
+                f"like 'time_zone: Europe/London' or 'time_zone: Europe/Dublin', not {show(raw)}.")
+        return ""
+    return name
 
 
 def safety_advice(survey: Survey) -> list[Problem]:

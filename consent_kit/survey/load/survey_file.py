@@ -48,7 +48,7 @@ __all__ = ["check_files", "load_survey_file", "load_survey_text", "survey_versio
 #: Top-level settings the loader reads itself.
 SURVEY_KEYS = ("id", "title", "description", "language", "time_to_complete", "status",
                "pages", "questions", "consent", "support", "exit_page", "exit_page_reason",
-               "closes", "withdraw_until", "contact")
+               "closes", "withdraw_until", "contact", "time_zone")
 #: Top-level settings kept in ``Survey.extra`` for the core's translations. Plugins own
 #: their own keys (``incentive``, ``plain_language``) through ``register_survey_settings``.
 EXTRA_KEYS = ("translations",)
@@ -65,6 +65,7 @@ _SYNONYMS = {"name": "title", "heading": "title", "intro": "description",
              "withdraw_by": "withdraw_until", "take_back_until": "withdraw_until",
              "withdrawal_deadline": "withdraw_until", "close_date": "closes",
              "closing_date": "closes", "ends": "closes", "contact_us": "contact",
+             "timezone": "time_zone", "tz": "time_zone",
              "support_page": "support", "consent_form": "consent", "agreement": "consent"}
 
 
