@@ -370,3 +370,18 @@ def test_without_a_quotes_statement_no_quote_can_be_added(tmp_path):
     assert "lets you use people's words" in text_of(rae.get(EDIT))
     response = add_quote(rae, response_of(app, "More trips to the sea."))
     assert response.status_code == 400
+
+
+def test_two_researchers_saving_at_once_keep_both_changes(app, monkeypatch):
+    from consent_kit.findings import studio_views
+
+    rae, sam = signed_in(app, "rae"), signed_in(app, "sam")
+    add(rae, action="section", heading="First", text="One.")
+    stale = studio_views.load(app.extensions["consent_kit"], "club")
+    add(sam, action="section", heading="From sam", text="Two.")
+    # rae's page was read before sam saved: rae's change must not write over sam's.
+    monkeypatch.setattr(studio_views, "load", lambda kit, survey_id: stale)
+    add(rae, action="section", heading="From rae", text="Three.")
+    book = store(app).documents("findings").get(survey_id="club")
+    assert [i["heading"] for i in book["items"]] == ["First", "From sam", "From rae"]
+    assert book["changed_by"] == "rae" and book["revision"] == 3

@@ -18,9 +18,22 @@ def load(kit, survey_id: str) -> dict:
     return book
 
 
-def save(kit, book: dict) -> None:
-    """Keep the document (one atomic write)."""
-    kit.store.documents(TABLE).put(book, survey_id=book["survey_id"])
+def update(kit, survey_id: str, change) -> None:
+    """Read, change and write the survey's document with nothing in between (``change(book)``).
+
+    Two researchers saving at once, or a save while someone approves, can't
+    lose either change. An exception raised by ``change`` writes nothing.
+    """
+    documents = kit.store.documents(TABLE)
+    if documents.get(survey_id=survey_id) is None:
+        documents.put(new_book(survey_id), survey_id=survey_id)
+
+    def filled(book: dict) -> None:
+        for key, value in new_book(survey_id).items():
+            book.setdefault(key, value)  # documents kept by an older version
+        change(book)
+
+    documents.modify(filled, survey_id=survey_id)
 
 
 def published(kit, survey_id: str) -> dict | None:

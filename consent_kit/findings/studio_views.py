@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from consent_kit.clock import utc_now
 from consent_kit.findings import book as rules
 from consent_kit.findings.render import show_items
-from consent_kit.findings.store import load, save, words
+from consent_kit.findings.store import load, update, words
 from consent_kit.kit import current_kit
 from consent_kit.results.views import min_group
 from consent_kit.studio.rules import login_required
@@ -71,11 +71,18 @@ def change(survey_id):
     if handler is None:
         return _edit_page(survey, [("action", _("What to do"), _("Choose what to do."))],
                           status=400)
-    problems = handler(book, survey, request.form)
+    problems = handler(book, survey, request.form)  # checked on the page as it was read
     if problems:
         return _edit_page(survey, problems, form=request.form, status=400)
-    rules.changed(book, _me(), utc_now())
-    save(kit, book)
+    me, now = _me(), utc_now()
+
+    def apply(fresh: dict) -> None:
+        # The same change again on the page as it is now, under the store's lock: a change
+        # someone saved in between is kept. Nothing is looked up in the store in here.
+        handler(fresh, survey, request.form, check=False)
+        rules.changed(fresh, me, now)
+
+    update(kit, survey.id, apply)
     flash(_("Saved. Someone else in the project needs to approve this before it is published."),
           "success")
     return redirect(url_for(".edit", survey_id=survey.id) + "#page")
@@ -85,7 +92,7 @@ def _text(form, name: str, limit: int) -> str:
     return (form.get(name) or "").replace("\r\n", "\n").strip()[: limit + 1]
 
 
-def _section(book, survey, form):
+def _section(book, survey, form, check=True):
     heading, text = _text(form, "heading", rules.MAX_HEADING), _text(form, "text", rules.MAX_TEXT)
     problems = []
     if not heading or len(heading) > rules.MAX_HEADING:
@@ -100,7 +107,7 @@ def _section(book, survey, form):
     if item_id:
         item = _item(book, item_id)
         if item is None or item["kind"] != "section":
-            abort(404)
+            return _missing(check)
         item.update(heading=heading, text=text)
     else:
         book["items"].append({"id": rules.new_id(), "kind": "section", "heading": heading,
@@ -108,7 +115,7 @@ def _section(book, survey, form):
     return []
 
 
-def _counts(book, survey, form):
+def _counts(book, survey, form, check=True):
     question_id, kind = form.get("question_id", ""), form.get("kind", "")
     if question_id not in {q.id for q in rules.chart_questions(survey)}:
         return [("question_id", _("Question"), _("Choose a question with answers to pick from."))]
@@ -118,21 +125,33 @@ def _counts(book, survey, form):
     return []
 
 
-def _quote(book, survey, form):
+def _quote(book, survey, form, check=True):
     """Add a quote, after checking again that its person agreed to be quoted and hasn't withdrawn."""
-    kit = current_kit()
-    response = kit.store.get_response(form.get("response_id", ""))
-    record = kit.store.get_consent(response.pseudonym) if response and response.pseudonym else None
-    question_id = form.get("question_id", "")
-    if rules.quote_text(survey, response, record, question_id) is None:
+    response_id, question_id = form.get("response_id", ""), form.get("question_id", "")
+    if check and _quotable(survey, response_id, question_id) is None:
         return [("quotes", _("Quote"), _(
             "You can't use these words: the person did not agree to be quoted, or took their "
             "answers back."))]
-    if any(i.get("response_id") == response.id and i.get("question_id") == question_id
+    if any(i.get("response_id") == response_id and i.get("question_id") == question_id
            for i in book["items"]):
-        return [("quotes", _("Quote"), _("This quote is on the page already."))]
-    book["items"].append({"id": rules.new_id(), "kind": "quote", "response_id": response.id,
+        return [("quotes", _("Quote"), _("This quote is on the page already."))] if check else []
+    book["items"].append({"id": rules.new_id(), "kind": "quote", "response_id": response_id,
                           "question_id": question_id})
+    return []
+
+
+def _quotable(survey, response_id: str, question_id: str) -> str | None:
+    """The words of an answer that may be quoted now, or None."""
+    kit = current_kit()
+    response = kit.store.get_response(response_id)
+    record = kit.store.get_consent(response.pseudonym) if response and response.pseudonym else None
+    return rules.quote_text(survey, response, record, question_id)
+
+
+def _missing(check: bool) -> list:
+    """An item the form names isn't there: "not found" when checking; already gone when applying."""
+    if check:
+        abort(404)
     return []
 
 
@@ -140,19 +159,19 @@ def _item(book, item_id):
     return next((i for i in book["items"] if i.get("id") == item_id), None)
 
 
-def _remove(book, survey, form):
+def _remove(book, survey, form, check=True):
     item = _item(book, form.get("item_id", ""))
     if item is None:
-        abort(404)
+        return _missing(check)
     book["items"].remove(item)
     return []
 
 
 def _move(step: int):
-    def move(book, survey, form):
+    def move(book, survey, form, check=True):
         item = _item(book, form.get("item_id", ""))
         if item is None:
-            abort(404)
+            return _missing(check)
         items = book["items"]
         index = items.index(item)
         target = min(max(index + step, 0), len(items) - 1)
@@ -161,7 +180,7 @@ def _move(step: int):
     return move
 
 
-def _said_did(book, survey, form):
+def _said_did(book, survey, form, check=True):
     said, did = _text(form, "said", rules.MAX_SAID_DID), _text(form, "did", rules.MAX_SAID_DID)
     problems = []
     try:
@@ -178,15 +197,13 @@ def _said_did(book, survey, form):
     return problems
 
 
-def _remove_said_did(book, survey, form):
+def _remove_said_did(book, survey, form, check=True):
     before = len(book["said_did"])
     book["said_did"] = [e for e in book["said_did"] if e.get("id") != form.get("entry_id")]
-    if len(book["said_did"]) == before:
-        abort(404)
-    return []
+    return _missing(check) if len(book["said_did"]) == before else []
 
 
-def _promise(book, survey, form):
+def _promise(book, survey, form, check=True):
     words_ = _text(form, "promise", rules.MAX_PROMISE)
     if len(words_) > rules.MAX_PROMISE:
         return [("promise", _("When"), _("Keep it short (up to %(n)d letters).",
@@ -231,25 +248,28 @@ def publish(survey_id):
     """Approve the page (someone other than the last to change it), publish it, or take it down."""
     survey = _survey(survey_id)
     kit = current_kit()
-    book = load(kit, survey.id)
     action, me, now = request.form.get("action", ""), _me(), utc_now()
+    steps = {"approve": (lambda book: rules.approve(book, me, now),
+                         _("You approved the findings page. It can be published now.")),
+             "publish": (lambda book: rules.publish(book, me, now),
+                         _("The findings page is published. People who took part can see it now.")),
+             "unpublish": (rules.unpublish, _("The findings page is taken down. People will see "
+                                               "that it is not ready yet."))}
+    if action not in steps:
+        abort(400)
+    step, message = steps[action]
+    done: list[int] = []
+
+    def apply(book: dict) -> None:
+        step(book)  # a refusal raises: nothing is written
+        done.append(book["revision"])
+
     try:
-        if action == "approve":
-            rules.approve(book, me, now)
-            message = _("You approved the findings page. It can be published now.")
-        elif action == "publish":
-            rules.publish(book, me, now)
-            message = _("The findings page is published. People who took part can see it now.")
-        elif action == "unpublish":
-            rules.unpublish(book)
-            message = _("The findings page is taken down. People will see that it is not ready yet.")
-        else:
-            abort(400)
+        update(kit, survey.id, apply)
     except rules.FindingsError as error:
         return _edit_page(survey, [("publish", _("Publish"), REFUSALS[error.reason]())], status=400)
-    save(kit, book)
     kit.store.audit(actor=me, action=f"findings_{action}", subject=survey.id,
-                    details={"revision": book["revision"]})
+                    details={"revision": done[0]})
     flash(message, "success")
     return redirect(url_for(".edit", survey_id=survey.id))
 
