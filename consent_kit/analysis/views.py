@@ -17,6 +17,7 @@ from consent_kit.analysis.codebook import THEMES, Codebook, ThemeError
 from consent_kit.analysis.coding import Coding, text_answers
 from consent_kit.analysis.exports import codes_csv, codes_xlsx, survey_qdpx
 from consent_kit.clock import utc_now
+from consent_kit.consent.quotes import quotable_words, quote_statements
 from consent_kit.results.summary import DEFAULT_MIN_GROUP, hidden_counts, language_name
 
 bp = Blueprint("analysis", __name__, url_prefix="/studio/surveys/<survey_id>/analysis",
@@ -107,7 +108,32 @@ def _count_table(survey_id: str, question, themes: list, by: str) -> dict:
                         "cells": list(zip(values, hide, strict=True))})
     mine = _coding().by_coder(survey_id, question.id, _me()) if _can_code() else {}
     return {"question": question, "answers": len(answers), "columns": columns,
-            "coded_by_me": sum(1 for a in answers if a.response_id in mine)}
+            "coded_by_me": sum(1 for a in answers if a.response_id in mine),
+            "quotes": _quotes(survey_id, question, themes, answers) if _can_code() else None}
+
+
+def _quotes(survey_id: str, question, themes: list, answers, most: int = 3) -> dict | None:
+    """Up to ``most`` quotes per theme, only from people who said their words may be used.
+
+    None when the survey never asks for that permission (so nothing can be quoted).
+    """
+    kit = current_kit()
+    survey = kit.catalog.get(survey_id)
+    if not quote_statements(survey):
+        return None
+    counted = _coding().themes_of(survey_id, question.id)
+    found: dict[str, list] = {}
+    for answer in answers:
+        wanted = [t.id for t in themes if t.id in counted.get(answer.response_id, ())
+                  and len(found.get(t.id, [])) < most]
+        if not wanted:
+            continue
+        response = kit.store.get_response(answer.response_id)
+        record = kit.store.get_consent(response.pseudonym) if response and response.pseudonym else None
+        words = quotable_words(survey, response, record, question.id)
+        for theme_id in wanted if words else ():
+            found.setdefault(theme_id, []).append(words)
+    return found
 
 
 def _group_label(by: str, key: str) -> str:
