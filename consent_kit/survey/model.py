@@ -134,6 +134,8 @@ class ConsentStatement:
     text: str
     required: bool = True
     line: int = 0
+    #: Agreeing lets the team quote the person's written answers in findings (never their name).
+    allows_quotes: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ class Survey:
     withdraw_until: datetime.date | None = None
     #: Who people can ask about the research (an email address, a phone number, a name).
     contact: str = ""
+    #: The clock people read times on, like "Europe/London" ("" = the instance's TIME_ZONE).
+    time_zone: str = ""
     definition: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 

@@ -44,7 +44,7 @@ CONSENT_KEYS = ("information", "check_understanding", "statements", "confirm_wit
                 "ask_if_helped", "versions")
 SECTION_KEYS = ("id", "heading", "text", "easy_read")
 CHECK_KEYS = ("id", "question", "choices", "answer", "explained_in")
-STATEMENT_KEYS = ("id", "text", "required")
+STATEMENT_KEYS = ("id", "text", "required", "allows_quotes")
 VERSION_KEYS = ("id", "label", "information", "statements")
 #: How people confirm: tick a box, or type their first name or initials.
 CONFIRM_WITH = ("tick", "initials")
@@ -285,8 +285,9 @@ def _read_statements(ctx: Context, mapping: dict, where: str, suffix: str, line:
             "this statement has no text. Add 'text:' with what people agree to, like "
             "'text: I want to take part'."))
         needed = read_flag(ctx, item, "required", item_where, default=True)
+        quotes = read_flag(ctx, item, "allows_quotes", item_where, default=False)
         statements.append(ConsentStatement(id=statement_id, text=text, required=needed,
-                                           line=line_of(item)))
+                                           line=line_of(item), allows_quotes=quotes))
     if statements and not any(s.required for s in statements):
         ctx.add(key_line(mapping, "statements", line), where, "none of the statements has to "
                 "be agreed to, so people could take part without agreeing to anything. Add a "
