@@ -3,16 +3,11 @@ A/AA), no sideways scroll, and light (the page and what it loads)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_walk import AXE_TAGS
 from conftest import serving
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the findings helpers
-from test_findings import (  # noqa: E402
+from test_findings import (
     CLUB,
     PUBLIC,
     add,
@@ -25,7 +20,7 @@ from test_findings import (  # noqa: E402
     take_part,
 )
 
-from consent_kit.testing import make_instance  # noqa: E402
+from consent_kit.testing import make_instance
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 
