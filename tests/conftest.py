@@ -14,6 +14,14 @@ from pathlib import Path
 
 import pytest
 
+# The tests sit in folders that mirror consent_kit/ and plugins/. A few share helpers by module
+# name (test_builder_web's signed_in, test_loader's TYPES, store_helpers): every folder that
+# holds test modules is importable, whichever test pytest happens to collect first.
+_TESTS = Path(__file__).resolve().parent
+for _folder in sorted({path.parent for path in _TESTS.rglob("*.py")}):
+    if "example_plugins" not in _folder.parts and str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
+
 
 class PluginVenv:
     """A fresh virtual environment layered on this one: consent-kit and its dependencies are visible
