@@ -145,3 +145,14 @@ def _drawn_arrow(direction: str) -> str:
 def test_the_back_arrow_points_back_in_both_directions():
     assert _drawn_arrow("ltr") == "‹"
     assert _drawn_arrow("rtl") == "›", "right to left, Back must point to the right"
+
+
+def test_support_numbers_addresses_and_texts_keep_their_order(make_app):
+    support = ("support:\n  intro: If this was hard, you are not alone.\n  contacts:\n"
+               "    - name: Local helpline\n      phone: \"0800 000 000\"\n"
+               "      text: \"Text HELLO to 85258.\"\n      url: https://example.org/help\n")
+    app = make_app(forms={"youth.yaml": SURVEY.format(extra=support)}, examples=False)
+    page = app.test_client().get("/s/youth/support?lang=ar").get_data(as_text=True)
+    assert '<a href="tel:0800000000" dir="ltr">0800 000 000</a>' in page
+    assert '<bdi>Text HELLO to 85258.</bdi>' in page
+    assert re.search(r'<a href="https://example.org/help"[^>]* dir="ltr">', page)
