@@ -54,7 +54,7 @@ pages:
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SUBMISSION_ID = re.compile(r'name="submission_id" value="([^"]+)"')
-_REFERENCE = re.compile(r'<strong class="code">([^<]+)</strong>')
+_REFERENCE = re.compile(r'<strong[^>]*class="code"[^>]*>([^<]+)</strong>')
 _H1 = re.compile(r"<h1[^>]*>([^<]*)</h1>")
 
 

@@ -228,7 +228,7 @@ def test_a_long_scale_is_a_list_on_a_phone_on_purpose(make_app):
 
 
 def test_progress_shown_never_goes_up_on_the_example(ck_app):
-    from tests.test_participant import HAVE_YOUR_SAY
+    from test_participant import HAVE_YOUR_SAY
 
     person = Participant(ck_app.test_client())
     person.begin("have-your-say")
