@@ -49,8 +49,9 @@ def prepare_setup(studio: StudioState) -> str | None:
     with os.fdopen(fd, "w") as handle:
         handle.write(token)
     log.warning("There is no admin account yet. Make one with 'consent-kit create-user NAME "
-                "--role admin', or open /studio/setup on this computer, or the setup link "
-                "printed by 'consent-kit serve' (its token is in %s).", studio.setup_token_path)
+                "--role admin --instance %s', or open /studio/setup on this computer, or the "
+                "setup link printed by 'consent-kit serve' (its token is in %s).",
+                studio.setup_token_path.parent, studio.setup_token_path)
     return token
 
 
