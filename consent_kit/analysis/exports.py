@@ -76,6 +76,8 @@ def survey_qdpx(survey, themes: list, answers: dict, coding: Coding, created: st
             by_answer.setdefault(doc["response_id"], {})[doc["coder"]] = set(doc["themes"])
         for response_id, doc in coding.settled_for(survey.id, question_id).items():
             by_answer.setdefault(response_id, {})[TEAM] = set(doc["themes"])
-        coded += [CodedAnswer(a.response_id, a.text, by_answer.get(a.response_id, {}))
-                  for a in found]
+        # One source per answer, not per person: a person's answers to two questions
+        # would otherwise share a GUID and a file name in the .qdpx.
+        coded += [CodedAnswer(f"{a.response_id}/{question_id}", a.text,
+                              by_answer.get(a.response_id, {})) for a in found]
     return qdpx(survey.title, themes, coded, created)

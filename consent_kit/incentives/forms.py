@@ -10,9 +10,13 @@ it again. No Flask here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+
+from babel import UnknownLocaleError
+from babel.numbers import get_currency_symbol
 
 from consent_kit.incentives.ledger import (
     N_,
@@ -137,10 +141,29 @@ def correction_from_form(form: Mapping, old: LedgerEntry, *, locale: str, who: s
 
 def _amount(form, field, label, currency, locale, problems) -> Decimal:
     try:
-        return parse_amount(form.get(field, ""), currency, locale)
+        return parse_amount(_without_sign(form.get(field, ""), currency, locale), currency, locale)
     except MoneyError as error:
         problems.append(_problem(field, label, error.template, **error.params))
         return Decimal(0)
+
+
+def _without_sign(text: str, currency: str, locale: str) -> str:
+    """The amount without the budget's own currency sign or code: "£1,500" is 1500 pounds.
+
+    People type money as they see it written. Only this currency's signs are taken off, so
+    "$20" in a pound budget is still refused rather than read as £20.
+    """
+    typed = (text or "").strip()
+    signs = {currency, currency.lower()}
+    for name in (locale, "en"):
+        with contextlib.suppress(UnknownLocaleError, ValueError):
+            signs.add(get_currency_symbol(currency, locale=name.replace("-", "_")))
+    for sign in sorted(signs, key=len, reverse=True):
+        if typed.startswith(sign):
+            return typed[len(sign):].strip()
+        if typed.endswith(sign):
+            return typed[:-len(sign)].strip()
+    return typed
 
 
 def _decimal(text, problems) -> Decimal:
