@@ -125,7 +125,7 @@ def test_build_a_survey_with_javascript_off(new_context, studio_server):
         "This is the first version" in page.inner_text("main"))
     page.get_by_role("button", name="Yes, publish this version").click()
     assert "Published version 1. People now see it." in page.inner_text("main")
-    assert re.search(r"Version 1, published \d+ \w+ 20\d\d, \d\d:\d\d UTC by rae\.",
+    assert re.search(r"Version 1, published \d+ \w+ 20\d\d, \d\d:\d\d UK time by rae\.",
                      page.inner_text("main"))
     page.goto(f"{base}/s/jobs-and-money")
     assert page.get_by_role("heading", name="Jobs and money").is_visible()
