@@ -197,8 +197,8 @@ def test_the_places_page_counts_the_answers_from_each_place(app):
     library, club = places(app)
     _answer_through_link(app, f"{BASE}/j/{library.code}")
     page = rae.get(QR_PAGE).get_data(as_text=True)
-    counts = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td><code>[^<]+</code></td>\s*'
-                             r'<td class="num">(\d+)</td>', page))
+    counts = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td[^>]*><code>[^<]+</code></td>\s*'
+                             r'<td class="num"[^>]*>(\d+)</td>', page))
     assert counts == {"Library poster": "1", "Youth club": "0"}
 
 
