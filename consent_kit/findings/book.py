@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import secrets
 
+from consent_kit.consent.quotes import may_quote, quote_statements  # noqa: F401 (part of this module's API)
 from consent_kit.results.summary import question_kind
 from consent_kit.survey.model import PREFER_NOT_TO_SAY
 
@@ -66,17 +67,6 @@ def changed(book: dict, user: str, at: str) -> None:
 # -- quotes: only with permission -------------------------------------------------------------
 
 
-def quote_statements(survey) -> set[str]:
-    """The ids of the consent statements that allow quotes (``allows_quotes: true``), any version."""
-    consent = getattr(survey, "consent", None)
-    if consent is None:
-        return set()
-    statements = list(consent.statements)
-    for variant in consent.variants:
-        statements += list(variant.statements)
-    return {s.id for s in statements if getattr(s, "allows_quotes", False)}
-
-
 def quote_text(survey, response, record, question_id: str) -> str | None:
     """The words that may be quoted, or None when they may not (any more).
 
@@ -85,11 +75,7 @@ def quote_text(survey, response, record, question_id: str) -> str | None:
     quoted only while the answer is kept, its person still agrees to a
     statement that allows quotes, and the question asks for written words.
     """
-    if response is None or record is None or response.survey_id != survey.id:
-        return None
-    if not response.pseudonym or record.pseudonym != response.pseudonym:
-        return None
-    if not set(record.agreed) & quote_statements(survey):
+    if not may_quote(survey, response, record):  # the one rule, shared with analysis
         return None
     question = next((q for q in survey.questions if q.id == question_id), None)
     if question is None or question_kind(question) != "text" or question.type == "info":
