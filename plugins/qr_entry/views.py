@@ -13,9 +13,9 @@ import re
 from collections import Counter
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 
-from consent_kit import current_kit, login_required
+from consent_kit import current_kit, login_required, translations
 
 from . import qr
 from .links import NoPublicAddress, address_problem, build_poster, distance_words, join_url, qr_label, state
@@ -52,12 +52,24 @@ def join(code):
     source = state().sources.get(code)
     survey = _catalog().get(source.survey_id) if source else None
     if source is None or source.closed or survey is None or not survey.is_open:
-        return render_template("qr_entry/not_working.html"), 404 if source is None else 410
+        return _not_working(survey), 404 if source is None else 410
     values = {"survey_id": survey.id, "source": source.code}
     language = request.args.get("lang", "") or source.language
     if _LANGUAGE.match(language):
         values["lang"] = language
     return redirect(url_for("participant.start", **values))
+
+
+def _not_working(survey):
+    """The "link isn't working" page, with the survey's own way out and support when we know it.
+
+    Someone who scanned an old poster may be having a hard day: the page shows that
+    survey's "Leave this page" and support link, but never a way into a closed link.
+    """
+    shown = None
+    if survey is not None:
+        shown = translations.localize(survey, str(get_locale() or "en"))
+    return render_template("qr_entry/not_working.html", survey=shown, link_closed=True)
 
 
 # -- researchers ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from consent_kit.plugin_calls import response_breakdowns
 from consent_kit.testing import Participant
 
 BASE = "https://survey.example.org"
+HAVE_YOUR_SAY_TITLE = "Have your say about youth services"
 HAVE_YOUR_SAY = {
     "age_group": "14-16", "care_experience": "yes", "services_used": ["A youth club"], "visits": "4",
     "how_good": "4", "trusted_adult": "yes", "what_helps": "Listening.", "make_better": "Later hours.",
@@ -131,7 +132,29 @@ def test_a_link_that_does_not_work_says_so_plainly(make_app, case):
     page = response.get_data(as_text=True)
     assert response.status_code == (404 if case == "made up" else 410)
     assert "<h1>This link isn't working any more</h1>" in html.unescape(page)
-    assert "Traceback" not in page and "/s/have-your-say" not in page
+    assert "Traceback" not in page
+    # Never a way into the survey through a link that was closed.
+    assert 'href="/s/have-your-say"' not in page and 'href="/s/have-your-say?' not in page
+
+
+def test_an_old_poster_shows_that_surveys_way_out_and_support(app):
+    """Someone scanning an old poster gets the survey's own exit and support, not the instance's."""
+    source = _sources(app).create("have-your-say", "Old poster")
+    _sources(app).set_closed(source, True)
+    page = html.unescape(app.test_client().get(f"/j/{source.code}").get_data(as_text=True))
+    assert 'id="exit-this-page"' in page
+    welsh = html.unescape(app.test_client().get(f"/j/{source.code}?lang=cy",
+                                                 headers={"Accept-Language": "cy"}).get_data(as_text=True))
+    assert "Dweud eich dweud am wasanaethau ieuenctid" in welsh
+    assert 'href="/s/have-your-say/support"' in page
+    assert f"<span>{HAVE_YOUR_SAY_TITLE}</span>" in page  # the survey's name, not a link into it
+    support = app.test_client().get("/s/have-your-say/support")
+    assert support.status_code == 200
+
+
+def test_a_made_up_poster_code_shows_the_instance_support(app):
+    page = html.unescape(app.test_client().get("/j/zzzzzz").get_data(as_text=True))
+    assert 'href="/support"' in page and "/s/have-your-say" not in page
 
 
 def test_the_links_hold_no_personal_data_and_no_participant_token(app):
