@@ -1,0 +1,109 @@
+"""The embedded store's :class:`~consent_kit.store.crypto.KeyStorage`: ``keys.jsonl``.
+
+One line per wrapped data key: ``{"kind": "key", "name": ..., "key": <base64>}``,
+appended and fsync'd when the key is made (a key must be on disk before
+anything sealed with it is acknowledged). Destroying keys *rewrites* the file
+without their lines (temporary file, fsync, ``os.replace``, fsync of the
+folder: see :meth:`Journal.rewrite`), so a destroyed key is in no current file,
+not even as a damaged line. Lines carry the journal's checksum, so a torn or
+damaged line is skipped, never half-read.
+
+Each process keeps name -> byte offset (not the keys themselves) and catches up
+on other processes' lines under the lock, like the response index.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from consent_kit.store.journal import Journal
+
+log = logging.getLogger(__name__)
+
+KEY = "key"
+
+
+class KeyIndex:
+    """Name -> offset of its line in ``keys.jsonl``; fed by the journal."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything before a replay from the start of the file."""
+        self.offsets: dict[str, int] = {}
+
+    def apply(self, record: dict, offset: int) -> None:
+        """Index one line; the first line for a name wins (later ones can't be written)."""
+        name = record.get("name")
+        if record.get("kind") == KEY and isinstance(name, str):
+            self.offsets.setdefault(name, offset)
+
+
+class KeyFile:
+    """Wrapped data keys in one journal file (a KeyStorage)."""
+
+    def __init__(self, path: Path):
+        self.index = KeyIndex()
+        self.journal = Journal(path, self.index, what="your answers")
+
+    def load(self, name: str) -> bytes | None:
+        """The wrapped key of ``name``, or ``None``."""
+        with self.journal.locked():
+            return self._load(name)
+
+    def add(self, name: str, wrapped: bytes) -> bytes:
+        """Keep ``wrapped`` under ``name`` (fsync'd) unless one is kept; return the kept one."""
+        with self.journal.locked() as journal:
+            kept = self._load(name)
+            if kept is not None:
+                return kept
+            journal.append({"kind": KEY, "name": name, "key": base64.b64encode(wrapped).decode("ascii")})
+            return wrapped
+
+    def delete(self, names: Iterable[str]) -> int:
+        """Rewrite the file without the lines of ``names``; return how many keys went."""
+        wanted = {n for n in names if isinstance(n, str) and n}
+        with self.journal.locked() as journal:
+            present = wanted & self.index.offsets.keys()
+            needles = [n.encode("utf-8") for n in wanted]
+            damaged = any(any(n in journal.raw_at(o) for n in needles) for o in journal.damaged)
+            if present or damaged:
+                journal.rewrite(_keeper(wanted, needles), [])
+        return len(present)
+
+    def names(self) -> list[str]:
+        """Every name with a kept key (for recovery and checks)."""
+        with self.journal.locked():
+            return list(self.index.offsets)
+
+    def close(self) -> None:
+        """Close the file."""
+        self.journal.close()
+
+    def _load(self, name: str) -> bytes | None:
+        offset = self.index.offsets.get(name)
+        if offset is None:
+            return None
+        record = self.journal.read_at(offset)
+        try:
+            return base64.b64decode(str((record or {})["key"]), validate=True)
+        except (KeyError, binascii.Error, ValueError):
+            log.warning("A line of %s could not be read", self.journal.path.name)
+            return None
+
+
+def _keeper(names: set[str], needles: list[bytes]):
+    """The ``keep`` callback of a rewrite that destroys the keys of ``names``."""
+
+    def keep(record: dict | None, raw: bytes) -> bool:
+        if record is None:
+            # A damaged line may still hold most of a key: it goes if it could be one of these.
+            return not any(n in raw for n in needles)
+        return not (record.get("kind") == KEY and record.get("name") in names)
+
+    return keep
