@@ -180,7 +180,7 @@ def test_round_trip_through_xlsform(name, tmp_path):
 
 
 def corpus_figures(tmp_path) -> tuple[int, int, int, int]:
-    files = sorted(p for p in DATA.rglob("*") if p.suffix in (".xlsx", ".csv"))
+    files = sorted(p for p in DATA.rglob("*") if p.suffix in (".xlsx", ".xls", ".csv"))
     passed = kept = rows = 0
     for path in files:
         _, _, report = imported(path, tmp_path)  # raises if the file fails consent-kit check

@@ -1,15 +1,17 @@
 """XLSForm (ODK, Kobo) to a consent-kit survey file, with a report of what couldn't come across.
 
-Reads the ``survey``, ``choices`` and ``settings`` sheets of an ``.xlsx``
-file with openpyxl. Groups become pages (a ``field-list`` group is one page;
-otherwise each question has a page of its own, so conditions can use any
-earlier answer), simple ``relevant`` and ``constraint`` expressions become
-``show_if`` and ``validation``, and labels in several languages become
-translated texts. The mapping itself is in :mod:`consent_kit.survey.load.xlsform_rows`.
+Reads the ``survey``, ``choices`` and ``settings`` sheets of an ``.xlsx`` file
+with openpyxl, or of an old ``.xls`` file with python-calamine. Groups become
+pages (a ``field-list`` group is one page; otherwise each question has a page
+of its own, so conditions can use any earlier answer), simple ``relevant`` and
+``constraint`` expressions become ``show_if`` and ``validation``, and labels in
+several languages become translated texts. The mapping itself is in
+:mod:`consent_kit.survey.load.xlsform_rows`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from consent_kit.survey.load.imported import ImportReport, language_code, slug, starting_parts
@@ -26,11 +28,19 @@ class XLSFormError(ValueError):
 
 
 def read_sheets(path: str | Path) -> dict[str, list[tuple[int, dict]]]:
-    """Each sheet as ``(row number, {column: value})`` pairs; columns lowercased, blank rows skipped."""
+    """Each sheet as ``(row number, {column: value})`` pairs; columns lowercased, blank rows skipped.
+
+    ``.xlsx`` files are read with openpyxl, old ``.xls`` files with python-calamine.
+    """
     path = Path(path)
-    if path.suffix.lower() == ".xls":
-        raise XLSFormError(f"{path.name}: old .xls files can't be read yet. Open it in a spreadsheet "
-                           "program and save it as .xlsx, then import that.")
+    grids = _xls_grids(path) if path.suffix.lower() == ".xls" else _xlsx_grids(path)
+    sheets = {title: _rows_of(grid) for title, grid in grids}
+    if "survey" not in sheets:
+        raise XLSFormError(f"{path.name}: there is no 'survey' sheet, so this isn't an XLSForm.")
+    return sheets
+
+
+def _xlsx_grids(path: Path):
     from openpyxl import load_workbook
 
     try:
@@ -38,24 +48,42 @@ def read_sheets(path: str | Path) -> dict[str, list[tuple[int, dict]]]:
     except Exception as error:  # openpyxl raises many kinds for a file that isn't a workbook
         raise XLSFormError(f"{path.name}: this isn't an Excel (.xlsx) file that can be read: "
                            f"{error}") from None
-    sheets = {}
-    for sheet in book.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        header = [_header(c) for c in next(rows, ())]
-        found = []
-        for number, values in enumerate(rows, start=2):
-            row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
-            if any(row.values()):
-                found.append((number, row))
-        sheets[sheet.title.strip().lower()] = found
-    book.close()
-    if "survey" not in sheets:
-        raise XLSFormError(f"{path.name}: there is no 'survey' sheet, so this isn't an XLSForm.")
-    return sheets
+    try:
+        return [(sheet.title.strip().lower(), list(sheet.iter_rows(values_only=True)))
+                for sheet in book.worksheets]
+    finally:
+        book.close()
+
+
+def _xls_grids(path: Path):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        # Cells of an old .xls come back as text, numbers, true/false or dates, like openpyxl's.
+        return [(name.strip().lower(), book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                for name in book.sheet_names]
+    except Exception as error:  # calamine raises its own kinds (and OSError) for unreadable files
+        raise XLSFormError(f"{path.name}: this isn't an old Excel (.xls) file that can be read "
+                           f"({error}). Open it in a spreadsheet program, save it as .xlsx and "
+                           "import that.") from None
+
+
+def _rows_of(grid) -> list[tuple[int, dict]]:
+    rows = iter(grid)
+    header = [_header(c) for c in next(rows, ())]
+    found = []
+    for number, values in enumerate(rows, start=2):
+        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+        if any(row.values()):
+            found.append((number, row))
+    return found
 
 
 def _header(cell) -> str:
     text = str(cell or "").strip()
+    # Old forms write "bind:relevant" for "relevant" (pyxform reads both).
+    text = re.sub(r"^bind\s*::?\s*(?:jr:)?", "", text, flags=re.I)
     # "label::English (en)" (and the older "label:English") name a language.
     if "::" in text:
         word, language = text.split("::", 1)
