@@ -42,11 +42,35 @@ def start_draft(survey, *, source: str = "") -> dict:
     Nothing is written to the store yet (see :func:`save_draft`).
     """
     draft_id = secrets.token_urlsafe(24)
+    forget_who_finished_here()
     session.permanent = True
     session.setdefault("drafts", {})[survey.id] = draft_id
     session.setdefault("unsaved", {})[survey.id] = source
     session.modified = True
     return _unsaved_draft(survey, draft_id, source)
+
+
+def forget_who_finished_here() -> None:
+    """Someone is starting: this browser forgets whoever finished a survey on it before.
+
+    After Thank you, the copy of consent and an unclaimed thank-you payment stay
+    reachable for a short while so their owner can use them. On a shared phone or
+    library computer the next person's first step is to start (or carry on with a
+    save code): from then on, the last person's copy, reference and payment are
+    out of reach here, whatever the clock says. Someone who only just sent their
+    answers and hasn't seen Thank you yet keeps it.
+    """
+    finished = session.get("done") or {}
+    gone = [sid for sid, done in finished.items() if not isinstance(done, dict) or "shown_at" in done]
+    for survey_id in gone:
+        finished.pop(survey_id, None)
+    held = session.get("incentive") or {}
+    for survey_id in list(held):
+        if survey_id in gone or (isinstance(held[survey_id], dict)
+                                 and held[survey_id].get("via") in ("later", "stop")):
+            held.pop(survey_id)
+    if session.pop("withdraw", None) is not None or gone:
+        session.modified = True
 
 
 def _unsaved_draft(survey, draft_id: str, source: str) -> dict:
@@ -168,6 +192,7 @@ def resume_draft(code: str) -> dict | None:
     draft = kit().store.load_draft(code_key(code, purpose="resume"))
     if draft is None:
         return None
+    forget_who_finished_here()
     session.permanent = True
     session.setdefault("drafts", {})[draft["survey_id"]] = draft["id"]
     session.modified = True

@@ -8,7 +8,9 @@ Phones and computers are often shared (a youth club's tablet, a library
 computer), so the participant's session ends on purpose: "Leave this page"
 ends it at once, and after "Thank you" has been shown the reference is never
 shown again on that page; the copy and the thank-you payment stay reachable
-for ``DONE_MINUTES`` (30 by default), then this browser forgets everything.
+for ``DONE_MINUTES`` (30 by default), or until the next person starts here
+(:func:`~consent_kit.participation.drafts.forget_who_finished_here`), then this
+browser forgets everything.
 """
 
 from __future__ import annotations
