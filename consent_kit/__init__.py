@@ -14,7 +14,16 @@ from consent_kit.incentives.ledger import LedgerEntry
 from consent_kit.kit import FONTS, Kit, current_kit
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
 from consent_kit.plugin_calls import Breakdown, StudioTask
-from consent_kit.store import Response, Store
+from consent_kit.store import (
+    EmbeddedStore,
+    ErasedSubmission,
+    Response,
+    Store,
+    StoreError,
+    SubmissionConflict,
+    WithdrawnConsent,
+    audit_chain,
+)
 from consent_kit.studio.rules import login_required
 from consent_kit.survey.fields import (
     AnswerNeeded,
@@ -66,6 +75,14 @@ __all__ = [
     "QuestionType",
     "Response",
     "Store",
+    # For storage backends (plugins/postgresql): the errors every Store raises, the audit
+    # chain every backend keeps, and the embedded store that migrate-store reads from.
+    "EmbeddedStore",
+    "ErasedSubmission",
+    "StoreError",
+    "SubmissionConflict",
+    "WithdrawnConsent",
+    "audit_chain",
     "Survey",
     "SurveyError",
     "TextPlace",

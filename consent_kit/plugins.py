@@ -40,6 +40,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "consent_kit_plugins.accessible_formats",
     "consent_kit_plugins.qr_entry",
     "consent_kit_plugins.plain_language",
+    "consent_kit_plugins.postgresql",
 )
 
 ENTRY_POINT_GROUP = "consent_kit"

@@ -1,0 +1,44 @@
+"""Small SQL helpers shared by the store's parts: advisory locks, tombstone hashes, draft sweeps."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import psycopg
+
+#: Namespaces of the advisory locks (two-number form: namespace, hashtext(key)).
+PSEUDONYM_LOCK, ID_LOCK = 1, 2
+
+
+def id_hash(value: str) -> str:
+    """sha256 (hex) of a submission id or pseudonym: what a tombstone keeps."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def lock(cur: psycopg.Cursor, namespace: int, key: str) -> None:
+    """Hold an advisory lock on ``key`` until the transaction ends.
+
+    ``hashtext`` may give two keys one number: they then take turns, which is
+    slower but never wrong.
+    """
+    cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (namespace, key))
+
+
+def round_trip(record: dict) -> dict:
+    """What a JSON column gives back for ``record`` (tuples become lists)."""
+    return json.loads(json.dumps(record))
+
+
+def delete_drafts_mentioning(cur: psycopg.Cursor, words: list[str]) -> int:
+    """Delete drafts whose stored text contains any of ``words`` (submission ids, a pseudonym).
+
+    Like the embedded store: a draft that carries an erased id, under whatever
+    key the web layer chose, holds that person's answers.
+    """
+    words = [w for w in words if w]
+    if not words:
+        return 0
+    cur.execute("DELETE FROM drafts d WHERE EXISTS "
+                "(SELECT 1 FROM unnest(%s::text[]) AS w WHERE strpos(d.data::text, w) > 0)", (words,))
+    return cur.rowcount
