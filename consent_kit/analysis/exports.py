@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-
 from consent_kit.analysis.coding import Coding
 from consent_kit.analysis.qdpx import TEAM, CodedAnswer, qdpx
 
@@ -57,6 +55,8 @@ def codes_csv(survey, themes: list, answers: dict, coding: Coding) -> str:
 
 def codes_xlsx(survey, themes: list, answers: dict, coding: Coding) -> bytes:
     """The coded answers as an Excel workbook (cells stored as text, never as formulas)."""
+    from openpyxl import Workbook  # here, not at start-up: only this download needs it
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Themes")
     sheet.append(list(COLUMNS))

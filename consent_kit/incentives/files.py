@@ -13,8 +13,6 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-from openpyxl import Workbook
-
 from consent_kit.incentives.ledger import N_, LedgerEntry, current, export_text, finance_order
 from consent_kit.results.export import neutralise
 
@@ -57,6 +55,8 @@ def ledger_csv(entries: Iterable[LedgerEntry]) -> bytes:
 
 def ledger_xlsx(entries: Iterable[LedgerEntry]) -> bytes:
     """The ledger as an Excel workbook; amounts are numbers with the currency's decimal places."""
+    from openpyxl import Workbook  # here, not at start-up: only this download needs it
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Ledger"

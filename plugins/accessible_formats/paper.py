@@ -11,12 +11,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from fpdf import FPDF
-
-from consent_kit import FONTS
+from typing import TYPE_CHECKING
 
 from .texts import markdown_plain
+
+if TYPE_CHECKING:
+    from .paper_page import Paper
 
 LINES = {"long": 5, "short": 1, "number": 1}
 
@@ -81,7 +81,9 @@ class PaperLabels:
 def paper_pdf(survey, questions: list[PaperQuestion], labels: PaperLabels,
               large: bool = False) -> bytes:
     """The paper version as a PDF: information, statements to tick, then the questions."""
-    pdf = _Paper(size=16 if large else 12)
+    from .paper_page import Paper  # fpdf loads in a second: only when a PDF is made
+
+    pdf = Paper(size=16 if large else 12)
     pdf.set_title(survey.title)
     pdf.add_page()
     pdf.heading(survey.title, 1.6)
@@ -101,7 +103,7 @@ def paper_pdf(survey, questions: list[PaperQuestion], labels: PaperLabels,
     return bytes(pdf.output())
 
 
-def _draw_question(pdf: _Paper, number: int, question: PaperQuestion, labels: PaperLabels) -> None:
+def _draw_question(pdf: Paper, number: int, question: PaperQuestion, labels: PaperLabels) -> None:
     if question.shape == "info":
         pdf.text(question.label)
         return
@@ -117,62 +119,6 @@ def _draw_question(pdf: _Paper, number: int, question: PaperQuestion, labels: Pa
         pdf.text(f"{labels.date}:  __ __ / __ __ / __ __ __ __")
     else:
         pdf.write_lines(labels.write_here, question.lines)
-
-
-class _Paper(FPDF):
-    """An A4 page with the bundled Unicode font, at a chosen text size (12 pt, 16 pt large)."""
-
-    def __init__(self, size: int):
-        super().__init__(format="A4")
-        self.size = size
-        fonts = FONTS
-        self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-        self.set_margins(20, 20, 20)
-        self.set_auto_page_break(True, 20)
-        self.set_creator("consent-kit")
-        # Joined letters and reading order for Arabic and other scripts that need shaping.
-        self.set_text_shaping(True)
-
-    def _step(self) -> float:
-        return self.size * 0.55
-
-    def heading(self, words: str, scale: float) -> None:
-        self.ln(2)
-        self.set_font("DejaVu", "B", self.size * scale)
-        self.multi_cell(0, self._step() * scale, words, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-
-    def text(self, words: str) -> None:
-        if not words:
-            return
-        self.set_font("DejaVu", "", self.size)
-        self.multi_cell(0, self._step(), words, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-
-    def box_line(self, words: str) -> None:
-        """A tick box, then the words beside it."""
-        self.set_font("DejaVu", "", self.size)
-        side = self.size * 0.4
-        y = self.get_y()
-        if y + side + 4 > self.page_break_trigger:
-            self.add_page()
-            y = self.get_y()
-        self.rect(self.l_margin, y + 0.5, side, side)
-        self.set_x(self.l_margin + side + 3)
-        self.multi_cell(0, self._step(), words, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1.5)
-
-    def write_lines(self, label: str, count: int) -> None:
-        """Lines to write on, with a small label above them."""
-        self.set_font("DejaVu", "", self.size * 0.8)
-        self.cell(0, self._step(), label, new_x="LMARGIN", new_y="NEXT")
-        for _ in range(count):
-            self.ln(self._step() * 1.6)
-            if self.get_y() > self.page_break_trigger:
-                self.add_page()
-            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(3)
 
 
 class PdfCache:

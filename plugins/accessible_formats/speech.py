@@ -20,8 +20,6 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-import lameenc
-
 SPEED = 150  # words a minute: a little slower than espeak-ng's 175, easier to follow
 TIMEOUT = 60  # seconds for one text; a consent section can be long
 #: espeak-ng's voice for a language where the plain code isn't the best one.
@@ -84,6 +82,8 @@ def to_mp3(wav_path: str) -> bytes:
         raise SpeechUnavailable(f"espeak-ng gave {width * 8}-bit sound, not 16-bit")
     seconds = len(pcm) / (2 * channels * rate) if rate else 0
     kbps = MP3_KBPS if seconds * MP3_KBPS * 1000 / 8 <= MAX_BYTES else MP3_KBPS_LONG
+    import lameenc  # here, not at start-up: only read-aloud needs it
+
     encoder = lameenc.Encoder()
     encoder.set_in_sample_rate(rate)
     encoder.set_out_sample_rate(MP3_RATE)

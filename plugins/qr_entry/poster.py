@@ -8,12 +8,14 @@ any printer resolution, with its quiet zone left empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from consent_kit import FONTS
 
 from .qr import QUIET_ZONE, PrintSize, matrix
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 #: consent-kit ships DejaVu fonts, which cover the letters of most European languages.
 #: Paper in mm, given as numbers: fpdf2 warns about its own A5 name since it corrected it (2.8.5).
@@ -54,6 +56,8 @@ def incentive_text(incentive) -> str:
 def poster_pdf(poster: Poster) -> bytes:
     """The poster or flyer as a one-page PDF of its paper size."""
     layout = _LAYOUT[poster.size.paper]
+    from fpdf import FPDF  # fpdf loads in a second: only when a poster is made
+
     pdf = FPDF(format=layout["paper"])
     pdf.set_title(poster.title)
     pdf.set_creator("consent-kit")

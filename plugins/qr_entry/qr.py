@@ -14,19 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import qrcode
-import qrcode.constants
-from qrcode.compat.etree import ET
-from qrcode.image.svg import SvgPathFillImage
+if TYPE_CHECKING:
+    import qrcode
+
+# qrcode is imported where a code is made, not at start-up (every CLI command paid for it).
 
 QUIET_ZONE = 4
-_LEVELS = {
-    "L": qrcode.constants.ERROR_CORRECT_L,
-    "M": qrcode.constants.ERROR_CORRECT_M,
-    "Q": qrcode.constants.ERROR_CORRECT_Q,
-    "H": qrcode.constants.ERROR_CORRECT_H,
-}
+_LEVELS = ("L", "M", "Q", "H")  # qrcode.constants.ERROR_CORRECT_<level>
 
 
 @dataclass(frozen=True)
@@ -49,7 +45,14 @@ SIZES = {size.key: size for size in (POSTER, FLYER)}
 
 def make_code(url: str, error_correction: str = "M") -> qrcode.QRCode:
     """A QR code holding exactly ``url``, in the smallest version that fits."""
-    code = qrcode.QRCode(error_correction=_LEVELS[error_correction], border=QUIET_ZONE,
+    import qrcode
+    import qrcode.constants
+    from qrcode.image.svg import SvgPathFillImage
+
+    if error_correction not in _LEVELS:
+        raise KeyError(error_correction)
+    level = getattr(qrcode.constants, f"ERROR_CORRECT_{error_correction}")
+    code = qrcode.QRCode(error_correction=level, border=QUIET_ZONE,
                          image_factory=SvgPathFillImage)
     code.add_data(url)
     code.make(fit=True)
@@ -69,6 +72,8 @@ def svg(url: str, *, error_correction: str = "M", code_mm: float | None = None,
     wide; ``width_px`` sizes it on a screen instead. ``label`` is read out by
     screen readers (role="img"); without it the SVG is hidden from them.
     """
+    from qrcode.compat.etree import ET
+
     code = make_code(url, error_correction)
     image = code.make_image()
     root = image._img  # the ElementTree root the factory built
