@@ -150,6 +150,22 @@ def erase_participant_data(pseudonym, response_ids, kit):
 
 
 @hookspec
+def findings_ready(kit, survey_id, contacts):
+    """A survey's findings page was published: tell the people who asked to hear (a notifier).
+
+    ``contacts`` is a list of dicts, one per person who asked "tell me when the
+    findings are ready": ``id``, ``contact`` (an email address or phone number),
+    ``way`` (``"email"`` or ``"phone"``), ``language`` (of the page they asked on)
+    and ``url`` (the findings page). Nothing in it leads to anyone's answers.
+    Return the ``id`` of each person you told: the core deletes those contacts
+    straight away and notes how many in the audit log. Anyone no plugin told
+    stays on the studio's "People waiting to hear" list, for a researcher to
+    tell by hand (the built-in notifier). A plugin that fails is logged and
+    skipped; its people stay on the list.
+    """
+
+
+@hookspec
 def register_payment_providers(register):
     """Add ways to claim a thank-you payment: call ``register(PaymentProvider())``.
 

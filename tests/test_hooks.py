@@ -407,6 +407,37 @@ def test_hook_payment_recorded_when_the_budget_gets_an_entry(make_app):
     assert plugin.calls == [("alpha", "12.50", True)]
 
 
+def test_hook_findings_ready_tells_people_and_their_contacts_go(make_app):
+    class Notifier(Recorder):
+        @hookimpl
+        def findings_ready(self, kit, survey_id, contacts):
+            self.calls.append((survey_id, sorted((c["contact"], c["way"]) for c in contacts),
+                               kit is not None))
+            return [c["id"] for c in contacts if c["way"] == "email"]  # it only sends emails
+
+    plugin = Notifier()
+    app = make_app(plugins=[plugin])
+    accounts = populate(app)
+    accounts.set_member("alpha", "ola", "researcher")
+    person = Participant(app.test_client())
+    person.get("/f/have-your-say")
+    for contact in ("sam@example.org", "07700 900123"):
+        person.get("/f/have-your-say")
+        person.post("/f/have-your-say/tell-me", {"contact": contact})
+    rae, ola = Browser(app), Browser(app)
+    rae.login("rae")
+    ola.login("ola")
+    rae.post("/studio/surveys/have-your-say/findings",
+             {"action": "section", "heading": "What we found", "text": "The club is fun."})
+    ola.post("/studio/surveys/have-your-say/findings/publish", {"action": "approve"})
+    assert plugin.calls == []  # approving is not publishing
+    rae.post("/studio/surveys/have-your-say/findings/publish", {"action": "publish"})
+    assert plugin.calls == [("have-your-say", [("07700 900123", "phone"),
+                                               ("sam@example.org", "email")], True)]
+    left = kit_of(app).store.documents("findings_contacts").find(survey_id="have-your-say")
+    assert [c["contact"] for c in left] == ["07700 900123"]  # the phone is still to be told
+
+
 # -- results and advice --------------------------------------------------------------------------
 
 

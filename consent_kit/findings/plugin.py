@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from consent_kit.findings import public_views, studio_views
+from consent_kit.findings import notify, public_views, studio_views, translate_views, waiting_views
 from consent_kit.findings.store import erase_quotes, load
 from consent_kit.hookspecs import hookimpl
 from consent_kit.plugin_calls import StudioTask
@@ -19,7 +19,7 @@ from consent_kit.plugin_calls import StudioTask
 @hookimpl
 def register_blueprints(app):
     """The studio's findings pages and the participants' page at /f/<survey_id>."""
-    return [studio_views.bp, public_views.bp]
+    return [studio_views.bp, public_views.bp, waiting_views.bp, translate_views.bp]
 
 
 @hookimpl
@@ -62,3 +62,9 @@ def page_parts(slot, survey, kit):
 def erase_participant_data(response_ids, kit):
     """Withdrawing: quotes from these answers come off every findings page."""
     erase_quotes(kit, response_ids)
+
+
+@hookimpl
+def findings_ready(kit, survey_id, contacts):
+    """The built-in notifier: marks the list as due on "People waiting to hear"; tells no one."""
+    return notify.builtin_notifier(kit, survey_id)

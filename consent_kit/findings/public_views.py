@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from consent_kit.findings import contacts, pictures
 from consent_kit.findings.book import said_did_in_order
+from consent_kit.findings.pdf import findings_html, findings_pdf
 from consent_kit.findings.render import show_items
 from consent_kit.findings.store import published, words
+from consent_kit.i18n.languages import html_lang, text_direction
 from consent_kit.i18n.localize import localize
 from consent_kit.kit import current_kit
 from consent_kit.participation.codes import clean_code, code_key
@@ -41,23 +54,63 @@ def page(survey_id):
     survey = localize(survey, str(get_locale() or ""))  # its questions in the reader's language
     kit.use_survey(survey)
     page_ = published(kit, survey.id)
-    shown = []
-    if page_:
-        shown = show_items(page_["items"], survey,
-                           responses=lambda: kit.store.iter_responses(survey.id),
-                           get_response=kit.store.get_response, get_consent=kit.store.get_consent,
-                           min_group=min_group(), words=words())
+    shown = _shown(kit, survey, page_, easy=request.args.get("format") == "easy")
     yours, error = None, ""
     if request.method == "POST" and page_:
         tries = current_app.config.get("CODE_ATTEMPTS_PER_MINUTE", REFERENCE_TRIES)
         if not attempts_for("findings_references", tries).allow(request.remote_addr or "?"):
             abort(429)
         yours, error = _yours(kit, survey, page_, shown, request.form.get("code", ""))
+    return _render(survey, page_, shown, yours=yours, error=error)
+
+
+def _shown(kit, survey, page_, *, easy: bool = False) -> list[dict]:
+    """What the published page shows, in the reader's language (and Easy Read with ``easy``)."""
+    if not page_:
+        return []
+    return show_items(page_["items"], survey, responses=lambda: kit.store.iter_responses(survey.id),
+                      get_response=kit.store.get_response, get_consent=kit.store.get_consent,
+                      min_group=min_group(), words=words(), language=str(get_locale() or ""),
+                      easy=easy, picture_url=lambda item: url_for(
+                          "findings.picture", survey_id=survey.id, name=item["picture"]["name"]))
+
+
+def _render(survey, page_, shown, *, yours=None, error="", tell_error="", typed=""):
+    """The findings page (or "not ready yet", with "tell me when it's ready")."""
+    asked = request.args.get("asked") == "1"
     return render_template(
         "findings/public.html", survey=survey, page=page_, shown=shown,
         said_did=_dated(page_["said_did"]) if page_ else [], yours=yours, error=error,
-        words=words(), min_group=min_group(),
-    ), 400 if error else 200
+        words=words(), min_group=min_group(), tell_error=tell_error, typed=typed, asked=asked,
+        easy=request.args.get("format") == "easy",
+        has_easy=any(i.get("easy_read") for i in (page_ or {}).get("items", [])),
+    ), 400 if (error or tell_error) else 200
+
+
+@bp.post("/<survey_id>/tell-me")
+def tell_me(survey_id):
+    """Keep an email or phone number to tell this person when the findings are ready.
+
+    Kept apart from answers: nothing here is tied to the person's reference or
+    answers, and it is deleted once they are told.
+    """
+    kit = current_kit()
+    survey = kit.catalog.get(survey_id)
+    if survey is None:
+        abort(404)
+    kit.use_survey(survey)
+    tries = current_app.config.get("CODE_ATTEMPTS_PER_MINUTE", REFERENCE_TRIES)
+    if not attempts_for("findings_contacts", tries).allow(request.remote_addr or "?"):
+        abort(429)
+    typed = request.form.get("contact", "")
+    if published(kit, survey.id):
+        return redirect(url_for(".page", survey_id=survey.id))  # nothing to wait for
+    if not contacts.add(kit.store.documents(contacts.TABLE), survey.id, typed,
+                        language=str(get_locale() or ""), day=dt.date.today().isoformat()):
+        survey = localize(survey, str(get_locale() or ""))
+        return _render(survey, None, [], typed=typed, tell_error=_(
+            "Type an email address, like name@example.com, or a phone number, like 07700 900123."))
+    return redirect(url_for(".page", survey_id=survey.id, asked="1") + "#tell")
 
 
 def _dated(entries) -> list[dict]:
@@ -91,3 +144,52 @@ def _yours(kit, survey, page_: dict, shown: list[dict], typed: str) -> tuple[dic
                   if item.get("kind") == "quote" and item.get("response_id") in mine}
     quoted = any(view["kind"] == "quote" and view["id"] in quoted_ids for view in shown)
     return {"state": "in", "quoted": quoted}, ""
+
+
+@bp.get("/<survey_id>/pictures/<name>")
+def picture(survey_id, name):
+    """An Easy Read picture of a published findings page (and no other file)."""
+    kit = current_kit()
+    page_ = published(kit, survey_id) if kit.catalog.get(survey_id) is not None else None
+    used = {(i.get("picture") or {}).get("name") for i in (page_ or {}).get("items", [])}
+    if name not in used:
+        abort(404)
+    path = pictures.path_of(pictures.folder(current_app.instance_path, survey_id), name)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=3600)
+
+
+@bp.get("/<survey_id>/findings.pdf")
+def pdf(survey_id):
+    """The published page as a PDF to print or keep; ``?size=large`` for large print."""
+    kit = current_kit()
+    survey = kit.catalog.get(survey_id)
+    if survey is None:
+        abort(404)
+    kit.use_survey(survey)
+    lang = str(get_locale() or "en")
+    survey = localize(survey, lang)
+    page_ = published(kit, survey.id)
+    if not page_:
+        abort(404)
+    easy, large = request.args.get("format") == "easy", request.args.get("size") == "large"
+    html = findings_html(
+        survey_title=survey.title, shown=_shown(kit, survey, page_, easy=easy),
+        said_did=_dated(page_["said_did"]), labels=_pdf_labels(),
+        address=url_for(".page", survey_id=survey.id, _external=True), lang=html_lang(lang),
+        direction=text_direction(lang), large=large)
+    response = Response(findings_pdf(html), mimetype="application/pdf")
+    name = f"{survey.id}-findings{'-large-print' if large else ''}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _pdf_labels() -> dict[str, str]:
+    return {"title": _("What we found"), "answer": _("Answer"), "people": _("People"),
+            "hidden": words()["hidden"], "someone": _("Someone who took part"),
+            "too_few": _("Fewer than %(n)d people answered this, so we don't show the numbers. "
+                         "This keeps people safe.", n=min_group()),
+            "removed": _("A quote was taken out because the person who said it changed their mind."),
+            "said_did": _("You said, we did"), "you_said": _("You said:"), "we_did": _("We did:"),
+            "online": _("You can also read this online:")}

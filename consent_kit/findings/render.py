@@ -15,19 +15,24 @@ from markupsafe import Markup
 
 from consent_kit.consent.records import render_markdown
 from consent_kit.findings.book import quote_text
+from consent_kit.i18n.languages import html_lang, text_direction
 from consent_kit.results.charts import bar_chart
 from consent_kit.results.summary import summarise
 
 
 def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
                get_response: Callable, get_consent: Callable, min_group: int,
-               words: Mapping[str, str]) -> list[dict]:
+               words: Mapping[str, str], language: str = "", easy: bool = False,
+               picture_url: Callable[[dict], str] | None = None) -> list[dict]:
     """What each item shows, in order. Items about questions the survey no longer has are left out.
 
     ``responses()`` gives the survey's kept answers (read only if a chart or
     table needs them); ``get_response(id)`` and ``get_consent(pseudonym)`` are
     the store's. Every dict has ``kind`` and ``id``; see the template
-    ``findings/_items.html`` for what each kind carries.
+    ``findings/_items.html`` for what each kind carries. A section is in
+    ``language`` where the researchers translated it (else as written, with
+    ``lang`` saying which language that is); with ``easy``, its Easy Read
+    version comes first, with its picture (``picture_url(item)``).
     """
     summaries = {}
     if any(item.get("kind") in ("chart", "table") for item in items):
@@ -38,8 +43,7 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
     for item in items:
         kind = item.get("kind")
         if kind == "section":
-            shown.append({"kind": kind, "id": item["id"], "heading": item.get("heading", ""),
-                          "html": Markup(render_markdown(item.get("text", "")))})
+            shown.append(_section(item, language, survey.language, easy, picture_url))
         elif kind in ("chart", "table") and item.get("question_id") in questions:
             shown.append(_counts(item, questions[item["question_id"]],
                                  summaries.get(item["question_id"]), words))
@@ -48,6 +52,41 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
         elif kind == "removed_quote":
             shown.append({"kind": "removed_quote", "id": item["id"]})
     return shown
+
+
+def translated(item: dict, language: str) -> tuple[dict, bool]:
+    """A section's words in ``language`` (heading, text, easy_read) and whether they are translated.
+
+    A translation counts only when it has a heading and a text; its Easy Read
+    falls back to the original's when it has none.
+    """
+    own = {key: item.get(key, "") for key in ("heading", "text", "easy_read")}
+    words = (item.get("translations") or {}).get(language) if language else None
+    if not words or not (words.get("heading") and words.get("text")):
+        return own, False
+    return {"heading": words["heading"], "text": words["text"],
+            "easy_read": words.get("easy_read") or own["easy_read"]}, True
+
+
+def easy_lines(text: str) -> list[str]:
+    """Easy Read: one short sentence a line, as the survey's Easy Read shows it."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _section(item: dict, language: str, own: str, easy: bool, picture_url) -> dict:
+    words, is_translated = translated(item, language)
+    # Words shown as written on a page in another language say so (screen readers change voice).
+    fell_back = bool(language) and language != own and not is_translated
+    view = {"kind": "section", "id": item["id"], "heading": words["heading"],
+            "html": Markup(render_markdown(words["text"])),
+            "lang": html_lang(own) if fell_back else "",
+            "dir": text_direction(own) if fell_back else "",
+            "easy": easy_lines(words["easy_read"]) if easy else [], "picture": None}
+    if easy and item.get("picture") and picture_url is not None:
+        picture = item["picture"]
+        view["picture"] = {"url": picture_url(item), "alt": item.get("picture_alt", ""),
+                           "width": picture.get("width"), "height": picture.get("height")}
+    return view
 
 
 def _counts(item: dict, question, summary, words: Mapping[str, str]) -> dict:

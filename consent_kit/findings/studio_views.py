@@ -9,13 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from consent_kit.clock import utc_now
 from consent_kit.findings import book as rules
+from consent_kit.findings import contacts as people
+from consent_kit.findings import pictures
+from consent_kit.findings.advice import section_texts, text_advice
+from consent_kit.findings.notify import tell_waiting
 from consent_kit.findings.render import show_items
 from consent_kit.findings.store import load, update, words
+from consent_kit.i18n.languages import native_name
+from consent_kit.i18n.localize import languages
 from consent_kit.kit import current_kit
 from consent_kit.results.views import min_group
 from consent_kit.studio.rules import login_required
@@ -44,14 +60,20 @@ def edit(survey_id):
     return _edit_page(_survey(survey_id))
 
 
-def _edit_page(survey, errors=None, form=None, status=200):
+def _edit_page(survey, errors=None, form=None, status=200, checked=None):
     kit = current_kit()
     book = load(kit, survey.id)
     shown = show_items(book["items"], survey, responses=lambda: kit.store.iter_responses(survey.id),
                        get_response=kit.store.get_response, get_consent=kit.store.get_consent,
-                       min_group=min_group(), words=words())
+                       min_group=min_group(), words=words(), easy=True,
+                       picture_url=lambda item: url_for(".picture", survey_id=survey.id,
+                                                        name=item["picture"]["name"]))
     return render_template(
         "findings/edit.html", survey=survey, project=kit.current_project(), book=book,
+        advice=_section_advice(survey, book), checked=checked,
+        waiting=kit.store.documents(people.TABLE).count(survey_id=survey.id),
+        languages=[lang for lang in languages(survey) if lang != survey.language],
+        language_names={lang: native_name(lang) for lang in languages(survey)},
         shown=shown, errors=errors or [], form=form or {}, me=_me(),
         approved=rules.approved_now(book), said_did=rules.said_did_in_order(book["said_did"]),
         chart_options=[(q.id, q.label) for q in rules.chart_questions(survey)],
@@ -68,10 +90,17 @@ def change(survey_id):
     book = load(kit, survey.id)
     action = request.form.get("action", "")
     handler = ACTIONS.get(action)
+    if action == "check":  # "Check the words": advice on what was typed, nothing saved
+        return _edit_page(survey, form=request.form, checked=_typed_advice(survey, request.form))
     if handler is None:
         return _edit_page(survey, [("action", _("What to do"), _("Choose what to do."))],
                           status=400)
-    problems = handler(book, survey, request.form)  # checked on the page as it was read
+    form = request.form.to_dict()
+    if action == "section":
+        upload = _picture_upload(survey, form)
+        if upload:
+            return _edit_page(survey, upload, form=request.form, status=400)
+    problems = handler(book, survey, form)  # checked on the page as it was read
     if problems:
         return _edit_page(survey, problems, form=request.form, status=400)
     me, now = _me(), utc_now()
@@ -79,13 +108,51 @@ def change(survey_id):
     def apply(fresh: dict) -> None:
         # The same change again on the page as it is now, under the store's lock: a change
         # someone saved in between is kept. Nothing is looked up in the store in here.
-        handler(fresh, survey, request.form, check=False)
+        handler(fresh, survey, form, check=False)
         rules.changed(fresh, me, now)
 
     update(kit, survey.id, apply)
     flash(_("Saved. Someone else in the project needs to approve this before it is published."),
           "success")
     return redirect(url_for(".edit", survey_id=survey.id) + "#page")
+
+
+def _picture_upload(survey, form: dict) -> list:
+    """Keep an Easy Read picture sent with a section (its name goes in ``form``), or the problem."""
+    if not form.get("item_id"):
+        form["new_id"] = rules.new_id()  # the picture's name starts with the part's id
+    upload = request.files.get("picture")
+    if upload is None or not upload.filename:
+        return []
+    try:
+        kept = pictures.save(upload.read(pictures.MAX_BYTES + 1),
+                             pictures.folder(current_app.instance_path, survey.id),
+                             form.get("item_id") or form["new_id"])
+    except pictures.PictureError as error:
+        message = (_("The picture is too big. Choose one under 5 MB.") if error.reason == "too_big"
+                   else _("This file isn't a picture we can use. Choose a JPEG or PNG picture."))
+        return [("picture", _("Picture"), message)]
+    form.update(picture_name=kept["name"], picture_width=str(kept["width"]),
+                picture_height=str(kept["height"]))
+    return []
+
+
+def _labels() -> dict[str, str]:
+    return {"heading": _("heading"), "text": _("text"), "easy_read": _("Easy Read")}
+
+
+def _typed_advice(survey, form) -> list[str]:
+    """Advice on the words typed in a section form, before it is saved."""
+    texts = [(label, form.get(name, "")) for name, label in _labels().items()]
+    return text_advice(current_kit().pm, survey, texts, where=_("This part"))
+
+
+def _section_advice(survey, book: dict) -> dict[str, list[str]]:
+    """Advice on each section of the page as saved, by the section's id."""
+    pm = current_kit().pm
+    return {item["id"]: text_advice(pm, survey, section_texts(item, _labels()),
+                                    where=item.get("heading", ""))
+            for item in book["items"] if item.get("kind") == "section"}
 
 
 def _text(form, name: str, limit: int) -> str:
@@ -103,15 +170,23 @@ def _section(book, survey, form, check=True):
                                                 n=rules.MAX_TEXT)))
     if problems:
         return problems
-    item_id = form.get("item_id", "")
-    if item_id:
-        item = _item(book, item_id)
-        if item is None or item["kind"] != "section":
-            return _missing(check)
-        item.update(heading=heading, text=text)
-    else:
-        book["items"].append({"id": rules.new_id(), "kind": "section", "heading": heading,
-                              "text": text})
+    item_id = form.get("item_id", "") or form.get("new_id", "")
+    item = _item(book, item_id)
+    if item is None and form.get("item_id"):
+        return _missing(check)
+    if item is None:
+        item = {"id": form.get("new_id") or rules.new_id(), "kind": "section"}
+        book["items"].append(item)
+    elif item["kind"] != "section":
+        return _missing(check)
+    item.update(heading=heading, text=text,
+                easy_read=_text(form, "easy_read", rules.MAX_TEXT)[:rules.MAX_TEXT],
+                picture_alt=_text(form, "picture_alt", rules.MAX_HEADING)[:rules.MAX_HEADING])
+    if form.get("picture_name"):
+        item["picture"] = {"name": form["picture_name"], "width": int(form["picture_width"]),
+                           "height": int(form["picture_height"])}
+    elif form.get("remove_picture"):
+        item.pop("picture", None)
     return []
 
 
@@ -270,6 +345,9 @@ def publish(survey_id):
         return _edit_page(survey, [("publish", _("Publish"), REFUSALS[error.reason]())], status=400)
     kit.store.audit(actor=me, action=f"findings_{action}", subject=survey.id,
                     details={"revision": done[0]})
+    if action == "publish":  # the people who asked to hear: notifier plugins, else the list
+        tell_waiting(kit, survey.id, url_for("findings.page", survey_id=survey.id, _external=True),
+                     actor=me)
     flash(message, "success")
     return redirect(url_for(".edit", survey_id=survey.id))
 
@@ -282,3 +360,14 @@ REFUSALS = {
     "not_approved": lambda: _("Someone else in the project needs to approve the page before it "
                               "is published."),
 }
+
+
+@bp.get("/<survey_id>/findings/pictures/<name>")
+@login_required("researcher", scope="survey")
+def picture(survey_id, name):
+    """An Easy Read picture of the page being written (the public page serves published ones)."""
+    survey = _survey(survey_id)
+    path = pictures.path_of(pictures.folder(current_app.instance_path, survey.id), name)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/png", max_age=3600)
