@@ -20,7 +20,7 @@ reference to the claim.
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from consent_kit.incentives import views
@@ -28,7 +28,7 @@ from consent_kit.incentives.rules import rule_of
 from consent_kit.participation.codes import clean_code, code_key
 from consent_kit.participation.drafts import current_draft
 from consent_kit.web.helpers import kit
-from consent_kit.web.ratelimit import Attempts
+from consent_kit.web.ratelimit import attempts_for
 
 bp = views.bp
 
@@ -70,12 +70,9 @@ def _check_reference(survey, typed: str) -> tuple[str, str]:
     return "", record.pseudonym
 
 
-def _attempts() -> Attempts:
-    """Tries per address, as for the other forms that take a code (counted per process)."""
-    limits = current_app.extensions.setdefault("consent_kit_claim_later", {})
-    if "attempts" not in limits:
-        limits["attempts"] = Attempts(int(current_app.config.get("CODE_ATTEMPTS_PER_MINUTE", 10)))
-    return limits["attempts"]
+def _attempts():
+    """Tries per address, as for the other forms that take a code (counted in the store)."""
+    return attempts_for("claim_references", 10, "CODE_ATTEMPTS_PER_MINUTE")
 
 
 @bp.post("/s/<survey_id>/claim/stop")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +49,7 @@ from consent_kit.studio.accounts import (
 )
 from consent_kit.studio.rules import PREFIX, login_required, public, rule_for
 from consent_kit.web.helpers import kit
-from consent_kit.web.ratelimit import Attempts
+from consent_kit.web.ratelimit import SharedAttempts, shared_attempts
 
 log = logging.getLogger(__name__)
 
@@ -79,33 +78,13 @@ CONFIG_DEFAULTS = {
 # -- per-app state ------------------------------------------------------------------
 
 
-class Failures(Attempts):
-    """Failed sign-ins per key (an address, or a username) in a sliding window."""
-
-    def blocked(self, key: str, now: float) -> bool:
-        with self.lock:
-            recent = self.tries.get(key)
-            while recent and now - recent[0] >= self.window:
-                recent.popleft()
-            return bool(recent) and len(recent) >= self.limit
-
-    def add(self, key: str, now: float) -> None:
-        with self.lock:
-            if len(self.tries) >= self.max_addresses:
-                self._forget_old(now)
-            self.tries.setdefault(key, deque()).append(now)
-
-    def clear(self, key: str) -> None:
-        with self.lock:
-            self.tries.pop(key, None)
-
-
 @dataclass
 class StudioState:
     """What the researchers' area keeps per app, in ``app.extensions["consent_kit_studio"]``."""
 
     accounts: Accounts
-    failures: Failures
+    #: Failed sign-ins per address and per username, counted in the store (every worker shares them).
+    failures: SharedAttempts
     setup_token_path: Path
     #: Seconds since the epoch; tests replace it to move time on.
     clock: Callable[[], float] = field(default=time.time)
@@ -123,7 +102,7 @@ def _init_app(setup_state) -> None:
     window = app.config["STUDIO_LOGIN_WINDOW_MINUTES"] * 60
     studio = StudioState(
         accounts=Accounts(app.extensions["consent_kit"].store),
-        failures=Failures(app.config["STUDIO_LOGIN_FAILURES"], window),
+        failures=shared_attempts(app, "sign_in_failures", app.config["STUDIO_LOGIN_FAILURES"], window),
         setup_token_path=Path(app.instance_path) / SETUP_TOKEN_FILE,
     )
     app.extensions["consent_kit_studio"] = studio

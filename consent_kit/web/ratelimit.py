@@ -1,69 +1,158 @@
-"""A small limit on how often one address may try a code or start a survey, per process.
+"""Limits on how often one address may try a code, sign in or start a survey, shared by every server.
+
+The counts live in the store (``store.documents("rate_limits")``), not in a
+process: with ``gunicorn -w 4``, or several servers on one store, a limit of
+10 tries a minute is 10 for everyone together, not 10 per worker. Each count
+is one small document per limit, address and window, changed with
+``Documents.modify`` (read, add one, write, with nothing in between), so two
+workers counting at once can't lose a try.
+
+The windows are fixed stretches of time (minute 0-59, 60-119, ...), counted on
+the wall clock every server shares. Within each window an address gets at most
+``limit`` tries; a try after that is refused until the next window starts.
+Documents of windows that have ended are removed as new windows start.
+
+Addresses and usernames are never written down as typed: the document holds
+a keyed hash of them (keyed with the app's secret), because the store is
+backed up and an address is personal data (DESIGN.md: no IP addresses kept).
 
 Flask-Limiter did this too, but it checks every request of the app, which
 cost about a tenth of a question page's time; only a few forms need a limit.
+One check costs one small write to the store (about 1 ms on the embedded one).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
 import threading
 import time
-from collections import deque
+from collections.abc import Callable
 
 from flask import abort, current_app, request
 
+from consent_kit.store.base import StoreError
 
-class Attempts:
-    """At most ``limit`` tries per address within ``window`` seconds (a sliding window)."""
+log = logging.getLogger(__name__)
 
-    def __init__(self, limit: int, window: float = 60.0, max_addresses: int = 100_000):
-        self.limit, self.window, self.max_addresses = limit, window, max_addresses
-        self.tries: dict[str, deque] = {}
-        self.lock = threading.Lock()
+#: The store table holding the counts.
+TABLE = "rate_limits"
+#: Limits that only stop a flood (not guessing): when the store can't count (a full disk),
+#: the try goes through and meets the store's own plain message where it writes.
+FLOOD_LIMITS = frozenset({"starts", "new_drafts"})
 
-    def allow(self, address: str, now: float | None = None) -> bool:
-        """Count a try from ``address``; False when it is one too many."""
-        now = time.monotonic() if now is None else now
-        with self.lock:
-            if len(self.tries) >= self.max_addresses:
-                self._forget_old(now)
-            recent = self.tries.setdefault(address, deque())
-            while recent and now - recent[0] >= self.window:
-                recent.popleft()
-            if len(recent) >= self.limit:
-                return False
-            recent.append(now)
+
+class SharedAttempts:
+    """At most ``limit`` tries per key in each ``window`` seconds, counted in the store.
+
+    ``documents`` gives the store's ``rate_limits`` documents (called on each
+    use, so a limit made at start-up follows the app's store). ``secret``
+    keys the hash that stands for an address or name in the store.
+    """
+
+    def __init__(self, name: str, limit: int, window: float, *,
+                 documents: Callable[[], object], secret: bytes = b""):
+        self.name, self.limit, self.window = name, int(limit), float(window)
+        self._documents = documents
+        self._secret = hashlib.blake2b(secret or b"consent-kit", digest_size=32).digest()
+        self._swept = -1  # the last window whose ended neighbours this process removed
+        self._sweep_lock = threading.Lock()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Count a try from ``key``; False when it is one too many for this window.
+
+        Raises :class:`StoreError` when the store can't count, except for the
+        limits in :data:`FLOOD_LIMITS`, which then let the try through.
+        """
+        try:
+            return self._count(key, now) <= self.limit
+        except StoreError as error:
+            if self.name not in FLOOD_LIMITS:
+                raise
+            log.warning("The %s limit could not be counted, so the try went through: %s", self.name, error)
             return True
 
-    def _forget_old(self, now: float) -> None:
-        for address in [a for a, t in self.tries.items() if not t or now - t[-1] >= self.window]:
-            del self.tries[address]
-        if len(self.tries) >= self.max_addresses:  # a flood of new addresses: start again
-            self.tries.clear()
+    def add(self, key: str, now: float | None = None) -> None:
+        """Count a try (a failed sign-in) without asking whether it was allowed."""
+        self._count(key, now)
+
+    def blocked(self, key: str, now: float | None = None) -> bool:
+        """Whether ``key`` has used all its tries in this window (counts nothing)."""
+        window = self._window(now)
+        found = self._documents().find(limit=self.name, key=self._hash(key), window=window)
+        return sum(doc["count"] for doc in found) >= self.limit
+
+    def clear(self, key: str) -> None:
+        """Forget ``key``'s tries (a right password starts its count again)."""
+        self._documents().remove(limit=self.name, key=self._hash(key))
+
+    def _count(self, key: str, now: float | None) -> int:
+        """Add one try to ``key``'s count in this window; return the count with it."""
+        window, hashed = self._window(now), self._hash(key)
+        documents = self._documents()
+        counts: list[int] = []
+
+        def add_one(doc: dict) -> None:
+            # Two workers starting a window together may each insert a document:
+            # the count is their sum, and only the first one found takes the try.
+            if not counts:
+                doc["count"] += 1
+            counts.append(doc["count"])
+
+        documents.modify(add_one, limit=self.name, key=hashed, window=window)
+        if counts:
+            return sum(counts)
+        documents.insert({"limit": self.name, "key": hashed, "window": window, "count": 1})
+        self._sweep(documents, window)
+        return 1
+
+    def _sweep(self, documents, window: int) -> None:
+        """Remove this limit's ended windows, once per window per process (a new window began)."""
+        with self._sweep_lock:
+            if self._swept >= window:
+                return
+            self._swept = window
+        documents.remove(limit=self.name, where=lambda doc: doc["window"] < window)
+
+    def _window(self, now: float | None) -> int:
+        return int((time.time() if now is None else now) // self.window)
+
+    def _hash(self, key: str) -> str:
+        return hashlib.blake2b(f"{self.name}\0{key}".encode(), key=self._secret,
+                               digest_size=12).hexdigest()
 
 
-def limit_posts(view, attempts: Attempts):
+def shared_attempts(app, name: str, limit: int, window: float = 60.0) -> SharedAttempts:
+    """A limit counted in ``app``'s store (made once per app and name)."""
+    limits = app.extensions.setdefault("ck_rate_limits", {})
+    attempts = limits.get(name)
+    if attempts is None:
+        secret = app.secret_key if isinstance(app.secret_key, bytes) else str(app.secret_key or "").encode()
+        attempts = limits.setdefault(name, SharedAttempts(
+            name, limit, window, secret=secret,
+            documents=lambda: app.extensions["consent_kit"].store.documents(TABLE)))
+    return attempts
+
+
+def attempts_for(name: str, per_minute: int, setting: str | None = None) -> SharedAttempts:
+    """The current app's per-minute limit called ``name``, made on first use.
+
+    ``per_minute`` is the default; an instance may set ``<NAME>_PER_MINUTE``
+    in its settings (for example ``STARTS_PER_MINUTE = 60``), or the
+    ``setting`` named here when several limits share one.
+    """
+    setting = setting or f"{name.upper()}_PER_MINUTE"
+    return shared_attempts(current_app, name, int(current_app.config.get(setting, per_minute)))
+
+
+def limit_posts(view, name: str, setting: str):
     """Wrap a view so that too many POSTs from one address get the "please wait" page (429)."""
 
     @functools.wraps(view)
     def limited(*args, **kwargs):
-        if request.method == "POST" and not attempts.allow(request.remote_addr or "?"):
+        if request.method == "POST" and not attempts_for(name, 10, setting).allow(request.remote_addr or "?"):
             abort(429)
         return view(*args, **kwargs)
 
     return limited
-
-
-def attempts_for(name: str, per_minute: int) -> Attempts:
-    """The app's limit called ``name``, made on first use.
-
-    ``per_minute`` is the default; an instance may set ``<NAME>_PER_MINUTE``
-    in its settings (for example ``STARTS_PER_MINUTE = 60``).
-    """
-    limits = current_app.extensions.setdefault("ck_rate_limits", {})
-    attempts = limits.get(name)
-    if attempts is None:
-        attempts = limits.setdefault(
-            name, Attempts(int(current_app.config.get(f"{name.upper()}_PER_MINUTE", per_minute))))
-    return attempts

@@ -27,7 +27,7 @@ from consent_kit.studio import auth, first_admin, method_pages  # noqa: F401 (th
 from consent_kit.studio import views as studio
 from consent_kit.studio.builder import views as builder_views
 from consent_kit.web.helpers import kit
-from consent_kit.web.ratelimit import Attempts, limit_posts
+from consent_kit.web.ratelimit import limit_posts
 from consent_kit.web.transport import init_transport, too_large_for_studio
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,10 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
 
 
 def _rate_limits(app: Flask) -> None:
-    """Limit guesses at codes ("come back later", "change your mind"), counted per process."""
-    for endpoint in ("resume.resume", "withdraw.start"):
-        attempts = Attempts(app.config["CODE_ATTEMPTS_PER_MINUTE"])
-        app.view_functions[endpoint] = limit_posts(app.view_functions[endpoint], attempts)
+    """Limit guesses at codes ("come back later", "change your mind"), counted in the store."""
+    for endpoint, name in (("resume.resume", "resume_codes"), ("withdraw.start", "withdraw_codes")):
+        app.view_functions[endpoint] = limit_posts(app.view_functions[endpoint], name,
+                                                   "CODE_ATTEMPTS_PER_MINUTE")
 
 
 class _DraftSweeper:

@@ -1,17 +1,170 @@
-"""The per-address limit on tries at codes."""
+"""The per-address limits, counted in the store so every worker and server shares them (issue 21 §4)."""
 
-from consent_kit.web.ratelimit import Attempts
+from __future__ import annotations
+
+import json
+import multiprocessing
+
+import pytest
+
+from consent_kit.store import EmbeddedStore
+from consent_kit.store.base import StoreError
+from consent_kit.web.ratelimit import TABLE, SharedAttempts
+
+MINUTE = 60.0
+START = 1_800_000_000.0  # the start of a window (a multiple of 60)
 
 
-def test_allows_up_to_the_limit_in_the_window_then_again_after_it():
-    attempts = Attempts(limit=3, window=60)
-    assert [attempts.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert attempts.allow("b", now=3)  # another address is counted apart
-    assert attempts.allow("a", now=60.5)  # the first try has left the window
+@pytest.fixture
+def store(tmp_path):
+    with EmbeddedStore(tmp_path / "data") as store:
+        yield store
 
 
-def test_memory_stays_bounded_under_a_flood_of_addresses():
-    attempts = Attempts(limit=1, window=60, max_addresses=100)
-    for n in range(1000):
-        attempts.allow(f"10.0.0.{n}", now=n * 100)  # each older than the window by the next
-    assert len(attempts.tries) <= 100
+def limit_on(store, name="codes", limit=3, window=MINUTE, secret=b"s") -> SharedAttempts:
+    return SharedAttempts(name, limit, window, documents=lambda: store.documents(TABLE), secret=secret)
+
+
+def test_up_to_the_limit_in_a_window_then_refused_until_the_next(store):
+    attempts = limit_on(store)
+    assert [attempts.allow("a", now=START + t) for t in (0, 1, 2, 3)] == [True, True, True, False]
+    assert attempts.allow("a", now=START + 59.9) is False  # still the same window
+
+
+def test_another_address_is_counted_apart(store):
+    attempts = limit_on(store)
+    for t in range(4):
+        attempts.allow("a", now=START + t)
+    assert attempts.allow("b", now=START + 4)
+
+
+def test_the_next_window_starts_a_new_count(store):
+    attempts = limit_on(store)
+    for t in range(4):
+        attempts.allow("a", now=START + t)
+    assert attempts.allow("a", now=START + MINUTE)
+
+
+def test_two_workers_share_one_count(store):
+    """Two processes' limits over one store: together they get the limit, not twice it."""
+    first, second = limit_on(store), limit_on(store)
+    answers = [(first if n % 2 else second).allow("a", now=START + n) for n in range(6)]
+    assert answers == [True, True, True, False, False, False]
+
+
+def test_the_limits_are_counted_apart_by_name(store):
+    codes, starts = limit_on(store, "codes"), limit_on(store, "starts")
+    for t in range(3):
+        codes.allow("a", now=START + t)
+    assert codes.allow("a", now=START + 3) is False
+    assert starts.allow("a", now=START + 3)
+
+
+def test_one_small_document_per_address_and_window(store):
+    attempts = limit_on(store, limit=100)
+    for t in range(50):
+        attempts.allow("a", now=START + t)
+    documents = store.documents(TABLE).find()
+    assert len(documents) == 1 and documents[0]["count"] == 50
+
+
+def test_ended_windows_are_removed_when_a_new_one_starts(store):
+    attempts = limit_on(store)
+    for n in range(5):
+        attempts.allow(f"10.0.0.{n}", now=START)
+    attempts.allow("10.0.0.9", now=START + 2 * MINUTE)
+    windows = {doc["window"] for doc in store.documents(TABLE).find()}
+    assert windows == {int((START + 2 * MINUTE) // MINUTE)}
+
+
+def test_other_limits_documents_are_not_swept(store):
+    codes, starts = limit_on(store, "codes"), limit_on(store, "starts", window=15 * MINUTE)
+    starts.allow("a", now=START)
+    codes.allow("a", now=START + 2 * MINUTE)
+    assert {doc["limit"] for doc in store.documents(TABLE).find()} == {"codes", "starts"}
+
+
+def test_the_address_is_not_written_down_as_typed(store, tmp_path):
+    limit_on(store).allow("198.51.100.7", now=START)
+    limit_on(store, "sign_in").add("user:rae", now=START)
+    written = (tmp_path / "data" / "tables.json").read_text()
+    assert "198.51.100" not in written and "rae" not in written
+    assert len(json.loads(written)[TABLE]) == 2
+
+
+def test_the_hash_depends_on_the_secret(store):
+    limit_on(store, secret=b"one").allow("a", now=START)
+    limit_on(store, secret=b"two").allow("a", now=START)
+    keys = {doc["key"] for doc in store.documents(TABLE).find()}
+    assert len(keys) == 2
+
+
+def test_two_documents_for_one_window_are_added_up(store):
+    """Two workers starting a window together may each insert one: the count is their sum."""
+    attempts = limit_on(store, limit=4)
+    attempts.allow("a", now=START)
+    twin = store.documents(TABLE).find()[0]
+    store.documents(TABLE).insert(dict(twin))  # the other worker's first try
+    assert attempts.allow("a", now=START + 1)  # 3 of 4
+    assert attempts.allow("a", now=START + 2)  # 4 of 4
+    assert attempts.allow("a", now=START + 3) is False
+    counts = sorted(doc["count"] for doc in store.documents(TABLE).find())
+    assert counts == [1, 4]  # each try went to one document only
+
+
+def test_failures_block_when_the_limit_is_reached_and_clear_forgets_them(store):
+    failures = limit_on(store, "sign_in", limit=2, window=15 * MINUTE)
+    assert not failures.blocked("user:rae", now=START)
+    failures.add("user:rae", now=START)
+    assert not failures.blocked("user:rae", now=START + 1)
+    failures.add("user:rae", now=START + 2)
+    assert failures.blocked("user:rae", now=START + 3)
+    assert not failures.blocked("user:vic", now=START + 3)
+    failures.clear("user:rae")
+    assert not failures.blocked("user:rae", now=START + 4)
+
+
+def test_blocked_counts_nothing(store):
+    failures = limit_on(store, "sign_in", limit=1)
+    for t in range(5):
+        failures.blocked("a", now=START + t)
+    assert store.documents(TABLE).find() == []
+
+
+class FullDisk:
+    """Documents whose every write fails as on a full disk."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise StoreError("The computer running this survey has run out of space.")
+        return fail
+
+
+def test_a_guessing_limit_that_cant_count_refuses_with_the_stores_message():
+    attempts = SharedAttempts("withdraw_codes", 3, MINUTE, documents=FullDisk)
+    with pytest.raises(StoreError, match="run out of space"):
+        attempts.allow("a", now=START)
+
+
+def test_a_flood_limit_that_cant_count_lets_the_try_through():
+    assert SharedAttempts("starts", 3, MINUTE, documents=FullDisk).allow("a", now=START)
+
+
+# -- several processes at once ---------------------------------------------------------------
+
+
+def _try_many(data_dir: str, tries: int) -> int:
+    with EmbeddedStore(data_dir) as store:
+        attempts = limit_on(store, limit=25)
+        return sum(attempts.allow("203.0.113.5", now=START + 1) for _ in range(tries))
+
+
+def test_four_processes_trying_at_once_get_the_limit_between_them(tmp_path):
+    """Real processes, one store: 4 x 20 tries against a limit of 25 let exactly 25 through."""
+    data_dir = str(tmp_path / "data")
+    EmbeddedStore(data_dir).close()
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        allowed = pool.starmap(_try_many, [(data_dir, 20)] * 4, chunksize=1)
+    assert sum(allowed) == 25, allowed
+    with EmbeddedStore(data_dir) as store:
+        assert sum(doc["count"] for doc in store.documents(TABLE).find()) == 80  # every try counted
