@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
+from consent_kit.studio import importing  # noqa: F401 (the Import page registers on the blueprint)
 from consent_kit.studio.auth import not_found
 from consent_kit.studio.builder import choices as choice_ops
 from consent_kit.studio.builder import (  # noqa: F401 (their pages register on the blueprint)

@@ -316,6 +316,12 @@ def piped(text: str, pattern: str = r"\$\{([^}]+)\}") -> tuple[str, list[str]]:
     return f"{MARK} {replaced}", names
 
 
+def unreadable(error: Exception) -> str:
+    """The report's words for a row the importer couldn't make sense of (it goes on to the next)."""
+    return (f"not imported — this row couldn't be read ({type(error).__name__}: {error}). Check its "
+            "cells against the rows that did come in")
+
+
 # -- the command ----------------------------------------------------------------------------
 
 FORMATS = ("xlsform", "redcap")

@@ -14,7 +14,16 @@ import csv
 import re
 from pathlib import Path
 
-from consent_kit.survey.load.imported import Ids, ImportReport, Known, piped, show_ifs, slug, starting_parts
+from consent_kit.survey.load.imported import (
+    Ids,
+    ImportReport,
+    Known,
+    piped,
+    show_ifs,
+    slug,
+    starting_parts,
+    unreadable,
+)
 
 TAGS = re.compile(r"<[^>]+>")
 #: Field types consent-kit has no question for, and why.
@@ -72,42 +81,51 @@ def import_redcap(path: str | Path) -> tuple[dict, ImportReport]:
     """Read a REDCap data dictionary: the survey file's contents and the report."""
     report, ids, known, pages = ImportReport(), Ids(), {}, []
     for number, row in read_dictionary(path):
-        kind, name = row.get("field_type", "").lower(), row.get("field_name", "")
-        report.question_rows += 1
-        if number == 2 and kind == "text":  # REDCap's first field is always the record's number
-            report.add(number, kind, name, "not imported — it is REDCap's record number; consent-kit "
-                       "gives each response a code of its own", level="warning")
-            report.question_rows -= 1
-            continue
-        if kind in LEFT_OUT or kind not in FIELD_TYPES:
-            report.add(number, kind, name, f"not imported — {LEFT_OUT.get(kind, 'unknown field type')}")
-            continue
-        question = {"id": ids.make(name), "type": None}
-        FIELD_TYPES[kind](report, number, row, question)
-        if question["type"] is None:
-            continue
-        _common(report, number, row, kind, question)
-        page = {"id": f"page-{len(pages) + 1}"}
-        if row.get("section"):
-            page["title"] = TAGS.sub("", row["section"]).strip()
-        if row.get("branching"):
-            found, why = show_ifs(to_condition(row["branching"]), known, len(pages))
-            if len(found) == 2:
-                page["show_if"], question["show_if"] = found
-            elif found:
-                question["show_if"] = found[0]
-            else:
-                report.add(number, kind, name, f"branching logic not imported — {why}: the question "
-                           "is shown to everyone", level="changed")
-        pages.append({**page, "questions": [question]})
-        report.kept_rows += 1
-        values = tuple(c["value"] for c in question.get("choices", ()))
-        values = ("yes", "no") if question["type"] == "yes_no" else values
-        known[name] = Known(question["id"], question["type"], len(pages) - 1, values)
+        try:
+            _field(report, ids, known, pages, number, row)
+        except Exception as error:  # noqa: BLE001  one odd row must not stop the whole import
+            report.add(number, row.get("field_type", "") or "row", row.get("field_name", ""),
+                       unreadable(error))
     title = Path(path).stem.replace("DataDictionary", "").replace("_", " ").strip().capitalize() or "Imported"
     definition = {"id": slug(title), "title": title, "language": "en",
                   **starting_parts(Path(path).name), "pages": pages or _empty()}
     return definition, report
+
+
+def _field(report: ImportReport, ids: Ids, known: dict, pages: list, number: int, row: dict) -> None:
+    """Carry one field of the dictionary over as a page with one question, or report why not."""
+    kind, name = row.get("field_type", "").lower(), row.get("field_name", "")
+    report.question_rows += 1
+    if number == 2 and kind == "text":  # REDCap's first field is always the record's number
+        report.add(number, kind, name, "not imported — it is REDCap's record number; consent-kit "
+                   "gives each response a code of its own", level="warning")
+        report.question_rows -= 1
+        return
+    if kind in LEFT_OUT or kind not in FIELD_TYPES:
+        report.add(number, kind, name, f"not imported — {LEFT_OUT.get(kind, 'unknown field type')}")
+        return
+    question = {"id": ids.make(name), "type": None}
+    FIELD_TYPES[kind](report, number, row, question)
+    if question["type"] is None:
+        return
+    _common(report, number, row, kind, question)
+    page = {"id": f"page-{len(pages) + 1}"}
+    if row.get("section"):
+        page["title"] = TAGS.sub("", row["section"]).strip()
+    if row.get("branching"):
+        found, why = show_ifs(to_condition(row["branching"]), known, len(pages))
+        if len(found) == 2:
+            page["show_if"], question["show_if"] = found
+        elif found:
+            question["show_if"] = found[0]
+        else:
+            report.add(number, kind, name, f"branching logic not imported — {why}: the question "
+                       "is shown to everyone", level="changed")
+    pages.append({**page, "questions": [question]})
+    report.kept_rows += 1
+    values = tuple(c["value"] for c in question.get("choices", ()))
+    values = ("yes", "no") if question["type"] == "yes_no" else values
+    known[name] = Known(question["id"], question["type"], len(pages) - 1, values)
 
 
 def _empty() -> list[dict]:

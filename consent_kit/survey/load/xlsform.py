@@ -14,7 +14,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from consent_kit.survey.load.imported import ImportReport, language_code, slug, starting_parts
+from consent_kit.survey.load.imported import (
+    ImportReport,
+    language_code,
+    slug,
+    starting_parts,
+    unreadable,
+)
 from consent_kit.survey.load.xlsform_rows import Builder
 
 #: Rows about the device or the time, which consent-kit never records about people.
@@ -133,7 +139,10 @@ def xlsform_to_definition(sheets: dict, source: str) -> tuple[dict, ImportReport
             report.add(number, kind, row.get("name", ""), "not imported — consent-kit never records "
                        "the device, the time or who people are", level="warning")
             continue
-        builder.row(number, row)
+        try:
+            builder.row(number, row)
+        except Exception as error:  # noqa: BLE001  one odd row must not stop the whole import
+            report.add(number, kind or "row", row.get("name", ""), unreadable(error))
     builder.finish()
     for name, code in codes.items():
         if not code:
