@@ -25,6 +25,10 @@ audit log::
         rae.login("rae")
         assert rae.get("/studio/surveys/have-your-say/my-page").status_code == 200
 
+A storage backend proves itself with the Store contract: subclass
+:class:`StoreContract` as ``TestMyStore`` and give it a ``store_factory``
+fixture (see :mod:`consent_kit.store.contract`).
+
 ``make_app(plugins=[...])`` registers a plugin (a module or an object) on that
 one app only: nothing is global, so there is no "register for this test"
 fixture to undo. Installed entry-point plugins are not loaded unless you pass
@@ -42,6 +46,7 @@ import pytest
 
 from consent_kit.app import create_app
 from consent_kit.cli import init_instance
+from consent_kit.store.contract import StoreContract  # noqa: F401 - re-exported for backends' tests
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 #: The password of every account :func:`populate` makes.
