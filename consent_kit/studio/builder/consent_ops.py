@@ -80,7 +80,8 @@ def find_item(definition: dict, kind: str, item_id: str) -> tuple[int, dict]:
 
 
 def add_item(definition: dict, kind: str, words: dict) -> tuple[dict, str]:
-    """Add a section (``heading``, ``text``) or statement (``text``, ``required``)."""
+    """Add a section (``heading``, ``text``) or statement (``text``, ``required``,
+    ``allows_quotes``)."""
     changed = clone(definition)
     consent = _need_consent(changed)
     listed = consent.setdefault(_key(kind), [])
@@ -145,3 +146,8 @@ def _fill(item: dict, kind: str, words: dict, language: str) -> None:
             item.pop("required", None)
         else:
             item["required"] = False
+    if "allows_quotes" in words:  # findings and analysis quote only people who agreed to this
+        if words["allows_quotes"]:
+            item["allows_quotes"] = True
+        else:
+            item.pop("allows_quotes", None)

@@ -77,6 +77,7 @@ def consent_item(survey_id, kind, item_id):
             # Asked with no answer chosen: an optional statement made required by default
             # once blocked people who said no (issue 14).
             words["required"] = form.get("required") == "yes"
+            words["allows_quotes"] = form_read.ticked(form, "allows_quotes")
         else:
             words["easy_read"] = {"words": form_read.words(form, "easy_read"),
                                   "image": form_read.words(form, "easy_read_image"),

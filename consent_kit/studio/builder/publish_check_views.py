@@ -10,7 +10,7 @@ page that can be reloaded (this address answers GET too).
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -39,7 +39,7 @@ from consent_kit.web.helpers import kit
 
 #: Where each part of a finding is fixed: (endpoint, anchor on the outline).
 FIX_AT = {"details": ("builder.details", ""), "support": ("builder.support", ""),
-          "incentive": ("builder.overview", "#about"), "consent": ("builder.consent_item", ""),
+          "incentive": ("builder.thank_you", ""), "consent": ("builder.consent_item", ""),
           "consent_needed": ("builder.publish", "#consent-needed"),
           "question": ("builder.overview", "#pages")}
 
@@ -47,8 +47,9 @@ FIX_AT = {"details": ("builder.details", ""), "support": ("builder.support", "")
 def fix_link(survey_id: str, part: str, item: str = "") -> str:
     """Where to go to fix a finding about ``part`` (and ``item`` in it)."""
     if part == "consent" and item:
-        return url_for("builder.consent_item", survey_id=survey_id, kind="section",
-                       item_id=item)
+        # Every section on one page, and back here after saving: one step fixes them all.
+        return url_for("builder.consent_all", survey_id=survey_id, next="check") + (
+            f"#section-{item}")
     if part == "question" and item:
         return url_for("builder.question", survey_id=survey_id, question_id=item)
     endpoint, anchor = FIX_AT.get(part, ("builder.overview", ""))
@@ -179,7 +180,8 @@ def task_list(ed: Editing, *, changed: bool) -> list[dict]:
         if ed.survey else False, loader_problems=bool(ed.problems), blocks=blocks,
         consent_reason=reason, published=ed.published is not None,
         unpublished_changes=bool(ed.draft) and changed,
-        needs_approval=approval["needs_approval"], approved=approval["approved"] is not None)
+        needs_approval=approval["needs_approval"], approved=approval["approved"] is not None,
+        offers_payments="consent_kit_incentives" in current_app.extensions)
     found = [(_(t.title), url_for(t.endpoint, survey_id=ed.survey_id) + t.anchor, t.status, "")
              for t in core_tasks(state)]
     if ed.published is not None:  # plugins' pages work on the live survey

@@ -50,8 +50,8 @@ CONSENT = {
          "text": f"{MARK} Say who you are and what the project is for, in two or three "
                  "short sentences."},
         {"id": "asked", "heading": "What will I be asked?",
-         "text": f"{MARK} Say what the questions are about, and that people can skip "
-                 "questions they don't want to answer (if they can)."},
+         "text": f"{MARK} Say what the questions are about. Say if people can skip a "
+                 "question they don't want to answer."},
         {"id": "answers", "heading": "What happens to my answers?",
          "text": f"{MARK} Say who will read the answers, how they are kept safe, and when "
                  "they will be deleted."},

@@ -40,6 +40,8 @@ class SurveyState:
     unpublished_changes: bool
     needs_approval: bool
     approved: bool
+    #: Whether thank-you payments can be offered here (the incentives plugin is on).
+    offers_payments: bool = True
 
 
 def core_tasks(state: SurveyState) -> list[CoreTask]:
@@ -54,9 +56,15 @@ def core_tasks(state: SurveyState) -> list[CoreTask]:
         CoreTask(_l("Support and leaving safely"), "builder.support", "",
                  StudioTask.NEEDS_ATTENTION if "support" in parts else StudioTask.DONE),
     ]
-    if "incentive" in parts:
-        tasks.append(CoreTask(_l("Thank-you payments"), "builder.publish", "#blocks",
-                              StudioTask.NEEDS_ATTENTION))
+    if state.offers_payments:
+        tasks.append(CoreTask(_l("Thank-you payments"), "builder.thank_you", "",
+                              StudioTask.NEEDS_ATTENTION if "incentive" in parts
+                              else StudioTask.DONE if isinstance(
+                                  state.definition.get("incentive"), dict)
+                              else StudioTask.NOT_STARTED))
+    tasks.append(CoreTask(_l("Languages"), "builder.languages", "",
+                          StudioTask.IN_PROGRESS if has_translations(state.definition)
+                          else StudioTask.NOT_STARTED))
     if state.needs_approval:
         tasks.append(CoreTask(_l("Who checks it"), "builder.overview", "#approve",
                               StudioTask.DONE if state.approved or not state.unpublished_changes
@@ -80,3 +88,19 @@ def _publish_status(state: SurveyState) -> str:
     if state.blocks or state.loader_problems:
         return StudioTask.NEEDS_ATTENTION
     return StudioTask.IN_PROGRESS if state.published else StudioTask.NOT_STARTED
+
+
+def has_translations(definition: dict) -> bool:
+    """True when any text of the survey is written in a second language."""
+    own = str(definition.get("language") or "en").strip()
+
+    def walk(value) -> bool:
+        if isinstance(value, dict):
+            if own in value and len(value) > 1 and all(isinstance(v, str) for v in value.values()):
+                return True
+            return any(walk(v) for v in value.values())
+        if isinstance(value, list):
+            return any(walk(v) for v in value)
+        return False
+
+    return walk(definition)

@@ -7,6 +7,7 @@ The logic they call is in :mod:`consent_kit.studio.builder` (no Flask).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from consent_kit.studio.auth import current_project, current_user, not_found
 from consent_kit.studio.builder import BuilderError, Workspace, check, normalise, revision
 from consent_kit.studio.builder.choices import OPERATORS, choice_rows
 from consent_kit.studio.builder.ops import find_question
+from consent_kit.studio.builder.places import place_words
 from consent_kit.studio.builder.starter import is_placeholder
 from consent_kit.studio.builder.texts import language_of, text_of
 from consent_kit.survey.load.values import default_choices
@@ -205,6 +207,8 @@ def advice_for(ed: Editing, *names: str) -> list[str]:
     found = survey_advice(kit().pm, ed.survey)
     if names:
         found = [p for p in found if any(f"'{n}'" in p.where for n in names)]
+    # Named by what people wrote ("The section ‘What will I be asked?’"), never by an id.
+    found = [dataclasses.replace(p, where=place_words(ed.definition, p.where, _)) for p in found]
     return problem_words(found)
 
 

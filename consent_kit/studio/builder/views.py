@@ -20,11 +20,14 @@ from consent_kit.studio.builder import choices as choice_ops
 from consent_kit.studio.builder import (  # noqa: F401 (their pages register on the blueprint)
     consent_ops,
     consent_views,
+    incentive_ops,
     media,
     ops,
+    pictures,
     preview_views,
     publish_check_views,
     publish_views,
+    settings_views,
     support_ops,
 )
 from consent_kit.studio.builder import forms as form_read
@@ -41,6 +44,7 @@ from consent_kit.studio.builder.view_support import (
     render,
     save_change,
     type_choices,
+    workspace,
 )
 from consent_kit.studio.rules import login_required
 from consent_kit.survey.load.conditions import many_answers
@@ -60,19 +64,28 @@ def details(survey_id):
     if request.method == "POST":
         form = request.form
         try:
-            save_change(ed, lambda d: support_ops.set_promises(ops.set_details(
-                d, title=form_read.words(form, "title"),
-                description=form_read.words(form, "description"),
-                time_to_complete=form_read.words(form, "time_to_complete"),
-                exit_page=form_read.words(form, "exit_page")),
-                closes=form_read.words(form, "closes"),
-                withdraw_until=form_read.words(form, "withdraw_until"),
-                contact=form_read.words(form, "contact")))
+            save_change(ed, lambda d: _details_change(d, form))
         except CHANGE_FAILED as error:
             errors = change_errors(error, "title")
         else:
             return done(_("Saved the survey's details."), survey_id)
-    return render("builder/details.html", ed, errors=errors, advice=advice_for(ed))
+    return render("builder/details.html", ed, errors=errors, advice=advice_for(ed),
+                  aims="plain_language" in kit().question_types.settings.keys())
+
+
+def _details_change(definition: dict, form) -> dict:
+    """Every setting of the details page, applied in one go (checked once, kept once)."""
+    changed = support_ops.set_promises(ops.set_details(
+        definition, title=form_read.words(form, "title"),
+        description=form_read.words(form, "description"),
+        time_to_complete=form_read.words(form, "time_to_complete"),
+        exit_page=form_read.words(form, "exit_page")),
+        closes=form_read.words(form, "closes"),
+        withdraw_until=form_read.words(form, "withdraw_until"),
+        contact=form_read.words(form, "contact"))
+    if "reading_age" in form:  # only when the plain-language plugin is on
+        changed = incentive_ops.set_reading_age(changed, form_read.words(form, "reading_age"))
+    return changed
 
 
 @bp.route("/surveys/<survey_id>/build/pages/new", methods=["GET", "POST"])
@@ -208,6 +221,11 @@ def _save_question(ed, question_id: str, rows) -> str:
     limits = form_read.limits(form) if qtype.takes_answer else {}
     on, operator, value = form_read.condition(form)
     new_id = fields["id"] or question_id
+    image = _uploaded_picture(ed.survey_id, new_id) or (
+        "" if form_read.ticked(form, "remove_picture") else form_read.words(form, "easy_read_image"))
+    if image and not form_read.words(form, "easy_read_alt"):
+        raise BuilderError(_("Say what the picture shows, for people who can't see it."),
+                           "easy_read_alt")
     takes_choices = qtype.needs_choices or bool(default_choices(qtype))
 
     def change(definition):
@@ -220,14 +238,21 @@ def _save_question(ed, question_id: str, rows) -> str:
             changed = choice_ops.set_limits(changed, new_id, limits,
                                      form_read.words(form, "limit_message"))
         changed = media.set_easy_read(changed, new_id, words=form_read.words(form, "easy_read"),
-                                      image=form_read.words(form, "easy_read_image"),
-                                      alt=form_read.words(form, "easy_read_alt"))
+                                      image=image, alt=form_read.words(form, "easy_read_alt"))
         changed = media.set_sign_language(changed, new_id, form_read.words(form, "bsl"))
         return choice_ops.set_condition(changed, question_id=new_id, on=on, operator=operator,
                                  value=value)
 
     save_change(ed, change)
     return new_id
+
+
+def _uploaded_picture(survey_id: str, question_id: str) -> str:
+    """An Easy Read picture uploaded with the question: checked, cleaned and kept ("" if none)."""
+    upload = request.files.get("easy_read_picture")
+    if upload is None or not upload.filename:
+        return ""
+    return pictures.keep_picture(upload.read(), workspace().forms, survey_id, question_id)
 
 
 def earlier_questions(ed, page_index: int) -> list[dict]:
