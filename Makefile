@@ -6,7 +6,8 @@ BIN    := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: translations run test install install-test chromium espeak-ng pango bench lint clean
+.PHONY: translations run test install install-test chromium espeak-ng pango bench lint clean \
+        postgres-test postgres-test-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,8 +79,72 @@ run: install espeak-ng pango
 	$(BIN)/consent-kit demo
 
 ## make test: install the test extras and everything the tests need, then run the whole suite
-test: install-test
-	$(BIN)/python -m pytest
+## (with a throwaway PostgreSQL when none answers: see postgres-test)
+test: install-test postgres-test
+	@url=$$(cat $(PG_TEST_DIR)/url 2>/dev/null); \
+	if [ -n "$$url" ]; then export CONSENT_KIT_TEST_DATABASE_URL="$$url"; fi; \
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ -n "$$url" ]; then $(MAKE) --no-print-directory postgres-test-stop; fi; \
+	exit $$status
+
+# The tests talk to a real PostgreSQL: $$CONSENT_KIT_TEST_DATABASE_URL when set, else the local
+# server on 127.0.0.1:$(PG_CHECK_PORT) (trust auth, database "test"). When neither answers, this
+# starts a throwaway server from Debian's postgresql package (installed first when missing and
+# root): a cluster in $(PG_TEST_DIR), run as an unprivileged user, on port $(PG_TEST_PORT), and
+# leaves its address in $(PG_TEST_DIR)/url for `make test`. Stop it with `make postgres-test-stop`.
+PG_BIN        ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+PG_CHECK_PORT ?= 5432
+PG_TEST_PORT  ?= 55432
+PG_TEST_DIR   ?= /tmp/consent-kit-postgres-$(PG_TEST_PORT)
+PG_TEST_USER  ?= $(shell id -u postgres >/dev/null 2>&1 && echo postgres || echo nobody)
+PG_ANSWERS = $(PYTHON) -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 2)" 2>/dev/null
+postgres-test:
+	@rm -f $(PG_TEST_DIR)/url
+	@if [ -n "$$CONSENT_KIT_TEST_DATABASE_URL" ]; then \
+	  echo "Tests use PostgreSQL at \$$CONSENT_KIT_TEST_DATABASE_URL."; \
+	elif $(PG_ANSWERS) $(PG_CHECK_PORT); then \
+	  echo "Tests use the PostgreSQL on 127.0.0.1:$(PG_CHECK_PORT)."; \
+	else \
+	  $(MAKE) --no-print-directory _postgres-throwaway; \
+	fi
+
+_postgres-throwaway:
+	@bin="$(PG_BIN)"; \
+	if [ ! -x "$$bin/initdb" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's postgresql for the tests ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+	    || { echo "Could not install postgresql: the PostgreSQL tests will fail."; exit 1; }; \
+	    bin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); \
+	  else \
+	    echo "No PostgreSQL answers and Debian's postgresql isn't installed: the PostgreSQL tests will fail."; \
+	    echo "Install it as root with 'apt-get install postgresql', or set CONSENT_KIT_TEST_DATABASE_URL."; \
+	    exit 0; \
+	  fi; \
+	fi; \
+	run=""; if [ "$$(id -u)" = 0 ]; then run="runuser -u $(PG_TEST_USER) --"; fi; \
+	if ! $(PG_ANSWERS) $(PG_TEST_PORT); then \
+	  echo "No PostgreSQL on 127.0.0.1:$(PG_CHECK_PORT): starting a throwaway one on port $(PG_TEST_PORT) in $(PG_TEST_DIR) ..."; \
+	  rm -rf $(PG_TEST_DIR) && mkdir -p $(PG_TEST_DIR) && chmod 700 $(PG_TEST_DIR); \
+	  if [ "$$(id -u)" = 0 ]; then chown $(PG_TEST_USER) $(PG_TEST_DIR); fi; \
+	  $$run $$bin/initdb -D $(PG_TEST_DIR)/data -U postgres -A trust -E UTF8 --no-instructions >$(PG_TEST_DIR)/initdb.log 2>&1 \
+	  || { cat $(PG_TEST_DIR)/initdb.log; exit 1; }; \
+	  $$run $$bin/pg_ctl -D $(PG_TEST_DIR)/data -l $(PG_TEST_DIR)/server.log -w -t 60 start \
+	    -o "-c listen_addresses=127.0.0.1 -p $(PG_TEST_PORT) -k $(PG_TEST_DIR) -c fsync=off" >/dev/null \
+	  || { cat $(PG_TEST_DIR)/server.log; exit 1; }; \
+	  $$bin/createdb -h 127.0.0.1 -p $(PG_TEST_PORT) -U postgres test; \
+	fi; \
+	echo "postgresql://postgres@127.0.0.1:$(PG_TEST_PORT)/test" > $(PG_TEST_DIR)/url; \
+	echo "Tests use the throwaway PostgreSQL at postgresql://postgres@127.0.0.1:$(PG_TEST_PORT)/test"
+
+## make postgres-test-stop: stop the throwaway test server and delete its folder
+postgres-test-stop:
+	@if [ -f $(PG_TEST_DIR)/data/postmaster.pid ]; then \
+	  run=""; if [ "$$(id -u)" = 0 ]; then run="runuser -u $(PG_TEST_USER) --"; fi; \
+	  $$run $(PG_BIN)/pg_ctl -D $(PG_TEST_DIR)/data -m fast -w stop >/dev/null; \
+	fi
+	@rm -rf $(PG_TEST_DIR)
 
 ## make bench: performance figures against a hello-world baseline measured in the same run
 bench: install-test
