@@ -218,7 +218,8 @@ class ServerProcess:
             self.proc.wait(timeout=STOP_TIMEOUT)
 
 
-def start_server(build_argv, *, instance: Path, log_dir: Path, name: str, attempts: int = 3) -> ServerProcess:
+def start_server(build_argv, *, instance: Path, log_dir: Path, name: str, attempts: int = 3,
+                 env: dict[str, str] | None = None) -> ServerProcess:
     """Start ``build_argv(port)`` on a free port and wait until it serves GET /.
 
     Picking a port by binding to 0 leaves a tiny window for another program
@@ -228,7 +229,7 @@ def start_server(build_argv, *, instance: Path, log_dir: Path, name: str, attemp
     failure: ServerFailed | None = None
     for _ in range(attempts):
         port = free_port()
-        server = ServerProcess(build_argv(port), port=port, env=server_env(instance),
+        server = ServerProcess(build_argv(port), port=port, env=server_env(instance, **(env or {})),
                                log_dir=log_dir, name=name)
         try:
             server.wait_ready()
@@ -262,14 +263,18 @@ def _gunicorn_private_options() -> list[str]:
     return ["--no-control-socket"] if "control_socket_disable" in names else []
 
 
-def serve_gunicorn(instance: Path, log_dir: Path, *, workers: int = 4, threads: int = 4) -> ServerProcess:
-    """``gunicorn -w N -k gthread --threads T 'consent_kit:create_app()'``, ready."""
+def serve_gunicorn(instance: Path, log_dir: Path, *, workers: int = 4, threads: int = 4,
+                   env: dict[str, str] | None = None) -> ServerProcess:
+    """``gunicorn -w N -k gthread --threads T 'consent_kit:create_app()'``, ready.
+
+    ``env`` adds settings (``CONSENT_KIT_...`` variables) for this server only.
+    """
     return start_server(
         lambda port: [*gunicorn_command(), "-w", str(workers), "-k", "gthread",
                       "--threads", str(threads), "-b", f"{LOOPBACK}:{port}",
                       "--graceful-timeout", "20", *_gunicorn_private_options(),
                       "consent_kit:create_app()"],
-        instance=instance, log_dir=log_dir, name="gunicorn",
+        instance=instance, log_dir=log_dir, name="gunicorn", env=env,
     )
 
 

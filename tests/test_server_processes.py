@@ -329,3 +329,54 @@ def test_workers_starting_together_on_a_new_folder_share_one_secret_key(tmp_path
     assert len(set(keys)) == 1 and len(keys[0]) == 64
     assert (folder / "secret_key").read_text() == keys[0]
     assert sorted(p.name for p in folder.iterdir()) == ["secret_key"]  # no drafts left behind
+
+
+# -- 5. One limit for four workers (issue 21 §4) -----------------------------------
+
+LIMIT = 5  # tries per address per window, for this test's server
+GUESSES = 40  # 8 times the limit: counted per process, four workers would let up to 20 through
+GUESSERS = 8  # requests in flight at once, so every worker gets some
+
+
+def guess_at_once(server, page: str, path: str, forms: list[dict]) -> list[tuple[int, float, float]]:
+    """POST each form from its own tab, GUESSERS at a time: (status, wall clock before, after) each."""
+    first = HttpParticipant(server.base_url)
+    first.get(page)  # a cookie and a CSRF token the tabs share
+
+    def one(form: dict) -> tuple[int, float, float]:
+        before = time.time()
+        status = first.clone().post(path, form).status
+        return status, before, time.time()
+
+    with ThreadPoolExecutor(max_workers=GUESSERS) as pool:
+        return list(pool.map(one, forms, timeout=120))
+
+
+def windows_touched(results: list[tuple[int, float, float]], seconds: float) -> int:
+    """How many of the limit's fixed windows the tries could have fallen in (1, or 2 at a boundary)."""
+    return int(max(r[2] for r in results) // seconds) - int(min(r[1] for r in results) // seconds) + 1
+
+
+def test_four_workers_share_one_limit_on_code_guesses_and_sign_ins(instance, log_dir, record_property):
+    settings = {"CONSENT_KIT_CODE_ATTEMPTS_PER_MINUTE": str(LIMIT),
+                "CONSENT_KIT_STUDIO_LOGIN_FAILURES": str(LIMIT)}
+    with serve_gunicorn(instance, log_dir, workers=4, threads=4, env=settings) as server:
+        codes = guess_at_once(server, "/change-your-mind/", "/change-your-mind/",
+                              [{"code": f"K7QM{n % 10}-XR2P{n % 7}"} for n in range(GUESSES)])
+        sign_ins = guess_at_once(server, "/studio/login", "/studio/login",
+                                 [{"username": f"nobody{n}", "password": "a wrong guess"}
+                                  for n in range(GUESSES)])
+        assert server.terminate() == 0, server.describe()
+    no_traceback(server)
+    assert "Booting worker" in server.stderr_text()
+
+    for name, results, window, refused_status in (("code guesses", codes, 60, 429),
+                                                   ("sign-ins", sign_ins, 15 * 60, 429)):
+        statuses = [status for status, _, _ in results]
+        answered = [s for s in statuses if s != refused_status]
+        assert set(statuses) <= {200, 400, refused_status}, (name, statuses)
+        # The limit holds for the four workers together: at most LIMIT in each window touched.
+        assert 1 <= len(answered) <= LIMIT * windows_touched(results, window), (name, statuses)
+        record_property(f"{name} answered of {GUESSES} (limit {LIMIT})", len(answered))
+        print(f"\n{name}: {len(answered)} of {GUESSES} tries from one address answered by 4 workers "
+              f"(limit {LIMIT} a window), {statuses.count(refused_status)} refused")

@@ -291,18 +291,19 @@ def login():
         now = studio.clock()
         address_key = f"address:{request.remote_addr or '?'}"
         user_key = f"user:{username.casefold()[:100]}"
-        if studio.failures.blocked(address_key, now) or studio.failures.blocked(user_key, now):
+        # Each try is counted before the password is checked (and given back when it is right),
+        # so tries sent all at once to several workers can't slip past the limit together.
+        if not (studio.failures.allow(address_key, now) and studio.failures.allow(user_key, now)):
             log.warning("Sign-in refused: too many failed tries")
             return render_template("auth/too_many.html",
                                    minutes=current_app.config["STUDIO_LOGIN_WINDOW_MINUTES"]), 429
         user = studio.accounts.check_login(username, password) if username and password else None
         if user is not None and not user.disabled:
+            studio.failures.give_back(address_key, now)
             studio.failures.clear(user_key)
             start_session(user)
             audit("login", user.username)
             return redirect(next_url)
-        studio.failures.add(address_key, now)
-        studio.failures.add(user_key, now)
         if user is not None:  # the right password for an account that is turned off
             audit("login_failed", user.username, {"reason": "account turned off"},
                   actor=f"user:{user.username}")
@@ -353,13 +354,15 @@ def password():
     if request.method == "POST":
         now = studio.clock()
         user_key = f"user:{user.username}"
-        if studio.failures.blocked(user_key, now):
+        if not studio.failures.allow(user_key, now):  # counted now, given back when right
             return render_template("auth/too_many.html",
                                    minutes=current_app.config["STUDIO_LOGIN_WINDOW_MINUTES"]), 429
         current = request.form.get("current", "")
         new, confirm = request.form.get("password", ""), request.form.get("confirm", "")
-        if studio.accounts.check_login(user.username, current) is None:
-            studio.failures.add(user_key, now)
+        right = studio.accounts.check_login(user.username, current) is not None
+        if right:
+            studio.failures.give_back(user_key, now)
+        if not right:
             audit("password_change_failed", user.username, {"reason": "wrong current password"})
             errors = [("current", labels["current"], _("Your password now is not right."))]
         elif new != confirm:

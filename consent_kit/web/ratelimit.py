@@ -73,15 +73,20 @@ class SharedAttempts:
             log.warning("The %s limit could not be counted, so the try went through: %s", self.name, error)
             return True
 
-    def add(self, key: str, now: float | None = None) -> None:
-        """Count a try (a failed sign-in) without asking whether it was allowed."""
-        self._count(key, now)
+    def give_back(self, key: str, now: float | None = None) -> None:
+        """Take back one try counted by :meth:`allow` (it turned out right: a password that matched).
 
-    def blocked(self, key: str, now: float | None = None) -> bool:
-        """Whether ``key`` has used all its tries in this window (counts nothing)."""
+        Pass the ``now`` the try was counted with, so it comes off the same window.
+        """
         window = self._window(now)
-        found = self._documents().find(limit=self.name, key=self._hash(key), window=window)
-        return sum(doc["count"] for doc in found) >= self.limit
+        done: list[bool] = []
+
+        def take_one(doc: dict) -> None:
+            if not done and doc["count"] > 0:
+                doc["count"] -= 1
+                done.append(True)
+
+        self._documents().modify(take_one, limit=self.name, key=self._hash(key), window=window)
 
     def clear(self, key: str) -> None:
         """Forget ``key``'s tries (a right password starts its count again)."""

@@ -86,7 +86,7 @@ def test_other_limits_documents_are_not_swept(store):
 
 def test_the_address_is_not_written_down_as_typed(store, tmp_path):
     limit_on(store).allow("198.51.100.7", now=START)
-    limit_on(store, "sign_in").add("user:rae", now=START)
+    limit_on(store, "sign_in").allow("user:rae", now=START)
     written = (tmp_path / "data" / "tables.json").read_text()
     assert "198.51.100" not in written and "rae" not in written
     assert len(json.loads(written)[TABLE]) == 2
@@ -112,23 +112,32 @@ def test_two_documents_for_one_window_are_added_up(store):
     assert counts == [1, 4]  # each try went to one document only
 
 
-def test_failures_block_when_the_limit_is_reached_and_clear_forgets_them(store):
-    failures = limit_on(store, "sign_in", limit=2, window=15 * MINUTE)
-    assert not failures.blocked("user:rae", now=START)
-    failures.add("user:rae", now=START)
-    assert not failures.blocked("user:rae", now=START + 1)
-    failures.add("user:rae", now=START + 2)
-    assert failures.blocked("user:rae", now=START + 3)
-    assert not failures.blocked("user:vic", now=START + 3)
-    failures.clear("user:rae")
-    assert not failures.blocked("user:rae", now=START + 4)
+def test_a_try_given_back_leaves_room_for_another(store):
+    """A sign-in is counted before its password is checked and given back when it was right."""
+    sign_in = limit_on(store, "sign_in", limit=2, window=15 * MINUTE)
+    assert sign_in.allow("address:a", now=START)
+    sign_in.give_back("address:a", now=START)
+    assert sign_in.allow("address:a", now=START + 1)
+    assert sign_in.allow("address:a", now=START + 2)
+    assert sign_in.allow("address:a", now=START + 3) is False
 
 
-def test_blocked_counts_nothing(store):
-    failures = limit_on(store, "sign_in", limit=1)
-    for t in range(5):
-        failures.blocked("a", now=START + t)
+def test_giving_back_never_goes_below_nothing_or_touches_another_window(store):
+    sign_in = limit_on(store, "sign_in", limit=1)
+    sign_in.give_back("a", now=START)  # nothing counted: nothing happens
     assert store.documents(TABLE).find() == []
+    sign_in.allow("a", now=START)
+    sign_in.give_back("a", now=START + MINUTE)  # the next window: this window's try stays
+    assert sign_in.allow("a", now=START + 1) is False
+
+
+def test_clear_forgets_one_keys_tries_only(store):
+    sign_in = limit_on(store, "sign_in", limit=1)
+    sign_in.allow("user:rae", now=START)
+    sign_in.allow("user:vic", now=START)
+    sign_in.clear("user:rae")
+    assert sign_in.allow("user:rae", now=START + 1)
+    assert sign_in.allow("user:vic", now=START + 1) is False
 
 
 class FullDisk:
