@@ -44,9 +44,10 @@ class LazyPool:
     (the schema check and migrations).
     """
 
-    def __init__(self, url: str, *, schema: str | None = None, size: int = 4,
+    def __init__(self, url: str, *, schema: str | None = None, size: int = 4, timeout: float = 15.0,
                  on_open: Callable[[psycopg.Connection], None] | None = None):
         self.url = url
+        self.timeout = timeout  # seconds to wait for the database when opening, or for a connection
         self.schema = schema
         self.size = max(1, int(size))
         self._on_open = on_open
@@ -72,9 +73,9 @@ class LazyPool:
             if self._pool is not None:
                 _INHERITED.append(self._pool)  # made by the parent before fork: never touch it
             pool = ConnectionPool(self.url, kwargs=self._kwargs(), min_size=1, max_size=self.size,
-                                  open=False, name=f"consent-kit-{pid}", timeout=30.0)
+                                  open=False, name=f"consent-kit-{pid}", timeout=self.timeout)
             try:
-                pool.open(wait=True, timeout=15.0)
+                pool.open(wait=True, timeout=self.timeout)
             except PoolTimeout as exc:
                 pool.close()
                 raise unreachable() from exc

@@ -47,9 +47,9 @@ _DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 class PostgresStore(ConsentRows, Store):
     """Responses, consents, drafts, audit and documents in one PostgreSQL database (or schema)."""
 
-    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4):
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4, timeout: float = 15.0):
         self.url, self.schema = url, schema
-        self._pool = LazyPool(url, schema=schema, size=pool_size,
+        self._pool = LazyPool(url, schema=schema, size=pool_size, timeout=timeout,
                               on_open=lambda conn: migrate(conn, schema))
 
     def __repr__(self) -> str:
@@ -57,10 +57,12 @@ class PostgresStore(ConsentRows, Store):
 
     def __getstate__(self) -> dict:
         # A store handed to another process carries its address, never its connections.
-        return {"url": self.url, "schema": self.schema, "pool_size": self._pool.size}
+        return {"url": self.url, "schema": self.schema, "pool_size": self._pool.size,
+                "timeout": self._pool.timeout}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["url"], schema=state["schema"], pool_size=state["pool_size"])
+        self.__init__(state["url"], schema=state["schema"], pool_size=state["pool_size"],
+                      timeout=state["timeout"])
 
     # -- answers -----------------------------------------------------------------
 
