@@ -69,8 +69,8 @@ def source_facts(data_dir: Path) -> dict:
             body = json.loads(path.read_bytes())
         except (ValueError, OSError):
             continue
-        if isinstance(body, dict) and isinstance(body.get("data"), dict):
-            drafts.append((path.stem, float(body.get("expires_at") or 0), body["data"]))
+        if isinstance(body, dict) and isinstance(body.get("expires_at"), int | float):
+            drafts.append((path.stem, float(body["expires_at"])))  # the data is read through the store
     names = sorted(set(tables) - NOT_DOCUMENTS)
     return {"given": given, "withdrawn": withdrawn, "erased": erased, "drafts": drafts, "tables": names}
 
@@ -110,8 +110,9 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
         texts = source.documents("consent_texts").find()
         cur.executemany("INSERT INTO consent_texts (version, text) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                         [(doc["version"], Json(doc["text"])) for doc in texts])
-        cur.executemany("INSERT INTO drafts (id, expires_at, data) VALUES (%s, %s, %s)",
-                        [(i, expires, Json(data)) for i, expires, data in facts["drafts"]])
+        drafts = [(i, expires, source.load_draft(i)) for i, expires in facts["drafts"]]
+        drafts = [(i, expires, Json(data)) for i, expires, data in drafts if data is not None]
+        cur.executemany("INSERT INTO drafts (id, expires_at, data) VALUES (%s, %s, %s)", drafts)
         entries = 0
         for entry in source.iter_audit():
             audit_log.copy_entry(cur, entry)
@@ -124,7 +125,7 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
             documents[name] = len(docs)
     return {"responses": responses, "consents": consents, "withdrawals": len(facts["withdrawn"]),
             "erased_ids": len({h for h, _ in facts["erased"]}), "consent_texts": len(texts),
-            "drafts": len(facts["drafts"]), "audit": entries, "documents": documents}
+            "drafts": len(drafts), "audit": entries, "documents": documents}
 
 
 def check_copy(data_dir: Path, target: PostgresStore, copied: dict) -> list[str]:
