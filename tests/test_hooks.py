@@ -420,7 +420,6 @@ def test_hook_findings_ready_tells_people_and_their_contacts_go(make_app):
     accounts = populate(app)
     accounts.set_member("alpha", "ola", "researcher")
     person = Participant(app.test_client())
-    person.get("/f/have-your-say")
     for contact in ("sam@example.org", "07700 900123"):
         person.get("/f/have-your-say")
         person.post("/f/have-your-say/tell-me", {"contact": contact})
