@@ -235,7 +235,9 @@ def check(files, strict: bool):
               help="csv, json, xlsx, dictionary, sav (SPSS), dta (Stata), r or xlsform (or a plugin's)")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
-def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
+@click.option("--include-samples", is_flag=True,
+              help="Add the made-up sample answers (left out unless you ask; see sample-answers).")
+def export(instance: Path, survey_id: str, fmt: str, out: Path | None, include_samples: bool):
     """Export a survey's responses."""
     app = _app_for(instance, DEFAULT_HOST)
     kit = app.extensions["consent_kit"]
@@ -248,19 +250,24 @@ def export(instance: Path, survey_id: str, fmt: str, out: Path | None):
         raise click.ClickException(f"Unknown format {fmt!r}. Use one of: {', '.join(kit.exporters)}")
     with app.test_request_context():
         if out is None:
-            count = export_survey(kit, survey, exporter, sys.stdout.buffer)
+            count = export_survey(kit, survey, exporter, sys.stdout.buffer,
+                                  include_samples=include_samples)
         else:
             with open(out, "wb") as handle:
-                count = export_survey(kit, survey, exporter, handle)
+                count = export_survey(kit, survey, exporter, handle, include_samples=include_samples)
             click.echo(f"Wrote {count} responses to {out}", err=True)
     # Taking answers away is a researcher action on personal data: it goes on record.
     kit.store.audit(actor=f"cli:{getpass.getuser()}", action="export", subject=survey.id,
-                    details={"format": fmt, "rows": count})
+                    details={"format": fmt, "rows": count, **({"samples": True} if include_samples else {})})
 
 
 from consent_kit.survey.load.imported import import_command  # noqa: E402  XLSForm, REDCap (issue 18)
 
 cli.add_command(import_command)
+
+from consent_kit.results.samples_cli import sample_answers_command  # noqa: E402  (issue 22)
+
+cli.add_command(sample_answers_command)
 
 
 @cli.command()

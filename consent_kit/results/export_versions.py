@@ -63,8 +63,11 @@ def _questions_of(row: dict, survey_id: str, question_types) -> tuple:
     return old.questions
 
 
-def export_survey(kit, survey: Survey, exporter, out) -> int:
+def export_survey(kit, survey: Survey, exporter, out, *, include_samples: bool = False) -> int:
     """Write every kept response of ``survey`` to ``out`` in ``exporter``'s format; return the rows.
+
+    Made-up sample answers (``consent-kit sample-answers``) are left out
+    unless ``include_samples``: a default export holds real answers only.
 
     The one way both the studio and ``consent-kit export`` take answers away,
     so the two files always match: answers to questions a later version
@@ -79,6 +82,11 @@ def export_survey(kit, survey: Survey, exporter, out) -> int:
     # "Version 3" beside each response's code, so answers tie to the version people approved.
     survey = replace(survey, extra={**survey.extra,
                                     VERSION_NUMBERS: version_numbers(stored, survey.id)})
-    rows = Counted(kit.store.iter_responses(survey.id))
+    from consent_kit.results.samples import is_sample
+
+    responses = kit.store.iter_responses(survey.id)
+    if not include_samples:
+        responses = (r for r in responses if not is_sample(r))
+    rows = Counted(responses)
     write_export(exporter, survey, rows, out, response_breakdowns(kit.pm, survey))
     return rows.count

@@ -122,6 +122,8 @@ class Results:
     filters: Filters
     min_group: int
     total: int = 0
+    #: How many of ``total`` are made-up sample answers (``consent-kit sample-answers``).
+    samples: int = 0
     hidden: bool = False
     over_time: Tally | None = None
     over_time_unit: str = "day"
@@ -261,7 +263,7 @@ def summarise(survey: Survey, responses: Iterable, *, breakdowns: Iterable[Break
     group_counts = {b.id: Counter() for b in breakdowns}
     days: Counter[str] = Counter()
     counters = [_QuestionCounter(q, text_limit) for q in survey.questions if q.type != "info"]
-    total = 0
+    total = samples = 0
     for response in responses:
         if not filters.by_date(response):
             continue
@@ -271,10 +273,11 @@ def summarise(survey: Survey, responses: Iterable, *, breakdowns: Iterable[Break
         if split is not None and groups[split.id] != filters.group:
             continue
         total += 1
+        samples += response.source == "sample" or bool(response.meta.get("sample"))
         days[response.submitted_at[:10]] += 1
         for counter in counters:
             counter.add(response.answers.get(counter.question.id))
-    results = Results(survey, filters, min_group, total=total)
+    results = Results(survey, filters, min_group, total=total, samples=samples)
     results.groups = {b.id: sorted(g for g in group_counts[b.id] if g) for b in breakdowns}
     if total < min_group:
         results.hidden = True

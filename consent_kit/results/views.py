@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    copy_current_request_context,
+    current_app,
+    g,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from consent_kit.plugin_calls import response_breakdowns
 from consent_kit.results.charts import bar_chart
 from consent_kit.results.export_versions import export_survey
+from consent_kit.results.samples import sample_count
+from consent_kit.results.streaming import stream
 from consent_kit.results.summary import (
     DEFAULT_MIN_GROUP,
     core_breakdowns,
@@ -27,7 +37,7 @@ from consent_kit.results.summary import (
     summarise,
 )
 from consent_kit.studio.accounts import role_at_least
-from consent_kit.studio.auth import audit, current_project, not_found
+from consent_kit.studio.auth import audit, current_project, current_user, not_found
 from consent_kit.studio.rules import login_required
 from consent_kit.web.helpers import kit
 
@@ -36,6 +46,8 @@ bp = Blueprint("results", __name__, template_folder="templates", url_prefix="/st
 #: Exports bigger than this go to a temporary file on disk instead of memory.
 SPOOL_BYTES = 1024 * 1024
 CHUNK_BYTES = 64 * 1024
+#: Exports of more answers than this stream while they are written (see results/streaming.py).
+STREAM_ROWS = 20_000
 
 
 @bp.record_once
@@ -116,9 +128,11 @@ def export_page(survey_id):
 
 
 def _export_page(survey, errors=None, status=200):
+    samples = sample_count(kit().store, survey.id)
     return render_template("results/export.html", survey=survey, project=current_project(),
                            exporters=list(kit().exporters.values()), errors=errors or [],
-                           count=kit().store.count_responses(survey.id)), status
+                           count=kit().store.count_responses(survey.id) - samples,
+                           samples=samples), status
 
 
 @bp.post("/<survey_id>/export")
@@ -132,21 +146,48 @@ def export(survey_id):
     exporter = kit().exporters.get(fmt)
     if exporter is None:
         return _export_page(survey, [("format", _("Format"), _("Choose a format."))], 400)
+    include_samples = request.form.get("include_samples") == "yes"
+    details = {"format": exporter.name, **({"samples": True} if include_samples else {})}
+    filename = f"{survey.id}{exporter.suffix}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    if kit().store.count_responses(survey.id) > STREAM_ROWS:
+        body = _streamed(survey, exporter, include_samples, details)
+    else:
+        body = _spooled(survey, exporter, include_samples, details)
+    return Response(body, mimetype=exporter.media_type, headers=headers)
+
+
+def _spooled(survey, exporter, include_samples: bool, details: dict):
+    """Write the whole file before sending it: a failure shows a page, not half a file."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    # Written in full before anything is sent: a failure shows a page, not half a file,
-    # and the audit log gets the true number of rows.
+    # The audit log gets the true number of rows.
     try:
-        count = export_survey(kit(), survey, exporter, spool)
+        count = export_survey(kit(), survey, exporter, spool, include_samples=include_samples)
     except BaseException:
         spool.close()
         raise
-    audit("export", survey.id, {"format": exporter.name, "rows": count})
+    audit("export", survey.id, {**details, "rows": count})
     spool.seek(0)
-    filename = f"{survey.id}{exporter.suffix}"
-    return Response(_chunks(spool), mimetype=exporter.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
+    return _chunks(spool)
+
+
+def _streamed(survey, exporter, include_samples: bool, details: dict):
+    """Send the file while it is written, so a big export's bytes start at once.
+
+    The export goes on record when the last row is written, with the true count.
+    """
+    the_kit, user = kit(), current_user()
+    actor = f"user:{user.username}" if user else "anonymous"  # as studio.auth.audit says it
+
+    @copy_current_request_context  # the codes and labels come from the app, in this language
+    def run(out) -> int:
+        return export_survey(the_kit, survey, exporter, out, include_samples=include_samples)
+
+    def done(count: int) -> None:
+        the_kit.store.audit(actor=actor, action="export", subject=survey.id,
+                            details={**details, "rows": count})
+
+    return stream(run, done)
 
 
 def _chunks(spool):

@@ -331,3 +331,25 @@ class Store(ABC):
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+    # -- sample answers (issue 22) ---------------------------------------------------------
+
+    def add_sample_responses(self, responses: Iterable[Response]) -> int:
+        """Store made-up sample answers (``source="sample"``, see ``consent_kit.results.samples``).
+
+        Returns how many were stored. They are made up, so they belong to
+        nobody: no consent goes with them and no audit entry per answer. The
+        default adds them one at a time; a backend may write many in one go.
+        """
+        return sum(1 for response in responses if self.add_response(response)[1])
+
+    def remove_sample_responses(self, survey_id: str) -> int:
+        """Erase every sample answer of ``survey_id`` and nothing else; return how many.
+
+        A sample is a response with ``source == "sample"`` or ``meta["sample"]``;
+        real answers are never touched. The default erases them with
+        :meth:`erase_responses`; a backend may drop them without tombstones.
+        """
+        ids = [r.id for r in self.iter_responses(survey_id)
+               if r.source == "sample" or r.meta.get("sample")]
+        return self.erase_responses(ids) if ids else 0

@@ -224,3 +224,6 @@ class EmbeddedStore(Store):
         self._responses.close()
         self._consents.close()
         self._audit.close()
+
+    # Sample answers in bulk: a flush per batch, removed without tombstones (issue 22).
+    from consent_kit.store.samples import add_sample_responses, remove_sample_responses
