@@ -309,8 +309,7 @@ def test_server_starts_after_a_torn_last_record_and_keeps_going(instance, log_di
 
     records = journal_records(instance)  # the torn bytes were cut off: every line parses
     assert journal.read_bytes().startswith(good)
-    words = [r["answers"]["word"] for r in records]
-    assert words == [*before, after]
+    assert len(records) == len(before) + 1  # answers are sealed (issue 16 §4): read them below
     responses = stored_responses(instance)
     assert [r.answers["word"] for r in responses] == [*before, after]
     assert show_code(responses[-1].reference) == reference

@@ -26,10 +26,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consent_kit.consent.records import CONFIRM_METHODS, ConsentRecord
 from consent_kit.store.base import WithdrawnConsent
 from consent_kit.store.journal import Journal
+
+if TYPE_CHECKING:
+    from consent_kit.store.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -123,20 +127,25 @@ class ConsentIndex:
 class ConsentLog:
     """Durable consent records in one journal file; see the module docstring."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, sealer: Sealer | None = None):
         self.index = ConsentIndex()
         self.journal = Journal(path, self.index, what="your consent")
+        # Seals the personal parts with the participant's key (None: plain lines).
+        self.sealer = sealer
 
     def add(self, record: ConsentRecord) -> tuple[ConsentRecord, bool]:
         """Append a ``given`` line unless the pseudonym is known; see :meth:`Store.add_consent`."""
         with self.journal.locked():
             return self.add_locked(record)
 
-    def add_locked(self, record: ConsentRecord, *, durable: bool = True) -> tuple[ConsentRecord, bool]:
+    def add_locked(self, record: ConsentRecord, *, durable: bool = True,
+                   sealed: dict | None = None) -> tuple[ConsentRecord, bool]:
         """:meth:`add` for a caller that holds the journal's lock.
 
         ``durable=False`` leaves the flush to a later write that carries a
         copy of the record (see :mod:`consent_kit.store.submissions`).
+        ``sealed`` is ``self.seal(record.to_record())`` made by the caller, so
+        the line and the copy carried elsewhere are the same bytes.
         """
         _check(record)
         if record.pseudonym in self.index.withdrawn:
@@ -145,7 +154,8 @@ class ConsentLog:
             return self._current(record.pseudonym), False
         if record.code_hash and record.code_hash in self.index.by_code:
             raise ValueError("This withdrawal code is already in use; make a new one.")
-        self.journal.append({"kind": GIVEN, **record.to_record()}, durable=durable)
+        line = sealed if sealed is not None else self.seal(record.to_record())
+        self.journal.append({"kind": GIVEN, **line}, durable=durable)
         return self._current(record.pseudonym), True
 
     def known(self, pseudonym: str) -> bool:
@@ -236,6 +246,14 @@ class ConsentLog:
         """Close the journal file."""
         self.journal.close()
 
+    def seal(self, record: dict) -> dict:
+        """A consent record as written to a line: its personal parts sealed (if sealing is on)."""
+        return self.sealer.seal_consent(record) if self.sealer else record
+
+    def open(self, line: dict) -> dict:
+        """A consent record from a line (or a copy carried by a response line), personal parts opened."""
+        return self.sealer.open_consent(line) if self.sealer else line
+
     def _current(self, pseudonym: str) -> ConsentRecord | None:
         """The record with the latest choices applied (call under the lock)."""
         entry = self.index.current.get(pseudonym)
@@ -244,7 +262,7 @@ class ConsentLog:
         line = self.journal.read_at(entry.offset)
         if line is None:
             return None
-        record = ConsentRecord.from_record(line)
+        record = ConsentRecord.from_record(self.open(line))
         if entry.changed_at:
             record = replace(
                 record, agreed=entry.agreed, declined=entry.declined, changed_at=entry.changed_at

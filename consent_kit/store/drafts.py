@@ -1,6 +1,8 @@
 """In-progress answers: one small JSON file per draft, replaced atomically.
 
-A draft file is ``{"expires_at": <epoch seconds>, "data": {...}}``. Drafts are
+A draft file is ``{"expires_at": <epoch seconds>, "data": {...}}``, or, sealed
+with the participant's key (see :mod:`consent_kit.store.sealing`),
+``{"expires_at": ..., "key": <key name>, "sealed": "ck1:..."}``. Drafts are
 written often and read by id only, so one file each keeps every write small
 and independent of how many other people are half-way through.
 
@@ -24,9 +26,13 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consent_kit.store.base import StoreError
 from consent_kit.store.files import atomic_write, ensure_dir, remove_quietly
+
+if TYPE_CHECKING:
+    from consent_kit.store.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +68,9 @@ class Drafts:
     """The ``drafts/`` folder of a data directory."""
 
     def __init__(self, folder: Path, *, max_drafts: int = MAX_DRAFTS,
-                 max_bytes: int = MAX_DRAFT_BYTES):
+                 max_bytes: int = MAX_DRAFT_BYTES, sealer: Sealer | None = None):
         self.folder = ensure_dir(Path(folder))
+        self.sealer = sealer  # None: plain drafts (tests of the folder's rules)
         self.max_drafts, self.max_bytes = max_drafts, max_bytes
         self._lock = threading.Lock()
         self._count = self._bytes = 0
@@ -80,6 +87,8 @@ class Drafts:
         if not isinstance(data, dict):
             raise TypeError("draft data must be a dict")
         body = {"expires_at": float(expires_at), "data": data}
+        if self.sealer is not None:
+            body = self.sealer.seal_draft(draft_id, body)
         encoded = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
         path = self._path(draft_id)
         new = not path.exists()
@@ -126,7 +135,14 @@ class Drafts:
         if _expired(body, time.time() if now is None else now):
             remove_quietly(path)
             return None
-        return body["data"]
+        opened = self._open(draft_id, body)
+        return None if opened is None else opened["data"]
+
+    def _open(self, draft_id: str, body: dict) -> dict | None:
+        """The body with its data unsealed; ``None`` when its key was destroyed."""
+        if self.sealer is None or "sealed" not in body:
+            return body
+        return self.sealer.open_draft(draft_id, body)
 
     def delete(self, draft_id: str) -> None:
         """Delete a draft; an invalid or unknown id is silently ignored."""
@@ -153,10 +169,13 @@ class Drafts:
             self._count = max(0, self._count - deleted)
 
     def delete_mentioning(self, words: Iterable[str]) -> int:
-        """Delete drafts whose file contains any of ``words``; return how many.
+        """Delete drafts whose file or data contains any of ``words``; return how many.
 
         Used by erasure with the erased submission ids: a draft that carries one
         (under whatever key the web layer chose) holds that participant's answers.
+        A sealed draft is matched on its key name (the pseudonym) and on its
+        opened data; one whose key is gone can't be read by anyone and is left
+        to expire.
         """
         needles = [w.encode("utf-8") for w in words if w]
         deleted = 0
@@ -165,9 +184,23 @@ class Drafts:
                 raw = path.read_bytes()
             except FileNotFoundError:
                 continue
-            if any(n in raw for n in needles) and remove_quietly(path):
+            if (any(n in raw for n in needles) or self._mentions(path, needles)) and remove_quietly(path):
                 deleted += 1
         return deleted
+
+    def _mentions(self, path: Path, needles: list[bytes]) -> bool:
+        """Whether a sealed draft's opened data contains any of ``needles``."""
+        body = _read(path) if self.sealer is not None else None
+        if body is None or "sealed" not in body:
+            return False
+        try:
+            opened = self._open(path.stem, body)
+        except StoreError:
+            return False  # unreadable with the current keys: it can't be anyone's answers now
+        if opened is None:
+            return False
+        text = json.dumps(opened["data"], ensure_ascii=False).encode("utf-8")
+        return any(n in text for n in needles)
 
     def _path(self, draft_id: str) -> Path:
         return self.folder / f"{draft_id}.json"
@@ -183,7 +216,9 @@ def _read(path: Path) -> dict | None:
         # Atomic writes make this unlikely; a damaged draft is not worth a crash.
         log.warning("Ignoring a damaged draft file %s", path.name)
         return None
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+    if not isinstance(body, dict):
+        return None
+    if not isinstance(body.get("data"), dict) and not isinstance(body.get("sealed"), str):
         return None
     return body
 

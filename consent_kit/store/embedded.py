@@ -14,6 +14,13 @@ Layout::
     <data>/audit.jsonl       hash-chained audit log (never rewritten)
     <data>/audit.lock        flock for the audit log
     <data>/audit.head        seq and hash of the latest audit entry
+    <data>/keys.jsonl        each participant's data key, wrapped with the instance key
+    <data>/keys.lock         flock for the keys
+    <data>/store.key         the instance key, unless it is given elsewhere (see crypto.py)
+
+Answers, the personal parts of consent records and drafts are sealed with the
+participant's data key (crypto-shredding, see :mod:`consent_kit.store.sealing`):
+a withdrawal destroys the key, so copies left in old backups can't be read.
 
 Several worker processes may open the same folder at once: every write is
 serialised with ``flock`` and every process catches up on the others' writes
@@ -33,9 +40,12 @@ from consent_kit.consent.records import ConsentRecord, ConsentText
 from consent_kit.store.audit import AuditLog
 from consent_kit.store.base import Response, Store, WithdrawnConsent
 from consent_kit.store.consents import ConsentLog
+from consent_kit.store.crypto import ParticipantKeys, instance_key
 from consent_kit.store.drafts import Drafts
 from consent_kit.store.files import ensure_dir
-from consent_kit.store.responses import ResponseLog
+from consent_kit.store.keys import KeyFile
+from consent_kit.store.responses import ResponseLog, id_hash
+from consent_kit.store.sealing import Sealer, response_key_name
 from consent_kit.store.submissions import add_submission, recover
 from consent_kit.store.tables import Table, Tables
 
@@ -48,12 +58,23 @@ CONSENT_TEXTS = "consent_texts"
 class EmbeddedStore(Store):
     """The default :class:`Store`: JSON-lines responses, TinyDB tables and draft files."""
 
-    def __init__(self, data_dir: str | Path):
+    def __init__(self, data_dir: str | Path, *, key: str | None = None,
+                 key_file: str | Path | None = None):
+        """Open (or create) the store in ``data_dir``.
+
+        ``key``/``key_file`` give the instance key that wraps the participants'
+        keys (see :func:`consent_kit.store.crypto.instance_key`; by default
+        ``CONSENT_KIT_STORE_KEY``, else ``data_dir/store.key``, made on first use).
+        """
         self.data_dir = ensure_dir(Path(data_dir))
-        self._responses = ResponseLog(self.data_dir / "responses.jsonl")
+        self._keyfile = KeyFile(self.data_dir / "keys.jsonl")
+        self.keys = ParticipantKeys(self._keyfile, instance_key(self.data_dir, key=key, key_file=key_file))
+        self.keys.check()
+        sealer = Sealer(self.keys)
+        self._responses = ResponseLog(self.data_dir / "responses.jsonl", sealer)
         self._tables = Tables(self.data_dir / "tables.json")
-        self._drafts = Drafts(self.data_dir / "drafts")
-        self._consents = ConsentLog(self.data_dir / "consents.jsonl")
+        self._drafts = Drafts(self.data_dir / "drafts", sealer=sealer)
+        self._consents = ConsentLog(self.data_dir / "consents.jsonl", sealer)
         self._audit = AuditLog(self.data_dir / "audit.jsonl")
         self._saved_texts: set[str] = set()  # versions known to be kept (they never change)
         # Read the journal now, not at the first submission: the index is warm
@@ -62,6 +83,19 @@ class EmbeddedStore(Store):
         self._responses.count()
         self._consents.counts("")
         recover(self._logs())
+        self._shred_leftover_keys()
+
+    def _shred_leftover_keys(self) -> None:
+        """Destroy keys that belong to withdrawn people or erased answers (left by a crash)."""
+        with self._consents.journal.locked(), self._responses.journal.locked():
+            withdrawn = self._consents.index.withdrawn
+            erased = self._responses.index.erased
+            names = self._keyfile.names()
+            gone = [n for n in names if n in withdrawn
+                    or (n.startswith("response:") and id_hash(n[len("response:"):]) in erased)]
+            if gone:
+                log.warning("Destroying %d key(s) of withdrawn people or erased answers", len(gone))
+                self.keys.destroy_all(gone)
 
     def add_response(self, response: Response) -> tuple[Response, bool]:
         """Store ``response`` durably (fsync'd before returning); see :meth:`Store.add_response`.
@@ -77,7 +111,9 @@ class EmbeddedStore(Store):
     def add_submission(self, record: ConsentRecord, response: Response,
                        audit: dict | None = None) -> tuple[Response, bool]:
         """Consent, answers and audit entry with one flush to disk; see :meth:`Store.add_submission`."""
-        return add_submission(self._logs(), record, response, audit)
+        with self._keyfile.deferred():
+            return add_submission(self._logs(), record, response, audit,
+                                  flush_first=self._keyfile.flush_deferred)
 
     def _logs(self) -> tuple[ConsentLog, ResponseLog, AuditLog]:
         return self._consents, self._responses, self._audit
@@ -105,8 +141,10 @@ class EmbeddedStore(Store):
         from now on, in every process.
         """
         ids = [i for i in response_ids if isinstance(i, str) and i]
+        own_keys = [response_key_name({"id": i}) for i in ids]  # answers sent without a pseudonym
         erased = self._responses.erase(ids)
         self._drafts.delete_mentioning(ids)
+        self.keys.destroy_all(own_keys)
         return erased
 
     def save_draft(self, draft_id: str, data: dict, *, expires_at: float) -> None:
@@ -187,6 +225,8 @@ class EmbeddedStore(Store):
             ids = [r.id for r in self._responses.by_pseudonym(pseudonym)]
             erased = self._responses.erase(ids, pseudonym=pseudonym)
             self._drafts.delete_mentioning([*ids, pseudonym])
+            # Last, once nothing current needs it: every copy anywhere becomes unreadable.
+            self.keys.destroy(pseudonym)
             return {"responses": erased, "damaged": self._responses.damaged_lines()}
 
         def make_audit(counts: dict):
@@ -224,6 +264,7 @@ class EmbeddedStore(Store):
         self._responses.close()
         self._consents.close()
         self._audit.close()
+        self._keyfile.close()
 
     # Sample answers in bulk: a flush per batch, removed without tombstones (issue 22).
     from consent_kit.store.samples import add_sample_responses, remove_sample_responses

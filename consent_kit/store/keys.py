@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from consent_kit.store.journal import Journal
@@ -50,6 +52,27 @@ class KeyFile:
     def __init__(self, path: Path):
         self.index = KeyIndex()
         self.journal = Journal(path, self.index, what="your answers")
+        self._local = threading.local()  # this thread's deferred flush, see deferred()
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Keys this thread adds inside are not flushed at once: :meth:`flush_deferred` does it.
+
+        For "Send" (group commit, see ``submissions``): a new participant's key
+        line is flushed with the others waiting, before the answers' line, so
+        the key is on disk before anything sealed with it is acknowledged.
+        """
+        self._local.defer = True
+        try:
+            yield
+        finally:
+            self._local.defer = False
+
+    def flush_deferred(self) -> None:
+        """Flush the key lines this thread added inside :meth:`deferred` (call without locks)."""
+        point, self._local.point = getattr(self._local, "point", None), None
+        if point is not None:
+            self.journal.flush(point)
 
     def load(self, name: str) -> bytes | None:
         """The wrapped key of ``name``, or ``None``."""
@@ -62,7 +85,11 @@ class KeyFile:
             kept = self._load(name)
             if kept is not None:
                 return kept
-            journal.append({"kind": KEY, "name": name, "key": base64.b64encode(wrapped).decode("ascii")})
+            defer = getattr(self._local, "defer", False)
+            line = {"kind": KEY, "name": name, "key": base64.b64encode(wrapped).decode("ascii")}
+            journal.append(line, durable=not defer)
+            if defer:
+                self._local.point = journal.end()
             return wrapped
 
     def delete(self, names: Iterable[str]) -> int:

@@ -22,9 +22,13 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consent_kit.store.base import ErasedSubmission, Response, SubmissionConflict
 from consent_kit.store.journal import Journal
+
+if TYPE_CHECKING:
+    from consent_kit.store.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +86,11 @@ class ResponseIndex:
 class ResponseLog:
     """Durable, idempotent storage of :class:`Response` records in one journal file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, sealer: Sealer | None = None):
         self.index = ResponseIndex()
         self.journal = Journal(path, self.index, what="your answers")
+        # Seals answers with the participant's key (None: plain lines, for tests of the journal).
+        self.sealer = sealer
         # Ids whose line was written but whose flush failed, so nobody was told
         # "Thank you": a retry that succeeds counts as the first (this process only).
         self.unconfirmed: set[str] = set()
@@ -109,7 +115,8 @@ class ResponseLog:
             raise ErasedSubmission()
         offset = self.index.offsets.get(response.id)
         if offset is None:
-            self.journal.append({**record, **carried} if carried else record, durable=durable)
+            line = self.sealer.seal_response(record) if self.sealer else record
+            self.journal.append({**line, **carried} if carried else line, durable=durable)
             return response, True
         existing = self._read(offset)
         # Compare with what would have been stored, not the caller's objects: a
@@ -145,11 +152,13 @@ class ResponseLog:
 
     def iter(self, survey_id: str | None = None) -> Iterator[Response]:
         """Stream responses in stored order without holding the lock or the whole file."""
-        for _offset, record in self.journal.records():
-            if record.get("kind") != RESPONSE:
+        for _offset, line in self.journal.records():
+            if line.get("kind") != RESPONSE:
                 continue
-            if survey_id is None or record.get("survey_id") == survey_id:
-                yield Response.from_record(record)
+            if survey_id is None or line.get("survey_id") == survey_id:
+                record = self._open(line)
+                if record is not None:
+                    yield Response.from_record(record)
 
     def erase(self, response_ids: Iterable[str], *, pseudonym: str = "") -> int:
         """Rewrite the journal without these responses and tombstone their ids.
@@ -195,8 +204,14 @@ class ResponseLog:
         self.journal.close()
 
     def _read(self, offset: int) -> Response | None:
-        record = self.journal.read_at(offset)
+        record = self._open(self.journal.read_at(offset))
         return None if record is None else Response.from_record(record)
+
+    def _open(self, line: dict | None) -> dict | None:
+        """The response record of a line (answers unsealed); None if damaged or its key is gone."""
+        if line is None or self.sealer is None:
+            return line
+        return self.sealer.open_response(line)
 
 
 def _keeper(erase: set[str], mentions: set[str]):

@@ -26,10 +26,11 @@ simply nothing to put back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from consent_kit.consent.records import ConsentRecord
 from consent_kit.store.audit import AuditLog
-from consent_kit.store.base import Response, StoreError
+from consent_kit.store.base import Response, StoreError, WithdrawnConsent
 from consent_kit.store.consents import ConsentLog
 from consent_kit.store.responses import AUDIT_COPY, CONSENT_COPY, ResponseLog
 
@@ -41,19 +42,24 @@ def add_submission(
     record: ConsentRecord,
     response: Response,
     audit: dict | None,
+    flush_first: Callable[[], None] | None = None,
 ) -> tuple[Response, bool]:
     """Store consent, answers and (for new answers) the audit entry with one flush.
 
     ``audit`` is the keyword arguments of :meth:`Store.audit`. Returns what
     :meth:`Store.add_response` returns; raises what ``add_consent`` and
     ``add_response`` raise. The consent is written first: answers are never
-    stored without one.
+    stored without one. ``flush_first`` is called before the answers' line is
+    flushed (the embedded store flushes a new participant's key line there).
     """
     consents, responses, audits = logs
     with consents.journal.locked(), responses.journal.locked(), audits.journal.locked():
-        consents.add_locked(record, durable=False)
+        if record.pseudonym in consents.index.withdrawn:
+            raise WithdrawnConsent()  # before sealing: no key is made for a withdrawn person
+        sealed = consents.seal(record.to_record())
+        consents.add_locked(record, durable=False, sealed=sealed)
         entry = audits.next_entry(**audit) if audit else None
-        carried = {CONSENT_COPY: record.to_record()}
+        carried = {CONSENT_COPY: sealed}
         if entry is not None:
             carried[AUDIT_COPY] = entry
         stored, created = responses.add_locked(response, carried, durable=False)
@@ -66,6 +72,8 @@ def add_submission(
     # Flushed after the locks are released (group commit), and also when the
     # answers were already there: their first sender may not have flushed yet.
     try:
+        if flush_first is not None:
+            flush_first()  # a new participant's key line, before the answers sealed with it
         responses.journal.flush(point)
     except StoreError:
         if created:  # written but never acknowledged: the retry is the real first time
@@ -114,7 +122,8 @@ def _recover_consents(consents: ConsentLog, responses: ResponseLog) -> int:
             line = responses.read_line(responses.index.offsets[response_id]) or {}
             copy = line.get(CONSENT_COPY)
             if isinstance(copy, dict):
-                consents.add_locked(ConsentRecord.from_record(copy))
+                # The copy is the line as it was written (sealed parts and all): put back exactly.
+                consents.add_locked(ConsentRecord.from_record(consents.open(copy)), sealed=copy)
                 restored += 1
                 break
     return restored

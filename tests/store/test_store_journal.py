@@ -39,7 +39,8 @@ def test_add_response_writes_then_fsyncs_file_and_new_directory(data_dir, monkey
     assert events.count(("write", journal)) == 1  # one whole line in one write
     events.clear()
     store.add_response(make_response("b" * 32))
-    assert events == [("write", journal), ("fsync", journal)]  # no rewrite, no dir fsync
+    # No rewrite, no dir fsync (answers with no pseudonym get their own key first: see test_crypto_*).
+    assert [e for e in events if e[1] in (journal, str(data_dir))] == [("write", journal), ("fsync", journal)]
     store.close()
 
 
@@ -117,11 +118,12 @@ def test_disk_full_mid_append_raises_plain_error_and_keeps_earlier_records(store
     for n in range(3):
         store.add_response(make_response(f"{n}" * 32))
     path = data_dir / "responses.jsonl"
+    store.keys.get_or_create("p" * 32)  # the answers' key is already on disk: the line itself fails
     before = path.read_bytes()
-    _fill_disk_after_half(monkeypatch, b"full-canary")
+    _fill_disk_after_half(monkeypatch, b"f" * 32)  # the answers are sealed: find the line by its id
 
     with pytest.raises(StoreError) as caught:
-        store.add_response(make_response("f" * 32, answers={"q1": "full-canary" * 100}))
+        store.add_response(make_response("f" * 32, answers={"q1": "full-canary" * 100}, pseudonym="p" * 32))
 
     assert str(caught.value) == DISK_FULL
     assert caught.value.reason == "disk_full"
@@ -176,17 +178,21 @@ def _count_io(monkeypatch):
 @pytest.mark.parametrize("stored", [10, 3000])
 def test_append_io_does_not_grow_with_stored_responses(data_dir, monkeypatch, stored):
     ours, theirs = EmbeddedStore(data_dir), EmbeddedStore(data_dir)
+    who = "p" * 32  # one participant's key, read once per answer (sealing: see test_crypto_*)
+    theirs.keys.get_or_create(who)
     for n in range(stored):
-        theirs.add_response(make_response(f"{n:032d}"))
+        theirs.add_response(make_response(f"{n:032d}", pseudonym=who))
     ours.count_responses()  # catch up once, as a running worker would have
-    theirs.add_response(make_response("t" * 32))  # one line this process has not seen
+    ours.keys.get(who)
+    theirs.add_response(make_response("t" * 32, pseudonym=who))  # one line this process has not seen
     path = data_dir / "responses.jsonl"
     unseen = path.stat().st_size - path.read_bytes().rindex(b"\n", 0, -1) - 1
+    key_line = len((data_dir / "keys.jsonl").read_bytes().splitlines(keepends=True)[-1])
 
     counts = _count_io(monkeypatch)
-    ours.add_response(make_response("o" * 32))
+    ours.add_response(make_response("o" * 32, pseudonym=who))
 
-    assert counts["read"] == unseen  # only the other process's new line is read
+    assert counts["read"] == unseen + key_line  # the other process's new line, and the key
     assert counts["written"] == path.stat().st_size - path.read_bytes().rindex(b"\n", 0, -1) - 1
     assert counts["replaced"] == 0
     ours.close()

@@ -44,6 +44,7 @@ def fsyncs(monkeypatch):
 
 def test_one_flush_stores_consent_answers_and_audit(store, data_dir, fsyncs):
     send(store, P1, "a" * 32)  # the first entry also creates the files
+    store.keys.get_or_create(P2)  # made when their draft was first saved
     fsyncs.clear()
     stored, created = send(store, P2, "b" * 32)
     assert created and stored.id == "b" * 32
@@ -54,7 +55,11 @@ def test_one_flush_stores_consent_answers_and_audit(store, data_dir, fsyncs):
     assert [e["actor"] for e in entries] == [f"participant:{P1}", f"participant:{P2}"]
     assert store.verify_audit() == []
     line = lines(data_dir / "responses.jsonl")[-1]
-    assert line["consent"] == make_record(P2).to_record() and line["audit"] == entries[-1]
+    assert store._consents.open(line["consent"]) == make_record(P2).to_record()
+    assert line["audit"] == entries[-1]
+    fsyncs.clear()
+    send(store, P3, "c" * 32)  # no draft made their key: it is flushed first, with the answers'
+    assert [os.path.basename(p) for p in fsyncs] == ["keys.jsonl", "responses.jsonl"]
 
 
 def test_sending_twice_stores_once_and_audits_once(store, data_dir):
@@ -144,6 +149,8 @@ def test_threads_sending_at_once_share_one_flush(store, data_dir, fsyncs):
     import time
 
     send(store, P1, "a" * 32)
+    for i in range(4, 8):
+        store.keys.get_or_create(f"{i}" * 32)  # made when their drafts were saved
     fsyncs.clear()
     journal = store._responses.journal
     results = []
