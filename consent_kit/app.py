@@ -96,7 +96,8 @@ def create_app(
     question_types = collect_question_types(pm)
     loaders = collect_loaders(pm, question_types)
     chosen = call_each(pm, "storage_backend", policy=STOP, first=True, config=app.config)
-    store = chosen[0][1] if chosen else EmbeddedStore(app.config["DATA_DIR"])
+    store = chosen[0][1] if chosen else EmbeddedStore(
+        app.config["DATA_DIR"], key=app.config.get("STORE_KEY"), key_file=app.config.get("STORE_KEY_FILE"))
     catalog = Catalog(
         folder=Path(app.config["FORMS_DIR"]),
         loaders=loaders,
