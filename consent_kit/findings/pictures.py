@@ -2,12 +2,15 @@
 
 Pure logic (no Flask). An upload is opened with Pillow (so only real pictures
 are kept), turned the right way up, made at most :data:`MOST` pixels on its
-longer side (light on a phone's data) and saved again as PNG, which drops
-anything the camera wrote into the file (where and when it was taken).
+longer side and saved again as a JPEG of at most :data:`MOST_BYTES`, which
+drops anything the camera wrote into the file (where and when it was taken).
+Small enough to travel inside the page (a ``data:`` address), so an Easy Read
+page still costs three requests at most.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import secrets
@@ -15,9 +18,11 @@ from pathlib import Path
 
 #: The longer side of a kept picture, in pixels (Easy Read pictures sit beside short lines).
 MOST = 240
+#: The most a kept picture may weigh: the page it sits in must stay under 30 KB.
+MOST_BYTES = 12 * 1024
 #: Uploads larger than this are refused before Pillow reads them.
 MAX_BYTES = 5 * 1024 * 1024
-NAME = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{12}\.png$")
+NAME = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{12}\.jpg$")
 
 
 class PictureError(ValueError):
@@ -43,16 +48,46 @@ def save(data: bytes, where: Path, item_id: str) -> dict:
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MOST, MOST))
-            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-            out = io.BytesIO()
-            image.save(out, format="PNG", optimize=True)
+            image = _on_white(image)
+            data = _small_jpeg(image)
             width, height = image.size
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise PictureError("not_a_picture") from None
-    name = f"{item_id}-{secrets.token_hex(6)}.png"
+    name = f"{item_id}-{secrets.token_hex(6)}.jpg"
     where.mkdir(parents=True, exist_ok=True)
-    (where / name).write_bytes(out.getvalue())
+    (where / name).write_bytes(data)
     return {"name": name, "width": width, "height": height}
+
+
+def _on_white(image):
+    """The picture as plain RGB; see-through parts become white (as on the page)."""
+    from PIL import Image
+
+    if "A" in image.getbands() or image.mode == "P":
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _small_jpeg(image) -> bytes:
+    """The picture as a JPEG under MOST_BYTES: less detail, then a smaller size, until it fits."""
+    while True:
+        for quality in (75, 60, 45, 30):
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=quality, optimize=True)
+            if out.tell() <= MOST_BYTES:
+                return out.getvalue()
+        image = image.resize((max(1, image.width * 3 // 4), max(1, image.height * 3 // 4)))
+
+
+def data_uri(where: Path, name: str) -> str:
+    """A kept picture as a ``data:`` address ("" if it isn't there any more)."""
+    path = path_of(where, name)
+    if path is None:
+        return ""
+    return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def path_of(where: Path, name: str) -> Path | None:

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -71,8 +70,9 @@ def _shown(kit, survey, page_, *, easy: bool = False) -> list[dict]:
     return show_items(page_["items"], survey, responses=lambda: kit.store.iter_responses(survey.id),
                       get_response=kit.store.get_response, get_consent=kit.store.get_consent,
                       min_group=min_group(), words=words(), language=str(get_locale() or ""),
-                      easy=easy, picture_url=lambda item: url_for(
-                          "findings.picture", survey_id=survey.id, name=item["picture"]["name"]))
+                      easy=easy, picture_url=lambda item: pictures.data_uri(
+                          pictures.folder(current_app.instance_path, survey.id),
+                          item["picture"]["name"]))
 
 
 def _render(survey, page_, shown, *, yours=None, error="", tell_error="", typed=""):
@@ -144,20 +144,6 @@ def _yours(kit, survey, page_: dict, shown: list[dict], typed: str) -> tuple[dic
                   if item.get("kind") == "quote" and item.get("response_id") in mine}
     quoted = any(view["kind"] == "quote" and view["id"] in quoted_ids for view in shown)
     return {"state": "in", "quoted": quoted}, ""
-
-
-@bp.get("/<survey_id>/pictures/<name>")
-def picture(survey_id, name):
-    """An Easy Read picture of a published findings page (and no other file)."""
-    kit = current_kit()
-    page_ = published(kit, survey_id) if kit.catalog.get(survey_id) is not None else None
-    used = {(i.get("picture") or {}).get("name") for i in (page_ or {}).get("items", [])}
-    if name not in used:
-        abort(404)
-    path = pictures.path_of(pictures.folder(current_app.instance_path, survey_id), name)
-    if path is None:
-        abort(404)
-    return send_file(path, mimetype="image/png", max_age=3600)
 
 
 @bp.get("/<survey_id>/findings.pdf")

@@ -83,9 +83,10 @@ def _section(item: dict, language: str, own: str, easy: bool, picture_url) -> di
             "dir": text_direction(own) if fell_back else "",
             "easy": easy_lines(words["easy_read"]) if easy else [], "picture": None}
     if easy and item.get("picture") and picture_url is not None:
-        picture = item["picture"]
-        view["picture"] = {"url": picture_url(item), "alt": item.get("picture_alt", ""),
-                           "width": picture.get("width"), "height": picture.get("height")}
+        picture, url = item["picture"], picture_url(item)
+        if url:  # "" when the file is gone: no broken picture
+            view["picture"] = {"url": url, "alt": item.get("picture_alt", ""),
+                               "width": picture.get("width"), "height": picture.get("height")}
     return view
 
 

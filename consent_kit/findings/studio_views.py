@@ -370,4 +370,4 @@ def picture(survey_id, name):
     path = pictures.path_of(pictures.folder(current_app.instance_path, survey.id), name)
     if path is None:
         abort(404)
-    return send_file(path, mimetype="image/png", max_age=3600)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)

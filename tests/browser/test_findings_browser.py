@@ -3,12 +3,16 @@ A/AA), no sideways scroll, and light (the page and what it loads)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_walk import AXE_TAGS
 from conftest import serving
+from PIL import Image
 from test_findings import (
     CLUB,
+    EDIT,
     PUBLIC,
     add,
     add_quote,
@@ -16,11 +20,21 @@ from test_findings import (
     publish,
     response_of,
     signed_in,
+    store,
     take_back,
     take_part,
 )
 
-from consent_kit.testing import make_instance
+from consent_kit.testing import PASSWORD, make_instance
+
+
+def picture() -> io.BytesIO:
+    """A small picture, as a researcher would upload for the Easy Read version."""
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (30, 120, 200)).save(out, format="PNG")
+    out.seek(0)
+    return out
+
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
 
@@ -34,7 +48,17 @@ def findings_app(tmp_path_factory):
     references = [take_part(app, {"fun": fun, "words": f"Words number {n}."})[1]
                   for n, fun in enumerate(["Yes"] * 5 + ["No"] * 5)]
     rae = signed_in(app, "rae")
-    add(rae, action="section", heading="What you told us", text="Most of you **like** the club.")
+    rae.get(EDIT)
+    rae.post(EDIT, {"action": "section", "heading": "What you told us",
+                    "text": "Most of you **like** the club.",
+                    "easy_read": "You like the club.\nWe will keep it open.",
+                    "picture_alt": "Young people at the club", "picture": (picture(), "club.png")},
+             content_type="multipart/form-data")
+    item_id = store(app).documents("findings").get(survey_id="club")["items"][0]["id"]
+    rae.get(f"{EDIT}/translate/ar")
+    rae.post(f"{EDIT}/translate/ar", {f"heading-{item_id}": "ما قلتموه لنا",
+                                      f"text-{item_id}": "معظمكم يحب النادي.",
+                                      f"easy_read-{item_id}": "أنت تحب النادي."})
     add(rae, action="counts", question_id="fun", kind="chart")
     add(rae, action="counts", question_id="rare", kind="table")
     add_quote(rae, response_of(app, "Words number 1."))
@@ -68,3 +92,98 @@ def test_the_findings_page_passes_axe_fits_and_is_light(new_context, findings_ap
         assert "Your answers are in these findings." in page.content() or lang != "en"
         problems = [v["id"] for v in Axe().run(page, options=AXE_OPTIONS).response["violations"]]
         assert problems == []
+
+
+def axe_problems(page) -> list[str]:
+    return [f"{v['id']} ({len(v['nodes'])})"
+            for v in Axe().run(page, options=AXE_OPTIONS).response["violations"]]
+
+
+@pytest.mark.parametrize("width", [320, 360, 1280])
+def test_the_easy_read_version_passes_axe_fits_and_is_light(new_context, findings_app, width):
+    app, _ = findings_app
+    with serving(app, "findings server") as base:
+        context = new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        loaded = []
+        page.on("response", lambda response: loaded.append(response))
+        page.goto(f"{base}{PUBLIC}?format=easy")
+        assert page.locator(".easy-read img[alt='Young people at the club']").count() == 1
+        assert axe_problems(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert len(loaded) <= 3  # the picture travels inside the page
+        assert sum(len(r.body()) for r in loaded) <= 30 * 1024
+
+
+def test_formats_work_without_javascript(new_context, findings_app):
+    """Easy Read, the full version and the Arabic translation are links; the PDF is a download."""
+    app, _ = findings_app
+    with serving(app, "findings server") as base:
+        page = new_context(viewport={"width": 360, "height": 800},
+                           java_script_enabled=False).new_page()
+        page.goto(f"{base}{PUBLIC}")
+        page.get_by_role("link", name="Easy Read version").click()
+        assert "You like the club." in page.content()
+        page.get_by_role("link", name="The full version").click()
+        assert "You like the club." not in page.content()
+        answer = page.request.get(f"{base}{PUBLIC}/findings.pdf?size=large")
+        assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+        page.goto(f"{base}{PUBLIC}?lang=ar")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert "معظمكم يحب النادي." in page.content()
+
+
+@pytest.fixture(scope="module")
+def waiting_app(tmp_path_factory):
+    """Findings promised "in the spring", not published yet."""
+    app = build(make_instance(tmp_path_factory.mktemp("findings-waiting") / "instance",
+                              {"club.yaml": CLUB}))
+    app.config["SESSION_COOKIE_SECURE"] = False
+    add(signed_in(app, "rae"), action="promise", promise="in the spring")
+    return app
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_tell_me_works_without_javascript_and_passes_axe(new_context, waiting_app, width):
+    with serving(waiting_app, "findings server") as base:
+        page = new_context(viewport={"width": width, "height": 800},
+                           java_script_enabled=False).new_page()
+        checker = new_context(viewport={"width": width, "height": 800}).new_page()
+        page.goto(f"{base}{PUBLIC}")
+        page.get_by_label("Email or phone number").fill("not a contact")
+        page.get_by_role("button", name="Tell me").click()
+        assert "Type an email address" in page.content()
+        checker.set_content(page.content(), wait_until="domcontentloaded")  # the error page, as sent
+        page.get_by_label("Email or phone number").fill(f"sam{width}@example.org")
+        page.get_by_role("button", name="Tell me").click()
+        assert "We will tell you when the findings are ready" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for url in (f"{base}{PUBLIC}", f"{base}{PUBLIC}?asked=1"):
+            checker.goto(url)
+            assert axe_problems(checker) == []
+            assert checker.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_studio_findings_pages_pass_axe_and_fit(new_context, findings_app, width):
+    """Writing (with word advice), translating side by side, the QR code and the waiting list."""
+    app, _ = findings_app
+    with serving(app, "findings server") as base:
+        context = new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+        page = context.new_page()
+        page.goto(f"{base}/studio/login")
+        page.get_by_label("Username").fill("rae")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{base}{EDIT}")
+        page.locator("#text").fill("Notwithstanding the aforementioned considerations, the "
+                                   "organisational infrastructure necessitated comprehensive "
+                                   "reconfiguration of institutional accountability mechanisms.")
+        page.get_by_role("button", name="Check the words").click()
+        assert "Reading age about" in page.content()
+        checker = new_context(viewport={"width": width, "height": 800},
+                              storage_state=context.storage_state()).new_page()
+        for path in (EDIT, f"{EDIT}/translate/ar", f"{EDIT}/share", f"{EDIT}/waiting"):
+            checker.goto(f"{base}{path}")
+            assert axe_problems(checker) == [], path
+            assert checker.evaluate("document.documentElement.scrollWidth") <= width, path
