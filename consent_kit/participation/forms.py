@@ -37,6 +37,8 @@ class FieldView:
     qtype: QuestionType
     field: object | None
     pnts: object | None
+    #: True when the label or help holds an earlier answer (``${name}``): drawn fresh every time.
+    piped: bool = False
 
     @cached_property
     def error(self) -> str:

@@ -64,7 +64,8 @@ def question_html(view, survey=None, title_in_panel: bool = False) -> Markup:
     comes first, so its label is the page's main heading.
     """
     context = {"view": view, "survey": survey, "title_in_panel": title_in_panel}
-    answer = _answer_key(view)
+    # Words with someone's earlier answer in them (``${name}``) are never kept.
+    answer = None if getattr(view, "piped", False) else _answer_key(view)
     if answer is None:
         return Markup(render_template(view.qtype.template, **context))
     key = (view.question, view.qtype.template, str(get_locale()), title_in_panel, answer)

@@ -19,6 +19,7 @@ from consent_kit.i18n.localize import localize
 from consent_kit.participation import flow
 from consent_kit.participation.drafts import current_draft, is_unsaved, save_draft, start_draft
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
+from consent_kit.participation.piped import pipe_views, piped
 from consent_kit.store.base import StoreError
 from consent_kit.web.helpers import kit, load_survey
 from consent_kit.web.ratelimit import attempts_for
@@ -104,6 +105,7 @@ def page(survey_id, page_id):
     posted = request.form if request.method == "POST" else None
     form, views = build_page_form(questions, kit().question_types, answers, posted,
                                   cache=kit().form_classes)
+    pipe_views(views, survey, answers, kit().question_types)  # earlier answers in the words
     store_error = None
     if posted is not None and form.validate():
         try:
@@ -183,7 +185,7 @@ def _summary_rows(survey, answers) -> list[dict]:
     rows = []
     registry = kit().question_types
     for page_ in flow.visible_pages(survey, answers):
-        for question in flow.visible_questions(page_, answers):
+        for question in piped(flow.visible_questions(page_, answers), survey, answers, registry):
             qtype = registry[question.type]
             if not qtype.takes_answer:
                 continue

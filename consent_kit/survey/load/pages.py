@@ -21,6 +21,7 @@ from consent_kit.survey.load.common import (
     value_line,
 )
 from consent_kit.survey.load.conditions import Known, Pending, check_conditions, read_condition
+from consent_kit.survey.load.piping_checks import check_pipes
 from consent_kit.survey.load.questions import QUESTION_ID, ReadQuestion, question_where, read_question
 from consent_kit.survey.model import Page
 from consent_kit.survey.question_types import QuestionTypeRegistry
@@ -55,6 +56,7 @@ def read_pages(ctx: Context, data: dict, types: QuestionTypeRegistry) -> tuple[P
                 "list of questions (each is shown on its own page), or 'pages:' to group them.")
     known = _check_question_ids(ctx, found.questions)
     check_conditions(ctx, found.pending, known, types)
+    check_pipes(ctx, [pipe for read, _ in found.questions for pipe in read.pipes], known)
     return tuple(found.pages)
 
 

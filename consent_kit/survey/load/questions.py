@@ -22,6 +22,7 @@ from consent_kit.survey.load.common import (
 )
 from consent_kit.survey.load.conditions import Pending, read_condition
 from consent_kit.survey.load.media import read_media
+from consent_kit.survey.load.piping_checks import Pipe, find_pipes
 from consent_kit.survey.load.values import read_choices, read_validation
 from consent_kit.survey.model import Question, Validation
 from consent_kit.survey.question_types import QuestionType, QuestionTypeRegistry
@@ -56,6 +57,8 @@ class ReadQuestion:
     type: QuestionType | None
     pending: Pending | None
     id_line: int = 0
+    #: Each ``${name}`` in its words, checked once every question is known.
+    pipes: tuple[Pipe, ...] = ()
 
 
 def question_where(mapping, number: int, page: int | None) -> str:
@@ -100,7 +103,8 @@ def read_question(ctx: Context, mapping, where: str, *, page: int,
                         media=read_media(ctx, mapping, where, text_key="label", bsl=True))
     if qtype is not None:
         _type_checks(ctx, qtype, question, where)
-    return ReadQuestion(question, qtype, pending, value_line(mapping, "id", line))
+    pipes = find_pipes(ctx, mapping, owner=qid, page=page, where=where)
+    return ReadQuestion(question, qtype, pending, value_line(mapping, "id", line), tuple(pipes))
 
 
 def _read_id(ctx: Context, mapping: dict, where: str) -> str:

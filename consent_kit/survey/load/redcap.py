@@ -18,6 +18,7 @@ from consent_kit.survey.load.imported import (
     Ids,
     ImportReport,
     Known,
+    pipe_to_ids,
     piped,
     show_ifs,
     slug,
@@ -26,6 +27,8 @@ from consent_kit.survey.load.imported import (
 )
 
 TAGS = re.compile(r"<[^>]+>")
+#: An earlier answer in a label: [name] (not [name(2)], a ticked box, or [event][name]).
+PIPE = r"\[([A-Za-z0-9_]+)\](?!\[)"
 #: Field types consent-kit has no question for, and why.
 LEFT_OUT = {
     "calc": "consent-kit has no calculations yet",
@@ -108,7 +111,7 @@ def _field(report: ImportReport, ids: Ids, known: dict, pages: list, number: int
     FIELD_TYPES[kind](report, number, row, question)
     if question["type"] is None:
         return
-    _common(report, number, row, kind, question)
+    _common(report, number, row, kind, question, (known, len(pages)))
     page = {"id": f"page-{len(pages) + 1}"}
     if row.get("section"):
         page["title"] = TAGS.sub("", row["section"]).strip()
@@ -135,12 +138,18 @@ def _empty() -> list[dict]:
                                             "label": f"{MARK} No questions could be imported."}]}]
 
 
-def _common(report: ImportReport, number: int, row: dict, kind: str, question: dict) -> None:
-    label, names = piped(TAGS.sub("", row.get("label", "")).strip(), r"\[([A-Za-z0-9_]+)\]")
+def _common(report: ImportReport, number: int, row: dict, kind: str, question: dict,
+            earlier: tuple[dict, int]) -> None:
+    text = TAGS.sub("", row.get("label", "")).strip()
+    # REDCap pipes an earlier answer as [name]; consent-kit as ${id}.
+    label, why = pipe_to_ids(text, *earlier, pattern=PIPE)
+    names = []
+    if why:
+        label, names = piped(text, PIPE)
     question["label"] = label or f"[Change this] {row.get('field_name', '')}"
     if names:
         report.add(number, kind, row["field_name"], f"an earlier answer put into the words ([{names[0]}]) "
-                   "isn't imported: the words are marked for you to change", level="changed")
+                   f"isn't imported — {why}: the words are marked for you to change", level="changed")
     if row.get("note"):
         question["help"] = TAGS.sub("", row["note"]).strip()
     if question["type"] != "info":

@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 
 from consent_kit.studio.builder.starter import MARK
-from consent_kit.survey.load.imported import Ids, ImportReport, Known, piped, show_ifs, text_in
+from consent_kit.survey.load.imported import (
+    Ids,
+    ImportReport,
+    Known,
+    pipe_to_ids,
+    piped,
+    show_ifs,
+    text_in,
+)
 
 #: Types consent-kit has no question for, and why, in the researcher's words.
 LEFT_OUT = {
@@ -151,7 +159,9 @@ class Builder:
         extra = QUESTION_TYPES[base](self, number, row, kind, question)
         if question["type"] is None:
             return
-        self._common(number, row, base, question)
+        # The page it will be on: the open field-list page, or a new one at the end.
+        where = self.pages.index(self.field_page) if self.field_page is not None else len(self.pages)
+        self._common(number, row, base, question, where)
         page = self.field_page
         if page is None:
             page = self._new_page(self.groups[-1]["title"] if self.groups else "", self._group_conditions())
@@ -171,19 +181,13 @@ class Builder:
         source = next((k for k, v in self.ids.by_name.items() if v == question["id"]), question["id"])
         self.known[source] = Known(question["id"], question["type"], self.pages.index(page), values)
 
-    def _common(self, number: int, row: dict, base: str, question: dict) -> None:
-        labels = _words(row, "label", self.main, self.codes)
-        names = [n for words in labels.values() for n in piped(words)[1]]
-        question["label"] = _piped_all(labels, self.main)
-        if names:
-            self.report.add(number, base, row.get("name", ""), "an earlier answer put into the words "
-                            f"(${{{names[0]}}}) isn't imported: the words are marked for you to change",
-                            level="changed")
+    def _common(self, number: int, row: dict, base: str, question: dict, page: int) -> None:
+        question["label"] = self._piped(number, row, base, "label", page)
         if not question["label"]:
             question["label"] = f"{MARK} {row.get('name', '')}"
             self.report.add(number, base, row.get("name", ""), "has no label: one is marked for you "
                             "to write", level="changed")
-        hint = text_in(_words(row, "hint", self.main, self.codes), self.main)
+        hint = self._piped(number, row, base, "hint", page)
         if hint:
             question["help"] = hint
         for column, why in UNUSED_COLUMNS.items():
@@ -207,6 +211,23 @@ class Builder:
             rules["message"] = TAGS.sub("", message)
         if rules:
             question["validation"] = rules
+
+    def _piped(self, number: int, row: dict, base: str, column: str, page: int):
+        """The words of ``column``, with earlier answers (``${name}``) piped by the questions' ids.
+
+        When one can't be piped (a later question, one left out), the words are
+        marked for the researcher instead, and the report says why.
+        """
+        words = _words(row, column, self.main, self.codes)
+        found = {code: pipe_to_ids(text, self.known, page) for code, text in words.items()}
+        why = next((reason for _, reason in found.values() if reason), "")
+        if not why:
+            return text_in({code: text for code, (text, _) in found.items()}, self.main)
+        names = [n for text in words.values() for n in piped(text)[1]]
+        self.report.add(number, base, row.get("name", ""), "an earlier answer put into the words "
+                        f"(${{{names[0]}}}) isn't imported — {why}: the words are marked for you "
+                        "to change", level="changed")
+        return _piped_all(words, self.main)
 
     def _condition(self, number: int, row: dict, base: str, question: dict, page: dict) -> None:
         if not row.get("relevant"):
