@@ -338,3 +338,7 @@ def plugins():
         broken=sorted(kit().catalog.broken.items()),
     )
 
+
+
+# "Your clock" is on this blueprint too (imported last: it needs ``bp``).
+from consent_kit.studio import clock_choice  # noqa: E402,F401

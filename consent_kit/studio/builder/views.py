@@ -97,14 +97,24 @@ def page_new(survey_id):
     errors = []
     if request.method == "POST":
         form = request.form
+        added: list[str] = []
+
+        def change(definition):
+            changed, page_id = ops.add_page(
+                definition, title=form_read.words(form, "page_title"), first_question=question,
+                after=after or None)
+            added.append(page_id)
+            return changed
+
         try:
             question = _new_question_from(ed.definition, form)
-            save_change(ed, lambda d: ops.add_page(
-                d, title=form_read.words(form, "page_title"), first_question=question,
-                after=after or None)[0])
+            save_change(ed, change)
         except CHANGE_FAILED as error:
             errors = change_errors(error, "label")
         else:
+            if form.get("then") == "another":  # one step less per page for a new survey
+                flash(_("Added the page. Now add the next one."), "success")
+                return redirect(url_for(".page_new", survey_id=survey_id, after=added[-1]))
             return done(_("Added the page."), survey_id, f"#q-{question['id']}")
     return render("builder/add.html", ed, errors=errors, types=type_choices(), new_page=True,
                   after=after, chosen_type=request.values.get("type", ""))

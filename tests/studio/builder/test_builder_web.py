@@ -511,11 +511,11 @@ def test_easy_read_and_sign_language_are_set_beside_the_question(app):
     safe = add_page(rae, survey_id, "yes_no", "Do you feel safe at the club?")
     url = BUILD.format(survey_id) + f"/questions/{safe}"
     question = {"type": "yes_no", "label": "Do you feel safe at the club?", "required": "yes"}
-    # A picture needs words for people who can't see it: the loader's message, nothing lost.
+    # A picture needs words for people who can't see it: said in plain words, nothing lost.
     response = send(rae, url, {**question, "easy_read": "Are you safe at the club?",
                                "easy_read_image": "pictures/safe.png"})
     assert response.status_code == 400
-    assert "picture has no 'alt:'" in words_on(response)
+    assert "Say what the picture shows, for people who can't see it." in words_on(response)
     assert "Are you safe at the club?" in words_on(response)
     response = send(rae, url, {**question, "easy_read": "Are you safe at the club?",
                                "bsl": "https://example.org/safe.mp4"})
