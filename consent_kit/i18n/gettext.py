@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, dates
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -93,7 +93,10 @@ def time_zone(name: str | None = None) -> ZoneInfo:
     instance's settings: it falls back to UK time rather than break a participant's page.
     """
     if not name and has_app_context():
-        name = current_app.config.get("TIME_ZONE")
+        # The reader's own clock on studio pages (consent_kit.studio.clock_choice), else the site's.
+        reader = current_app.extensions.get("consent_kit_reader_zone")
+        name = (reader() if reader is not None and has_request_context() else "") or (
+            current_app.config.get("TIME_ZONE"))
     try:
         return ZoneInfo(name or DEFAULT_TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
