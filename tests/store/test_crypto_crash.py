@@ -1,0 +1,132 @@
+"""Crash paths of keys.jsonl: a destroyed key never survives in the current file (issue 16 §4)."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+
+import pytest
+from store_helpers import make_response
+
+from consent_kit.store import EmbeddedStore, StoreError
+from consent_kit.store import journal as journal_module
+from consent_kit.store.journal import decode
+
+P1, P2 = "1" * 32, "2" * 32
+
+
+def _path_of(fd: int) -> str:
+    return os.readlink(f"/proc/self/fd/{fd}")
+
+
+def key_lines(data_dir) -> list[bytes]:
+    return (data_dir / "keys.jsonl").read_bytes().splitlines()
+
+
+def test_destroying_a_key_rewrites_the_file_fsync_temp_replace_fsync_folder(store, data_dir, monkeypatch):
+    store.keys.get_or_create(P1)
+    store.keys.get_or_create(P2)
+    events = []
+    real_fsync, real_replace, real_dir = os.fsync, os.replace, journal_module.fsync_dir
+    spy = events.append
+    monkeypatch.setattr(os, "fsync", lambda fd: spy(("fsync", _path_of(fd))) or real_fsync(fd))
+    monkeypatch.setattr(os, "replace", lambda a, b: spy(("replace", str(a), str(b))) or real_replace(a, b))
+    monkeypatch.setattr(journal_module, "fsync_dir", lambda p: spy(("fsync_dir", str(p))) or real_dir(p))
+
+    assert store.keys.destroy(P1) is True
+
+    keys = str(data_dir / "keys.jsonl")
+    replaced = [e for e in events if e[0] == "replace"]
+    assert len(replaced) == 1 and replaced[0][2] == keys
+    temp = replaced[0][1]
+    assert os.path.dirname(temp) == str(data_dir) and os.path.basename(temp).startswith(".keys.jsonl.")
+    order = [events.index(("fsync", temp)), events.index(replaced[0]),
+             events.index(("fsync_dir", str(data_dir)))]
+    assert order == sorted(order)  # written to disk, then swapped in, then the swap made durable
+    assert [decode(ln, where="t")["name"] for ln in key_lines(data_dir)] == ["~instance-key-check", P2]
+    assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_failed_rewrite_keeps_the_key_and_a_second_withdrawal_finishes(store, data_dir, monkeypatch):
+    store.add_submission(*_submission(P1, "a" * 32))
+    real_replace = os.replace
+
+    def full(a, b):
+        if str(b).endswith("keys.jsonl"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(a, b)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(StoreError) as caught:
+        store.withdraw(P1, at="2026-11-28T10:00:00Z")
+    assert caught.value.reason == "disk_full"
+    assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []  # it held keys
+    assert store.get_consent(P1) is not None  # the withdrawal code still works: they can try again
+    monkeypatch.undo()
+    result = store.withdraw(P1, at="2026-11-28T10:05:00Z")
+    assert result["consents"] == 1 and store.keys.get(P1) is None
+    assert not any(P1.encode() in line for line in key_lines(data_dir))
+
+
+def test_a_torn_key_line_is_skipped_then_cut_off(data_dir, caplog):
+    with EmbeddedStore(data_dir) as store:
+        key = store.keys.get_or_create(P1)
+    whole = key_lines(data_dir)[-1]
+    with open(data_dir / "keys.jsonl", "ab") as handle:  # killed half-way through writing P2's key
+        handle.write(whole.replace(P1.encode(), P2.encode())[: len(whole) // 2])
+    caplog.set_level(logging.WARNING)
+    with EmbeddedStore(data_dir) as store:
+        assert store.keys.get(P1) == key
+        assert store.keys.get(P2) is None  # never acknowledged, so nothing was sealed with it
+        new = store.keys.get_or_create(P2)
+        assert store.keys.get(P2) == new
+    assert "torn" in caplog.text.lower()
+    assert all(decode(line, where="t") is not None for line in key_lines(data_dir))
+
+
+def test_a_damaged_key_line_of_a_withdrawn_person_goes_too(data_dir):
+    with EmbeddedStore(data_dir) as store:
+        store.add_submission(*_submission(P1, "a" * 32))
+        store.add_submission(*_submission(P2, "b" * 32))
+    lines = key_lines(data_dir)
+    mine = next(i for i, line in enumerate(lines) if P1.encode() in line)
+    damaged = bytearray(lines[mine])
+    damaged[-15] ^= 0x01  # one flipped bit: the checksum no longer matches
+    lines[mine] = bytes(damaged)
+    (data_dir / "keys.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    with EmbeddedStore(data_dir) as store:
+        assert store.keys.get(P1) is None  # a damaged line is never half-read
+        store.withdraw(P1, at="2026-11-28T10:00:00Z")
+        assert store.get_response("b" * 32) is not None
+    assert not any(P1.encode() in line for line in key_lines(data_dir))
+
+
+def test_a_key_made_again_for_a_withdrawn_person_is_destroyed_at_the_next_start(data_dir, caplog):
+    with EmbeddedStore(data_dir) as store:
+        store.add_submission(*_submission(P1, "a" * 32))
+        store.withdraw(P1, at="2026-11-28T10:00:00Z")
+        store.save_draft("d" * 20, {"pseudonym": P1}, expires_at=4e9)  # a page left open saves again
+        assert store.keys.get(P1) is not None
+    caplog.set_level(logging.WARNING)
+    with EmbeddedStore(data_dir) as store:
+        assert store.keys.get(P1) is None
+    assert "Destroying 1 key(s)" in caplog.text
+
+
+def test_a_new_participants_key_is_on_disk_before_their_answers(store, data_dir, monkeypatch):
+    order = []
+    real_fsync = os.fsync
+    name = os.path.basename
+    monkeypatch.setattr(os, "fsync", lambda fd: order.append(name(_path_of(fd))) or real_fsync(fd))
+    store.add_submission(*_submission(P1, "a" * 32))
+    assert order.index("keys.jsonl") < order.index("responses.jsonl")
+
+
+def _submission(pseudonym: str, response_id: str):
+    from consent_kit.consent.records import ConsentRecord
+
+    consent = ConsentRecord(pseudonym=pseudonym, survey_id="pilot", consent_version="v1",
+                            agreed=("take_part",), given_at="2026-11-26T08:30:00Z")
+    answers = make_response(response_id, answers={"q1": "canary"}, pseudonym=pseudonym)
+    return consent, answers, {"actor": f"participant:{pseudonym}", "action": "consent_given"}
