@@ -98,19 +98,34 @@ def finish(person, answer="Chess club"):
     return person.send()
 
 
-def test_consent_then_answers_stores_record_and_response_together(app):
+@pytest.fixture
+def sent(app):
+    """Someone agreed to take part (not to the use of their words), answered and sent."""
     person = Participant(app.test_client())
     give_consent(person)
     assert person.path.endswith("/page/club")
     reference = finish(person)
     [response] = kit(app).store.iter_responses("youth")
+    return response, reference
+
+
+def test_consent_then_answers_stores_record_and_response_together(app, sent):
+    response, reference = sent
     record = kit(app).store.get_consent(response.pseudonym)
     assert record.agreed == ("take_part",) and record.declined == ("use_words",)
     assert record.language == "en" and record.method == "tick" and record.helped is False
+    assert len(response.pseudonym) == 32 and reference
+
+
+def test_the_consent_text_shown_is_kept_under_its_version(app, sent):
+    response, _ = sent
+    record = kit(app).store.get_consent(response.pseudonym)
     text = kit(app).store.get_consent_text(record.consent_version)
     assert text.version == record.consent_version
     assert [s[1] for s in text.statements] == ["I want to take part", "You can use my words in the report"]
-    assert len(response.pseudonym) == 32 and reference
+
+
+def test_consent_is_on_record_without_the_answers(app, sent):
     assert kit(app).store.verify_audit() == []
     audit = (Path(app.config["DATA_DIR"]) / "audit.jsonl").read_text()
     assert "consent_given" in audit and "Chess club" not in audit

@@ -75,16 +75,28 @@ def _english() -> CopyContent:
                        labels=labels, language="en")
 
 
-@pytest.mark.parametrize("content, lang", [(_english(), "en"), (_copy("rtl"), "ar")])
+COPIES = [(_english(), "en"), (_copy("rtl"), "ar")]
+
+
+def _read(content) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(consent_copy_pdf(content)))
+
+
+@pytest.mark.parametrize("content, lang", COPIES)
 def test_the_copy_is_a_tagged_pdf_a_screen_reader_can_follow(content, lang):
-    pdf = pypdf.PdfReader(io.BytesIO(consent_copy_pdf(content)))
+    pdf = _read(content)
     root = pdf.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] == pypdf.generic.BooleanObject(True)
     assert root["/Lang"] == lang
     assert root["/ViewerPreferences"]["/DisplayDocTitle"]  # the title, not the file name, is read out
     assert pdf.metadata.title == content.labels["title"]
     assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()  # says it follows PDF/UA-1
-    tags = _tags(root["/StructTreeRoot"], [])
+
+
+@pytest.mark.parametrize("content, lang", COPIES)
+def test_the_copys_headings_and_lists_are_tagged(content, lang):
+    pdf = _read(content)
+    tags = _tags(pdf.trailer["/Root"]["/StructTreeRoot"], [])
     assert tags.count("/H1") == 1 and tags.count("/H3") == 1
     assert tags.count("/H2") == (3 if content.declined else 2)
     assert tags.count("/P") >= 5
@@ -92,6 +104,11 @@ def test_the_copy_is_a_tagged_pdf_a_screen_reader_can_follow(content, lang):
     statements = len(content.agreed) + len(content.declined)
     assert tags.count("/L") >= (2 if content.declined else 1) and tags.count("/LI") >= statements
     assert all(page.get("/StructParents") is not None for page in pdf.pages)
+
+
+@pytest.mark.parametrize("content, lang", COPIES)
+def test_the_copy_uses_only_its_own_font(content, lang):
+    pdf = _read(content)
     fonts = {str(font.get_object()["/BaseFont"]) for page in pdf.pages
              for font in page["/Resources"]["/Font"].values()}
     assert fonts and all("CopyFont" in name for name in fonts)  # ours, with Arabic: never a fallback

@@ -215,11 +215,14 @@ def test_a_correction_replaces_an_entry_and_both_stay(app, rae):
     assert twice.status_code == 400 and len(records.entries("alpha")) == 2
 
 
-def test_marking_a_claim_paid_adds_to_the_ledger_and_erases_contact_after_retention(app, rae,
-                                                                                 monkeypatch):
+def _a_contact_claim_kept_no_days(app, rae) -> None:
     rae.post("/studio/projects/alpha/budget", {"amount": "100", "currency": "GBP",
                                                "retention_days": "0"})
     claim(finish(app), "contact", CONTACT)
+
+
+def test_claims_go_on_record_the_next_day_once_never_beside_the_consent(app, rae, monkeypatch):
+    _a_contact_claim_kept_no_days(app, rae)
     actions = [e["action"] for e in store(app).iter_audit()]
     assert actions[-1] == "consent_given"  # nothing on record beside it when claiming
     rae.get("/studio/projects/alpha/budget/claims")
@@ -235,6 +238,10 @@ def test_marking_a_claim_paid_adds_to_the_ledger_and_erases_contact_after_retent
     rae.get("/studio/projects/alpha/budget")
     actions = [e["action"] for e in store(app).iter_audit()]
     assert actions.count("claims_recorded") == 1  # put on record the next day, once
+
+
+def test_marking_a_claim_paid_adds_to_the_ledger_and_erases_contact_after_retention(app, rae):
+    _a_contact_claim_kept_no_days(app, rae)
     [waiting] = store(app).table(CLAIMS).all()
     records = app.extensions["consent_kit_incentives"].records
     [planned] = records.entries("alpha")
@@ -244,8 +251,15 @@ def test_marking_a_claim_paid_adds_to_the_ledger_and_erases_contact_after_retent
     assert paid.replaces == planned.id and paid.status == "paid"
     [after] = store(app).table(CLAIMS).all()
     assert after["status"] == "paid" and after["contact"] == ""
-    rae.post(f"/studio/projects/alpha/budget/claims/{waiting['id']}", {"action": "paid"})
-    assert len(records.entries("alpha")) == 2  # paid once
+
+
+def test_a_claim_is_paid_once(app, rae):
+    _a_contact_claim_kept_no_days(app, rae)
+    [waiting] = store(app).table(CLAIMS).all()
+    records = app.extensions["consent_kit_incentives"].records
+    for _ in range(2):
+        rae.post(f"/studio/projects/alpha/budget/claims/{waiting['id']}", {"action": "paid"})
+    assert len(records.entries("alpha")) == 2  # the planned entry and one payment
 
 
 def test_voucher_upload_and_finance_export(app, rae):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from consent_kit.participation import flow
 from consent_kit.survey.model import Condition, Page, Question, Survey
 
@@ -24,15 +26,18 @@ SURVEY = Survey(
 )
 
 
-def test_conditions():
-    assert flow.condition_met(None, {})
-    assert flow.condition_met(Condition("job", "equals", "yes"), {"job": "yes"})
-    assert not flow.condition_met(Condition("job", "equals", "yes"), {"job": "no"})
-    assert not flow.condition_met(Condition("job", "equals", "yes"), {})
-    assert flow.condition_met(Condition("job", "not_equals", "yes"), {})
-    assert flow.condition_met(Condition("h", "includes", "sport"), {"h": ["art", "sport"]})
-    assert not flow.condition_met(Condition("h", "includes", "sport"), {"h": "sport"})
-    assert flow.condition_met(Condition("n", "equals", "3"), {"n": 3})
+@pytest.mark.parametrize("condition, answers, met", [
+    (None, {}, True),  # no condition: always shown
+    (Condition("job", "equals", "yes"), {"job": "yes"}, True),
+    (Condition("job", "equals", "yes"), {"job": "no"}, False),
+    (Condition("job", "equals", "yes"), {}, False),  # not answered is not "yes"
+    (Condition("job", "not_equals", "yes"), {}, True),
+    (Condition("h", "includes", "sport"), {"h": ["art", "sport"]}, True),
+    (Condition("h", "includes", "sport"), {"h": "sport"}, False),  # a text is not a list of choices
+    (Condition("n", "equals", "3"), {"n": 3}, True),  # a number answer equals its text
+])
+def test_conditions(condition, answers, met):
+    assert flow.condition_met(condition, answers) is met
 
 
 def test_visible_pages_follow_answers_and_skip_empty_pages():

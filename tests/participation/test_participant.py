@@ -74,7 +74,7 @@ def test_changing_an_answer_drops_answers_that_no_longer_apply(ck_app, participa
     assert "what_helps" not in stored(ck_app)[0].answers
 
 
-def test_error_summary_links_to_each_field_and_keeps_what_was_typed(participant):
+def test_error_summary_comes_first_and_links_to_the_field(participant):
     participant.begin("have-your-say")
     participant.answer_page({})  # the welcome page
     participant.answer_page({"age_group": ""})
@@ -85,12 +85,24 @@ def test_error_summary_links_to_each_field_and_keeps_what_was_typed(participant)
     assert 'id="age_group-error"' in html
     assert html.index("error-summary") < html.index("<h1>")
     assert "<title>Error:" in html
+
+
+def test_a_word_in_a_number_box_is_kept_and_explained(participant):
+    participant.begin("have-your-say")
+    participant.answer_page({})
     participant.answer_page({"age_group": "14-16", "care_experience": "no"})
     participant.answer_page({"visits": "lots"})
     assert errors_on(participant.html) == ["Enter a number, like 16"]
     assert 'value="lots"' in participant.html
+
+
+def test_a_number_out_of_range_says_the_range(participant):
+    participant.begin("have-your-say")
+    participant.answer_page({})
+    participant.answer_page({"age_group": "14-16", "care_experience": "no"})
     participant.answer_page({"visits": "99"})
     assert errors_on(participant.html) == ["Enter a number from 0 to 60"]
+    assert 'value="99"' in participant.html
 
 
 def test_progress_and_back_link_keep_answers(participant):

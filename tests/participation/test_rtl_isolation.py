@@ -65,14 +65,29 @@ def arabic_date(day: datetime.date) -> str:
     return format_date(day, "long", locale="ar")
 
 
-def test_arabic_copy_isolates_the_link_the_reference_and_the_date(make_app, at_a_fixed_time):
+@pytest.fixture
+def arabic_copy(make_app, at_a_fixed_time) -> tuple[str, str]:
+    """The copy page in Arabic, and the reference it should show."""
     person, reference = finished(make_app)
     page = person.get("/s/youth/your-copy?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in page
+    return page, reference
+
+
+def test_arabic_copy_isolates_the_withdrawal_address(arabic_copy):
+    page, _ = arabic_copy
     link = re.search(r'<a href="([^"]*/change-your-mind/)"([^>]*)>([^<]*)</a>', page)
     assert link and 'dir="ltr"' in link.group(2), "the withdrawal address is not isolated"
     assert link.group(3) == link.group(1)  # the address itself, shown for writing down
+
+
+def test_arabic_copy_isolates_the_reference(arabic_copy):
+    page, reference = arabic_copy
     assert re.search(rf'<strong dir="ltr" class="code">{re.escape(reference)}</strong>', page)
+
+
+def test_arabic_copy_isolates_the_date_in_words_on_the_uk_clock(arabic_copy):
+    page, _ = arabic_copy
     when = re.search(r"<bdi>([^<]*)</bdi>", page)
     assert when, "the date is not isolated"
     # In words, in Arabic, on the UK clock (07:58 in summer), and never "UTC".
