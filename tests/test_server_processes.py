@@ -17,6 +17,7 @@ import time
 import traceback
 import uuid
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -151,13 +152,28 @@ def test_four_gunicorn_workers_take_1000_submissions_none_lost_or_doubled(
             server.kill()
             pytest.fail(why_the_load_failed(server, log_dir, len(done), len(pending), failures))
         assert server.terminate() == 0, server.describe() + f"\nlogs kept in {keep_logs(log_dir)}"
-    no_traceback(server)
+    with logs_kept_on_failure(server, log_dir):
+        no_traceback(server)
+        check_the_load_run(instance, shown, canaries, elapsed, requests_made[0], record_property)
 
+
+@contextmanager
+def logs_kept_on_failure(server, log_dir: Path):
+    """Any check failing in the block keeps the server's logs and prints where, with their end."""
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nLogs kept in {keep_logs(log_dir)}\n{server.describe()}") from error
+
+
+def check_the_load_run(instance: Path, shown: dict, canaries: list, elapsed: float, requests: int,
+                       record_property) -> None:
+    """After the load: every submission thanked for is on disk once, with the reference shown."""
     rate = SUBMISSIONS / elapsed
     record_property("seconds", round(elapsed, 2))
     record_property("submissions_per_second", round(rate, 1))
     print(f"\n1,000 submissions through 4 gunicorn workers: {elapsed:.1f}s, "
-          f"{rate:.1f} submissions/s, {requests_made[0] / elapsed:.0f} requests/s")
+          f"{rate:.1f} submissions/s, {requests / elapsed:.0f} requests/s")
 
     assert len(shown) == SUBMISSIONS
     assert len(set(shown.values())) == SUBMISSIONS, "two participants were shown the same reference"
@@ -230,6 +246,23 @@ def test_the_load_failure_report_names_the_likely_causes(log_dir, monkeypatch, t
     assert "Load average now:" in report and "ConnectionResetError: reset" in report
     kept = Path(report.split("Logs kept in ")[1].split("\n")[0])
     assert (kept / "gunicorn-01.stderr.log").exists()
+
+
+def test_a_failed_check_after_the_load_keeps_the_logs_and_says_where(log_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("CONSENT_KIT_TEST_LOGS", str(tmp_path / "kept"))
+    (log_dir / "gunicorn-01.stderr.log").write_text("[ERROR] something the workers said\n")
+
+    class FakeServer:
+        def describe(self):
+            return "gunicorn ... (exit code 0)\n--- stderr ---\n[ERROR] something the workers said"
+
+    with pytest.raises(AssertionError) as failed:
+        with logs_kept_on_failure(FakeServer(), log_dir):
+            assert 999 == 1000, "a submission was lost"
+    message = str(failed.value)
+    assert "a submission was lost" in message and "something the workers said" in message
+    kept = Path(message.split("Logs kept in ")[1].split("\n")[0])
+    assert (kept / "gunicorn-01.stderr.log").read_text() == "[ERROR] something the workers said\n"
 
 
 # -- 3. Double click / retry -----------------------------------------------------
