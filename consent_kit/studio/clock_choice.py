@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from consent_kit.studio.auth import audit, current_user
@@ -37,7 +37,9 @@ def reader_zone() -> str:
     user = current_user()
     if user is None or not request.path.startswith("/studio"):
         return ""
-    return zone_of(user.username)
+    if "reader_zone" not in g:  # once per request: a history page writes many times
+        g.reader_zone = zone_of(user.username)
+    return g.reader_zone
 
 
 def known_zone(name: str) -> bool:
