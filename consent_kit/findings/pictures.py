@@ -18,8 +18,11 @@ from pathlib import Path
 
 #: The longer side of a kept picture, in pixels (Easy Read pictures sit beside short lines).
 MOST = 240
-#: The most a kept picture may weigh: the page it sits in must stay under 30 KB.
-MOST_BYTES = 12 * 1024
+#: The most a kept picture may weigh (a third more inside the page): an Easy Read page with one
+#: picture of the most detail stays under 30 KB; simple drawings weigh far less.
+MOST_BYTES = 8 * 1024
+#: What the pictures of one page may weigh together before the studio says the page is getting heavy.
+PAGE_BUDGET = 16 * 1024
 #: Uploads larger than this are refused before Pillow reads them.
 MAX_BYTES = 5 * 1024 * 1024
 NAME = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{12}\.jpg$")
@@ -56,7 +59,13 @@ def save(data: bytes, where: Path, item_id: str) -> dict:
     name = f"{item_id}-{secrets.token_hex(6)}.jpg"
     where.mkdir(parents=True, exist_ok=True)
     (where / name).write_bytes(data)
-    return {"name": name, "width": width, "height": height}
+    return {"name": name, "width": width, "height": height, "bytes": len(data)}
+
+
+def heavy(items: list[dict]) -> bool:
+    """Whether a page's Easy Read pictures together weigh more than :data:`PAGE_BUDGET`."""
+    return sum((i.get("picture") or {}).get("bytes", MOST_BYTES) for i in items
+               if i.get("picture")) > PAGE_BUDGET
 
 
 def _on_white(image):

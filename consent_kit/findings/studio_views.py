@@ -71,6 +71,7 @@ def _edit_page(survey, errors=None, form=None, status=200, checked=None):
     return render_template(
         "findings/edit.html", survey=survey, project=kit.current_project(), book=book,
         advice=_section_advice(survey, book), checked=checked,
+        heavy=pictures.heavy(book["items"]),
         waiting=kit.store.documents(people.TABLE).count(survey_id=survey.id),
         languages=[lang for lang in languages(survey) if lang != survey.language],
         language_names={lang: native_name(lang) for lang in languages(survey)},
@@ -132,8 +133,7 @@ def _picture_upload(survey, form: dict) -> list:
         message = (_("The picture is too big. Choose one under 5 MB.") if error.reason == "too_big"
                    else _("This file isn't a picture we can use. Choose a JPEG or PNG picture."))
         return [("picture", _("Picture"), message)]
-    form.update(picture_name=kept["name"], picture_width=str(kept["width"]),
-                picture_height=str(kept["height"]))
+    form.update({f"picture_{key}": str(value) for key, value in kept.items()})
     return []
 
 
@@ -183,8 +183,8 @@ def _section(book, survey, form, check=True):
                 easy_read=_text(form, "easy_read", rules.MAX_TEXT)[:rules.MAX_TEXT],
                 picture_alt=_text(form, "picture_alt", rules.MAX_HEADING)[:rules.MAX_HEADING])
     if form.get("picture_name"):
-        item["picture"] = {"name": form["picture_name"], "width": int(form["picture_width"]),
-                           "height": int(form["picture_height"])}
+        item["picture"] = {key: form[f"picture_{key}"] if key == "name" else int(form[f"picture_{key}"])
+                           for key in ("name", "width", "height", "bytes")}
     elif form.get("remove_picture"):
         item.pop("picture", None)
     return []

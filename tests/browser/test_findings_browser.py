@@ -4,6 +4,7 @@ A/AA), no sideways scroll, and light (the page and what it loads)."""
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -29,9 +30,9 @@ from consent_kit.testing import PASSWORD, make_instance
 
 
 def picture() -> io.BytesIO:
-    """A small picture, as a researcher would upload for the Easy Read version."""
+    """A picture for the Easy Read version, with detail everywhere: the heaviest it can be once kept."""
     out = io.BytesIO()
-    Image.new("RGB", (400, 300), (30, 120, 200)).save(out, format="PNG")
+    Image.frombytes("RGB", (400, 300), random.Random(3).randbytes(400 * 300 * 3)).save(out, format="PNG")
     out.seek(0)
     return out
 

@@ -87,7 +87,7 @@ def test_a_picture_is_made_small_and_loses_camera_details(tmp_path):
     with Image.open(tmp_path / kept["name"]) as image:
         assert image.format == "JPEG" and not image.getexif()
     noisy = pictures.save(noisy_png(), tmp_path, "ab12cd34")
-    assert (tmp_path / noisy["name"]).stat().st_size <= pictures.MOST_BYTES
+    assert (tmp_path / noisy["name"]).stat().st_size == noisy["bytes"] <= pictures.MOST_BYTES
     assert pictures.data_uri(tmp_path, noisy["name"]).startswith("data:image/jpeg;base64,")
     with pytest.raises(pictures.PictureError):
         pictures.save(b"not a picture", tmp_path, "ab12cd34")
@@ -124,6 +124,12 @@ def test_easy_read_with_a_picture_for_people_who_choose_it(app):
     assert re.search(r'<img src="data:image/jpeg;base64,[A-Za-z0-9+/=]+" '
                      r'alt="Young people playing pool" width="240" height="160">', easy)
     assert "Read the full version" in easy
+
+
+def test_the_studio_says_when_pictures_make_the_page_heavy():
+    light = [{"picture": {"bytes": 3000}}, {"picture": {"bytes": 3000}}, {"kind": "chart"}]
+    assert not pictures.heavy(light)
+    assert pictures.heavy(light + [{"picture": {"bytes": 8000}}, {"picture": {"bytes": 8000}}])
 
 
 def test_a_file_that_is_not_a_picture_is_refused_plainly(app):
@@ -221,7 +227,20 @@ def test_the_findings_as_a_pdf_and_in_large_print(answered):
         assert "What we found" in words and "The club is fun." in words
         assert "Is the club fun?" in words and "http://localhost/f/club" in words
     assert 'filename="club-findings-large-print.pdf"' in large.headers["Content-Disposition"]
-    assert len(large.get_data()) != len(normal.get_data())
+    assert min(text_sizes(large.get_data())) >= 1.4 * min(text_sizes(normal.get_data()))
+
+
+def text_sizes(data: bytes) -> set[float]:
+    """The sizes of the letters in a PDF, as drawn."""
+    found: set[float] = set()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.add(size * tm[0])
+
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(visitor_text=visit)
+    return found
 
 
 def test_the_pdf_in_arabic_is_right_to_left():
