@@ -16,7 +16,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "findings"))
 sys.path.insert(0, str(ROOT / "tests"))
 from test_findings import (  # noqa: E402
-    CLUB, EDIT, PUBLIC, add, add_quote, build, publish, response_of, signed_in, store, take_part)
+    CLUB,
+    EDIT,
+    PUBLIC,
+    add,
+    add_quote,
+    build,
+    publish,
+    response_of,
+    signed_in,
+    store,
+    take_part,
+)
 
 from consent_kit.testing import PASSWORD, make_instance  # noqa: E402
 
@@ -63,7 +74,8 @@ add(rae, action="said_did", date="2026-11-20", said="The club shuts too early.",
 item_id = store(app).documents("findings").get(survey_id="club")["items"][0]["id"]
 rae.get(f"{EDIT}/translate/ar")
 rae.post(f"{EDIT}/translate/ar", {f"heading-{item_id}": "ما قلتموه لنا",
-                                  f"text-{item_id}": "معظمكم يحب النادي. تريدون أن يفتح لوقت أطول، وغرفة هادئة.",
+                                  f"text-{item_id}": "معظمكم يحب النادي. "
+                                                     "تريدون أن يفتح لوقت أطول، وغرفة هادئة.",
                                   f"easy_read-{item_id}": "أنت تحب النادي.\nتريد أن يفتح لوقت أطول."})
 publish(app, rae)
 # Two people asked to be told before it was published.
