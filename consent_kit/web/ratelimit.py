@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import logging
 import threading
 import time
@@ -124,8 +125,24 @@ class SharedAttempts:
         return int((time.time() if now is None else now) // self.window)
 
     def _hash(self, key: str) -> str:
-        return hashlib.blake2b(f"{self.name}\0{key}".encode(), key=self._secret,
+        return hashlib.blake2b(f"{self.name}\0{one_network(key)}".encode(), key=self._secret,
                                digest_size=12).hexdigest()
+
+
+def one_network(key: str) -> str:
+    """An IPv6 address (alone or after ``address:``) as its /64 network; any other key as it is.
+
+    One phone or home is given a whole /64 and may use any address in it, so
+    counting each address apart would give it billions of tries.
+    """
+    prefix = "address:" if key.startswith("address:") else ""
+    try:
+        address = ipaddress.ip_address(key[len(prefix):])
+    except ValueError:
+        return key
+    if address.version == 6 and address.ipv4_mapped is None:
+        return prefix + str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return key
 
 
 def shared_attempts(app, name: str, limit: int, window: float = 60.0) -> SharedAttempts:

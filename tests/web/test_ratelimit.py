@@ -9,7 +9,7 @@ import pytest
 
 from consent_kit.store import EmbeddedStore
 from consent_kit.store.base import StoreError
-from consent_kit.web.ratelimit import TABLE, SharedAttempts
+from consent_kit.web.ratelimit import TABLE, SharedAttempts, one_network
 
 MINUTE = 60.0
 START = 1_800_000_000.0  # the start of a window (a multiple of 60)
@@ -90,6 +90,28 @@ def test_the_address_is_not_written_down_as_typed(store, tmp_path):
     written = (tmp_path / "data" / "tables.json").read_text()
     assert "198.51.100" not in written and "rae" not in written
     assert len(json.loads(written)[TABLE]) == 2
+
+
+def test_one_ipv6_network_is_one_address(store):
+    """A phone may use any address of its /64: changing it doesn't give more tries."""
+    attempts = limit_on(store, limit=2)
+    assert attempts.allow("2001:db8:1:2::1", now=START)
+    assert attempts.allow("2001:db8:1:2:ffff::9", now=START)
+    assert attempts.allow("2001:db8:1:2:abcd::5", now=START) is False
+    assert attempts.allow("2001:db8:1:3::1", now=START)  # the next network is another household
+
+
+@pytest.mark.parametrize("key, counted_as", [
+    ("2001:db8::7", "2001:db8::/64"),
+    ("address:2001:db8:0:0:1::7", "address:2001:db8::/64"),
+    ("198.51.100.7", "198.51.100.7"),
+    ("address:198.51.100.7", "address:198.51.100.7"),
+    ("::ffff:198.51.100.7", "::ffff:198.51.100.7"),  # an IPv4 address written as IPv6
+    ("user:2001:db8::7", "user:2001:db8::7"),  # a username is never an address
+    ("?", "?"),
+])
+def test_keys_are_counted_by_network(key, counted_as):
+    assert one_network(key) == counted_as
 
 
 def test_the_hash_depends_on_the_secret(store):
