@@ -226,3 +226,20 @@ def test_redcap_piping_comes_across(tmp_path):
     assert str(survey.question("odd").label) == "[Change this] And [answer to nowhere]?"
     assert ("`notes` odd: an earlier answer put into the words ([nowhere]) isn't imported — "
             "'nowhere'") in notes(report)
+
+
+def test_the_builder_preview_shows_the_words_with_the_answers_in(make_app):
+    from consent_kit.testing import PASSWORD, Browser, populate
+
+    app = make_app(forms={"piped.yaml": PIPED})
+    populate(app).assign_survey("piped", "alpha")
+    rae = Browser(app)
+    rae.login("rae", PASSWORD)
+    preview = "/studio/surveys/piped/build/preview"
+    response = rae.post(preview, {})
+    while not response.location.endswith("/page/first"):
+        response = rae.post(response.location, {})
+    response = rae.post(response.location, {"club": "<i>Judo</i>", "mood": "good", "sport": "no"})
+    assert response.location.endswith("/page/second")
+    rae.get(response.location)
+    assert "What do you like most about &lt;i&gt;Judo&lt;/i&gt;?" in rae.last.get_data(as_text=True)

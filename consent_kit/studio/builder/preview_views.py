@@ -14,6 +14,7 @@ from consent_kit.consent.records import consent_text
 from consent_kit.consent.views import _agree_errors as agree_errors  # the very same messages
 from consent_kit.participation import flow
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
+from consent_kit.participation.piped import pipe_views
 from consent_kit.studio.builder.publish_views import overview_page
 from consent_kit.studio.builder.view_support import bp, editing_or_404
 from consent_kit.studio.rules import login_required
@@ -129,6 +130,7 @@ def preview_page(survey_id, page_id):
     questions = flow.visible_questions(target, answers)
     posted = request.form if request.method == "POST" else None
     form, views = build_page_form(questions, kit().question_types, answers, posted)
+    pipe_views(views, survey, answers, kit().question_types)  # earlier answers in the words
     if posted is not None and form.validate():
         for question in questions:
             answers.pop(question.id, None)
