@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from consent_kit.studio.auth import audit, not_found
 from consent_kit.studio.builder import consent_ops, incentive_ops, translation_ops
 from consent_kit.studio.builder import forms as form_read
-from consent_kit.studio.builder.ops import BuilderError
+from consent_kit.studio.builder.ops import BuilderError, iter_questions
 from consent_kit.studio.builder.view_support import (
     CHANGE_FAILED,
     advice_for,
@@ -97,8 +97,9 @@ def thank_you(survey_id):
             if form.get("offer") == "no":
                 save_change(ed, incentive_ops.remove_incentive)
                 return back_to_check(survey_id, _("This survey offers no thank-you payment now."))
+            codes = _uploaded_codes()  # read first: a bad file changes nothing
             save_change(ed, lambda d: incentive_ops.set_incentive(d, _typed_incentive(form)))
-            added = _add_codes(survey_id, state)
+            added = _add_codes(survey_id, state, codes)
         except CHANGE_FAILED as error:
             errors = change_errors(error, "reward")
         else:
@@ -112,20 +113,27 @@ def thank_you(survey_id):
                   stock=state.records.voucher_stock(survey_id))
 
 
-def _add_codes(survey_id: str, state) -> tuple[int, int] | None:
-    """Voucher codes from the upload, into the survey's pool: (added, already there)."""
+def _uploaded_codes() -> tuple[str, list[str]] | None:
+    """The uploaded file's name and voucher codes (None when no file was chosen)."""
     from consent_kit.incentives.files import VoucherFileError, read_voucher_codes
-    from consent_kit.incentives.store import today
 
     upload = request.files.get("codes")
     if upload is None or not upload.filename:
         return None
     try:
-        codes = read_voucher_codes(upload.read(), upload.filename)
-    except VoucherFileError as error:
+        return upload.filename, read_voucher_codes(upload.read(), upload.filename)
+    except VoucherFileError as error:  # its words are marked for translation there
         raise BuilderError(error.template, "codes", **error.params) from None
-    added, known = state.records.add_vouchers(survey_id, codes,
-                                              batch=f"{upload.filename} {today()}")
+
+
+def _add_codes(survey_id: str, state, codes) -> tuple[int, int] | None:
+    """Voucher codes into the survey's pool (the budget's claims page uses the same one)."""
+    from consent_kit.incentives.store import today
+
+    if codes is None:
+        return None
+    filename, found = codes
+    added, known = state.records.add_vouchers(survey_id, found, batch=f"{filename} {today()}")
     audit("vouchers_added", survey_id, {"survey": survey_id, "added": added, "known": known})
     return added, known
 
@@ -176,6 +184,23 @@ def _language_name(code: str) -> str:
     from consent_kit.i18n.languages import native_name
 
     return native_name(code) or ""
+
+
+# -- Easy Read, pictures and sign language ---------------------------------------------
+
+
+@bp.get("/surveys/<survey_id>/build/easy-read")
+@login_required("researcher", scope="survey")
+def easy_read(survey_id):
+    """Which questions have Easy Read words, a picture and a sign language video, with links."""
+    ed = editing_or_404(survey_id)
+    rows = [{"id": str(item.get("id", "")), "label": item.get("label"),
+             "words": isinstance(item.get("easy_read"), dict),
+             "picture": bool((item.get("easy_read") or {}).get("image"))
+             if isinstance(item.get("easy_read"), dict) else False,
+             "sign": bool(item.get("bsl"))}
+            for _index, _page, _position, item in iter_questions(ed.definition)]
+    return render("builder/easy_read.html", ed, rows=rows)
 
 
 # -- what people read, all at once -----------------------------------------------------

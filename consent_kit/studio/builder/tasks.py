@@ -65,6 +65,8 @@ def core_tasks(state: SurveyState) -> list[CoreTask]:
     tasks.append(CoreTask(_l("Languages"), "builder.languages", "",
                           StudioTask.IN_PROGRESS if has_translations(state.definition)
                           else StudioTask.NOT_STARTED))
+    tasks.append(CoreTask(_l("Easy Read, pictures and sign language"), "builder.easy_read", "",
+                          _easy_read_status(state.definition)))
     if state.needs_approval:
         tasks.append(CoreTask(_l("Who checks it"), "builder.overview", "#approve",
                               StudioTask.DONE if state.approved or not state.unpublished_changes
@@ -88,6 +90,18 @@ def _publish_status(state: SurveyState) -> str:
     if state.blocks or state.loader_problems:
         return StudioTask.NEEDS_ATTENTION
     return StudioTask.IN_PROGRESS if state.published else StudioTask.NOT_STARTED
+
+
+def _easy_read_status(definition: dict) -> str:
+    """Done when every question has Easy Read words, in progress when some have."""
+    pages = definition.get("pages") if isinstance(definition.get("pages"), list) else []
+    questions = [q for p in pages if isinstance(p, dict)
+                 for q in (p.get("questions") if isinstance(p.get("questions"), list) else [])
+                 if isinstance(q, dict)]
+    done = sum(1 for q in questions if isinstance(q.get("easy_read"), dict))
+    if not done:
+        return StudioTask.NOT_STARTED
+    return StudioTask.DONE if done == len(questions) else StudioTask.IN_PROGRESS
 
 
 def has_translations(definition: dict) -> bool:

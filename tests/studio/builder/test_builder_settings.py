@@ -101,6 +101,15 @@ def test_a_thank_you_payment_with_mistakes_is_refused_in_the_loaders_words(app):
     words = " ".join(errors_in(response))
     assert "'amount' can't be 'ten'" in words and "'ways' is empty" in words
     assert "incentive" not in draft_of(app, survey_id)
+    # A voucher file with a mistake: its line and the fix, and nothing is saved or added.
+    twice = (io.BytesIO(b"GIFT-1\nGIFT-1\n"), "codes.csv")
+    response = send(rae, url, {"offer": "yes", "reward": "a voucher", "amount": "10",
+                               "ways": ["voucher"], "codes": twice})
+    assert response.status_code == 400
+    assert "line 2: the code GIFT-1 is also on line 1" in " ".join(errors_in(response))
+    assert "incentive" not in draft_of(app, survey_id)
+    records = app.extensions["consent_kit_incentives"].records
+    assert records.voucher_stock(survey_id) == {"left": 0, "given": 0}
     send(rae, url, {"offer": "yes", "reward": "a voucher", "amount": "10", "ways": ["contact"]})
     assert send(rae, url, {"offer": "no"}).status_code == 302
     assert "incentive" not in draft_of(app, survey_id)
@@ -158,6 +167,10 @@ def test_an_easy_read_picture_is_uploaded_with_alt_text_and_shown_to_participant
     kept = workspace(app).forms / easy["image"]
     assert kept.is_file() and b"SecretCam" not in kept.read_bytes()
     round_trip(app, rae, survey_id)
+    listed = " ".join(words_on(rae.get(BUILD.format(survey_id) + "/easy-read")).split())
+    assert "Do you like the club? Yes Yes Not yet" in listed  # words, picture, no sign language
+    assert "Easy Read, pictures and sign language In progress" in " ".join(
+        words_on(rae.get(BUILD.format(survey_id))).split())  # the welcome note has none yet
     # Saving the page again without a new file keeps the picture; ticking "take it away" doesn't.
     form = form_of(rae.get(url).get_data(as_text=True))
     form["type"] = "yes_no"

@@ -42,13 +42,15 @@ def test_a_new_survey_shows_what_is_left_to_do_and_the_list_follows_the_work(app
     assert tasks_on(rae.get(build).get_data(as_text=True)) == {
         "Questions and pages": "Not started", "Information and consent": "Needs attention",
         "Support and leaving safely": "Done", "Thank-you payments": "Not started",
-        "Languages": "Not started", "Publish": "Needs attention"}
+        "Languages": "Not started", "Easy Read, pictures and sign language": "Not started",
+        "Publish": "Needs attention"}
     add_page(rae, survey_id, "short_text", "What do you like?")
     write_own_words(rae, app, survey_id)
     assert tasks_on(rae.get(build).get_data(as_text=True)) == {
         "Questions and pages": "Done", "Information and consent": "Done",
         "Support and leaving safely": "Done", "Thank-you payments": "Not started",
-        "Languages": "Not started", "Publish": "Not started"}
+        "Languages": "Not started", "Easy Read, pictures and sign language": "Not started",
+        "Publish": "Not started"}
     assert publish(rae, survey_id).status_code == 302
     found = tasks_on(rae.get(build).get_data(as_text=True))
     assert found["Publish"] == "Done"
