@@ -12,6 +12,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class Response:
         Unknown keys are ignored so that records written by a newer version
         (or journal bookkeeping such as ``kind``) still load.
         """
-        known = {f.name for f in fields(cls)}
+        known = _field_names(cls)  # worked out once: this runs for every line an export reads
         return cls(**{k: v for k, v in d.items() if k in known})
 
     def same_content(self, other: Response) -> bool:
@@ -122,6 +123,11 @@ class Response:
         gets the original reference and time back.
         """
         return _content(self) == _content(other)
+
+
+@cache
+def _field_names(cls) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
 
 
 def _content(response: Response) -> tuple:

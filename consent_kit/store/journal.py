@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -82,10 +83,31 @@ def checksum_ok(raw: bytes) -> bool:
     return zlib.crc32(raw[:-_SUM_LEN] + b"}") == stored
 
 
+_fast_loads = None  # orjson.loads, imported at the first line read (not at start-up)
+#: 19 digits in a row: maybe a whole number past 64 bits, which orjson would make a float.
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
+def _loads(raw: bytes):
+    """``json.loads``, about 4x faster with orjson (every export and results view reads every line).
+
+    A line orjson would read differently (a whole number past 64 bits) or refuses goes to ``json``.
+    """
+    global _fast_loads
+    if _fast_loads is None:
+        from orjson import loads as _fast_loads
+    if _LONG_NUMBER.search(raw):
+        return json.loads(raw)
+    try:
+        return _fast_loads(raw)
+    except ValueError:
+        return json.loads(raw)
+
+
 def decode(raw: bytes, *, where: str) -> dict | None:
     """Decode one complete line, or log a warning and return ``None`` if it is damaged."""
     try:
-        record = json.loads(raw)
+        record = _loads(raw)
     except ValueError:
         record = None
     if isinstance(record, dict) and SUM_KEY in record:
