@@ -104,6 +104,9 @@ class KeyStorage(Protocol):
         rewritten, not marked).
         """
 
+    # Optional: ``load_many(names) -> dict[str, bytes]`` (the names that have a key), one
+    # round trip for many keys. ParticipantKeys.get_many uses it when the storage has it.
+
 
 # -- sealing values ----------------------------------------------------------------------
 
@@ -206,6 +209,18 @@ class ParticipantKeys:
         _check_name(name)
         wrapped = self.storage.load(name)
         return None if wrapped is None else self._unwrap(name, wrapped)
+
+    def get_many(self, names: Iterable[str]) -> dict[str, bytes]:
+        """The data keys of those ``names`` that have one, in one call (for exports)."""
+        wanted = list(dict.fromkeys(names))
+        for name in wanted:
+            _check_name(name)
+        load_many = getattr(self.storage, "load_many", None)
+        if load_many is not None:
+            found = load_many(wanted)
+        else:
+            found = {name: w for name in wanted if (w := self.storage.load(name)) is not None}
+        return {name: self._unwrap(name, wrapped) for name, wrapped in found.items()}
 
     def destroy(self, name: str) -> bool:
         """Destroy the data key of ``name``: what it sealed can never be read again."""

@@ -221,9 +221,10 @@ class Journal:
     def raw_at(self, offset: int) -> bytes:
         """The bytes of the line starting at ``offset``, without its newline (call under the lock)."""
         self._require_lock()
-        parts, pos = [], offset
+        parts, pos, size = [], offset, 4096  # most lines fit in the first, small read
         while True:  # usually one read; a line may be longer than one chunk
-            chunk = os.pread(self._fd, 65536, pos)
+            chunk = os.pread(self._fd, size, pos)
+            size = 65536
             end = chunk.find(b"\n")
             if not chunk or end >= 0:
                 parts.append(chunk[:end] if end >= 0 else chunk)

@@ -79,6 +79,12 @@ class KeyFile:
         with self.journal.locked():
             return self._load(name)
 
+    def load_many(self, names: Iterable[str]) -> dict[str, bytes]:
+        """The wrapped keys of those ``names`` that have one, under one lock (for exports)."""
+        with self.journal.locked():
+            found = {name: self._load(name) for name in names}
+        return {name: wrapped for name, wrapped in found.items() if wrapped is not None}
+
     def add(self, name: str, wrapped: bytes) -> bytes:
         """Keep ``wrapped`` under ``name`` (fsync'd) unless one is kept; return the kept one."""
         with self.journal.locked() as journal:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESPONSE, ERASED = "response", "erased"
+_OPEN_BATCH = 256  # lines whose keys an export fetches together
 #: Keys of the copies a response line may carry (see ``submissions``; never Response fields).
 CONSENT_COPY, AUDIT_COPY = "consent", "audit"
 
@@ -152,13 +153,22 @@ class ResponseLog:
 
     def iter(self, survey_id: str | None = None) -> Iterator[Response]:
         """Stream responses in stored order without holding the lock or the whole file."""
+        batch: list[dict] = []
         for _offset, line in self.journal.records():
             if line.get("kind") != RESPONSE:
                 continue
             if survey_id is None or line.get("survey_id") == survey_id:
-                record = self._open(line)
-                if record is not None:
-                    yield Response.from_record(record)
+                batch.append(line)
+                if len(batch) >= _OPEN_BATCH:
+                    yield from self._open_batch(batch)
+                    batch = []
+        yield from self._open_batch(batch)
+
+    def _open_batch(self, lines: list[dict]) -> Iterator[Response]:
+        # Keys are fetched for a batch of lines at once: one lock, not one per answer.
+        records = self.sealer.open_responses(lines) if self.sealer and lines else lines
+        for record in records:
+            yield Response.from_record(record)
 
     def erase(self, response_ids: Iterable[str], *, pseudonym: str = "") -> int:
         """Rewrite the journal without these responses and tombstone their ids.

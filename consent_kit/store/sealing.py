@@ -69,6 +69,22 @@ class Sealer:
         record["answers"] = unseal(key, line[SEALED], aad=f"response:{line.get('id')}")
         return record
 
+    def open_responses(self, lines: list[dict]) -> list[dict]:
+        """:meth:`open_response` for many lines, fetching their keys in one go; skips shredded ones."""
+        names = {response_key_name(line) for line in lines if SEALED in line}
+        keys = self.keys.get_many(names) if names else {}
+        opened = []
+        for line in lines:
+            if SEALED not in line:
+                opened.append(line)
+                continue
+            key = keys.get(response_key_name(line))
+            if key is not None:
+                record = {k: v for k, v in line.items() if k != SEALED}
+                record["answers"] = unseal(key, line[SEALED], aad=f"response:{line.get('id')}")
+                opened.append(record)
+        return opened
+
     # -- consent records -----------------------------------------------------------------
 
     def seal_consent(self, record: dict) -> dict:
