@@ -63,6 +63,7 @@ class Ids:
 
     def __init__(self):
         self.by_name: dict[str, str] = {}
+        self.used: set[str] = set()  # by_name forgets an id when a name comes again
 
     def make(self, name: str) -> str:
         """A valid, unused id for ``name`` (remembered, so conditions can find it)."""
@@ -70,10 +71,11 @@ class Ids:
         if not ID_START.match(base):
             base = "q_" + base
         found, number = base, 1
-        while found in self.by_name.values():
+        while found in self.used:
             number += 1
             found = f"{base}_{number}"
         self.by_name[str(name)] = found
+        self.used.add(found)
         return found
 
     def get(self, name: str) -> str | None:
