@@ -1,0 +1,47 @@
+"""Claims: promises that only luck held, found by hand-made mutants (issue 21 §1, second round).
+
+tests/consent/mutants_round2.py made these mutants and every other incentive test
+let them live; each test names the mutant it kills.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_incentives_claims import DAY, Broken, Failing, MemoryStore, claim
+
+from consent_kit.incentives.claims import ClaimError
+from consent_kit.incentives.store import days_after
+
+
+@pytest.fixture
+def records() -> Failing:
+    return Failing(MemoryStore())
+
+
+def test_a_place_given_back_twice_never_makes_room_for_an_extra_claim(records):
+    """Kills "places: giving back goes below nothing"."""
+    assert records.take_place("s", cap=1)
+    records.give_back_place("s")
+    records.give_back_place("s")  # once too often (a retried undo): nothing more to give back
+    assert records.given("s") == 0
+    assert records.take_place("s", cap=1)
+    assert not records.take_place("s", cap=1)
+
+
+def test_tokens_made_on_the_day_are_kept_when_older_ones_go(records):
+    """Kills "tokens: today's unclaimed tokens forgotten too": someone who just finished can still claim."""
+    old = records.mint_token("s", days_after(DAY, -1))
+    new = records.mint_token("s", DAY)
+    assert records.forget_tokens_before(DAY) == 1
+    assert records.token_unused("s", new) and not records.token_unused("s", old)
+
+
+def test_a_failed_claim_gives_back_its_own_mark_only(records):
+    """Kills "marks: giving one back drops them all": the others' answers must still count as claimed."""
+    claim(records, mark="answers-1")
+    with pytest.raises(RuntimeError):
+        claim(records, Broken(), mark="answers-2")
+    assert records.marked("s", "answers-1") and not records.marked("s", "answers-2")
+    with pytest.raises(ClaimError) as again:  # the first person's answers can't claim twice
+        claim(records, mark="answers-1")
+    assert again.value.reason == "used"
