@@ -2,7 +2,7 @@
 
 Run it by hand (it is not a test; pytest does not collect it):
 
-    .venv/bin/python tests/incentive_mutants.py [words in the names of the mutants to run]
+    .venv/bin/python tests/incentives/incentive_mutants.py [words in the names of the mutants to run]
 
 Each mutant changes one thing in a copy of the package, in a folder of its
 own, so nothing in the checkout changes while it runs; then the incentive
@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS, STORE = "consent_kit/incentives/claims.py", "consent_kit/incentives/store.py"
-TESTS = ["tests/test_incentives_claims.py", "tests/test_incentives.py"]
+TESTS = ["tests/incentives/test_incentives_claims.py", "tests/incentives/test_incentives.py",
+         "tests/incentives/test_incentives_mutants.py"]
 
 #: (what it breaks, file, text, replacement); each text must occur exactly once.
 MUTANTS = [
