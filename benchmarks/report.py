@@ -6,12 +6,15 @@ Targets (from the performance research; every ratio is within one run):
 * submission p50 at 50,000 stored ≤ 1.5× the p50 at 0 stored;
 * a question page GET ≥ 0.25× hello;
 * the paper PDF GET, anonymous, ≥ 0.10× hello (it is kept, not drawn per request);
-* every participant page ≤ 30 KB and ≤ 3 requests on a first visit.
+* every participant page ≤ 30 KB and ≤ 3 requests on a first visit;
+* issue 22 (scale.py): start-up, results page, memory and exports at 0, 100,000 (1,000,000) answers.
 
 A run with unexpected responses or socket errors is INVALID: it gets no number.
 """
 
 from __future__ import annotations
+
+import scale
 
 SUBMIT_RATIO = 0.50
 P50_GROWTH = 1.5
@@ -65,6 +68,10 @@ def judge(results: dict) -> bool:
     for page in results["pages"]:
         targets.append({"server": "-", "target": f"page weight {page['page']}",
                         "value": page["total"], "status": _status(page["pass"])})
+    if "scale" in results:
+        scale_targets = scale.judge(results["scale"])
+        targets += scale_targets
+        all_valid &= all(t["status"] != "INVALID" for t in scale_targets)
     results["targets"] = targets
     return all_valid
 
@@ -170,4 +177,6 @@ def table(results: dict) -> str:
     for p in results["pages"]:
         lines.append(f"| {p['page']} | {p['html']:,} | {p['css']:,} | {p['js']:,} | {p['other']:,} "
                      f"| {p['total'] / 1024:.1f} | {p['requests']} | {_status(p['pass'])} |")
+    if "scale" in results:
+        lines += ["", scale.table(results["scale"])]
     return "\n".join(lines)

@@ -39,6 +39,7 @@ import load  # noqa: E402
 import pages  # noqa: E402
 import prepare  # noqa: E402
 import report  # noqa: E402
+import scale  # noqa: E402
 import servers  # noqa: E402
 
 SUBMIT_PATH = f"/s/{prepare.SURVEY_ID}/submit"
@@ -259,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--servers", default="gunicorn,waitress", help="comma-separated: gunicorn,waitress")
     parser.add_argument("--seeded", type=int, default=50_000, help="stored responses for the second run")
+    parser.add_argument("--scale-sizes", default="0,100000",
+                        help="sample answers for the issue 22 rows (start-up, results, exports, memory); "
+                        "'' for none, add 1000000 for the million")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs, instances)")
     parser.add_argument("--verbose", action="store_true", help="show the in-process apps' error logs")
     args = parser.parse_args(argv)
@@ -276,9 +280,12 @@ def main(argv: list[str] | None = None) -> int:
             results["pages"] = pages.measure_journey(work / "pages")
         except Exception as error:  # the app is broken: say so in the table, measure the rest
             results["pages"], results["pages_error"] = [], f"{type(error).__name__}: {error}"
-        for server in args.servers.split(","):
+        for server in [s for s in args.servers.split(",") if s]:
             bench = Bench(server, work, args.seconds, args.connections, args.seeded)
             results["servers"][server] = bench.run()
+        sizes = [int(n) for n in args.scale_sizes.split(",") if n.strip()]
+        if sizes:
+            results["scale"] = scale.measure(work, sizes)
         results["machine"]["fsync_ms_at_end"] = fsync_ms(work)
         results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     finally:
