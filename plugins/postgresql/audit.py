@@ -1,11 +1,23 @@
 """The audit log in PostgreSQL: the same hash chain as the embedded store, one row per entry.
 
-Appending locks the single ``audit_head`` row (``SELECT ... FOR UPDATE``),
-makes the next entry from it, inserts the entry and moves the head, all in the
-caller's transaction. Two servers appending at once take turns on the row, and
-a transaction that rolls back takes its entry with it, so the sequence never
-has a gap or a repeat. Each row keeps the exact JSON line, so checking the
-chain is the embedded store's own check (:func:`audit_chain.verify_lines`).
+An entry is written in two steps, so that "Send" never queues behind other
+people's disk flushes:
+
+1. *pending*: in the transaction of the change it records (a Send, a
+   withdrawal), a row of ``audit_pending`` (who, what, when); it commits
+   with the change or not at all;
+2. *chained*, right after that commit: under an advisory lock (one chainer at
+   a time) and the locked head row (``SELECT ... FOR UPDATE``), every pending
+   row gets the next ``seq``, ``prev`` and ``hash`` and moves to ``audit``, in
+   one short transaction. Many Sends committed at once are chained by one
+   transaction, with one flush; a Send that finds another process chaining
+   leaves its entry to it (that process goes on until nothing is pending).
+
+The sequence is given out only in step 2, under the lock, so it never has a
+gap or a repeat. If a server dies between the steps, the pending rows are
+chained by the next one (every read of the log chains what is pending first).
+Each ``audit`` row keeps the exact JSON line, so checking the chain is the
+embedded store's own check (:func:`audit_chain.verify_lines`).
 """
 
 from __future__ import annotations
@@ -15,8 +27,12 @@ import json
 from collections.abc import Iterator
 
 import psycopg
+from psycopg.types.json import Json
 
 from consent_kit import audit_chain as chain
+
+#: The advisory lock that makes chainers take turns (any fixed number).
+CHAIN_LOCK = 727_160_002
 
 
 def encode(entry: dict) -> str:
@@ -47,18 +63,65 @@ def check(actor: object, action: object, subject: object, details: object) -> No
         raise ValueError(f"audit: details must be plain JSON data ({exc})") from None
 
 
-def append(cur: psycopg.Cursor, *, actor: str, action: str, subject: str = "",
-           details: dict | None = None) -> dict:
-    """Append one entry in the cursor's transaction and return it (the head row stays locked)."""
+def pending(cur: psycopg.Cursor, *, actor: str, action: str, subject: str = "",
+            details: dict | None = None) -> int:
+    """Write a pending entry in the cursor's transaction; return its id (step 1)."""
     details = {} if details is None else details
     check(actor, action, subject, details)
+    cur.execute("INSERT INTO audit_pending (at, actor, action, subject, details) "
+                "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                (utc_now(), actor, action, subject, Json(details)))
+    return cur.fetchone()[0]
+
+
+def chain_pending(conn: psycopg.Connection, *, wait: bool = True) -> dict[int, dict]:
+    """Chain every pending entry, in the order written (step 2); return ``{pending id: entry}``.
+
+    Call with no transaction open on ``conn``. ``wait=False`` (after a Send):
+    if another process is chaining just now, leave it to them; a chainer keeps
+    going until nothing is pending, so the entry is chained by them or by the
+    next write or read of the log. Readers wait, so they always see every entry.
+    """
+    made: dict[int, dict] = {}
+    for _ in range(100):  # bounded: each round takes everything pending so far
+        with conn.transaction(), conn.cursor() as cur:
+            if wait:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+            else:
+                cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+                if not cur.fetchone()[0]:
+                    return made
+            chained = _chain_round(cur)
+        if not chained:
+            return made
+        made.update(chained)
+    return made
+
+
+def _chain_round(cur: psycopg.Cursor) -> dict[int, dict]:
+    """One transaction's worth: every entry pending now, chained after the locked head."""
+    cur.execute("SELECT id, at, actor, action, subject, details FROM audit_pending ORDER BY id")
+    rows = cur.fetchall()
+    if not rows:
+        return {}
+    # No flush of its own: if a crash loses this commit, it loses all of it, and the
+    # pending rows (flushed with their Send) are chained again. WAL is written in
+    # order, so the next Send's flush makes it durable anyway.
+    cur.execute("SET LOCAL synchronous_commit TO off")
     cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
     seq, prev = cur.fetchone()
-    entry = chain.make_entry(seq=seq + 1, at=utc_now(), actor=actor, action=action,
-                             subject=subject, details=details, prev=prev)
-    cur.execute("INSERT INTO audit (seq, line) VALUES (%s, %s)", (entry["seq"], encode(entry)))
-    cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", (entry["seq"], entry["hash"]))
-    return entry
+    made = {}
+    for pending_id, at, actor, action, subject, details in rows:
+        seq += 1
+        entry = chain.make_entry(seq=seq, at=at, actor=actor, action=action, subject=subject,
+                                 details=details, prev=prev)
+        made[pending_id] = entry
+        prev = entry["hash"]
+    cur.executemany("INSERT INTO audit (seq, line) VALUES (%s, %s)",
+                    [(entry["seq"], encode(entry)) for entry in made.values()])
+    cur.execute("DELETE FROM audit_pending WHERE id = ANY(%s)", (list(made),))
+    cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", (seq, prev))
+    return made
 
 
 def copy_entry(cur: psycopg.Cursor, entry: dict) -> None:

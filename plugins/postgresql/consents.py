@@ -34,7 +34,7 @@ class ConsentRows:
 
     def _add_consent(self, cur: psycopg.Cursor, record: ConsentRecord) -> tuple[ConsentRecord, bool]:
         """Insert unless the pseudonym is known; takes (and keeps) the pseudonym's lock."""
-        _check(record)
+        check_record(record)
         lock(cur, PSEUDONYM_LOCK, record.pseudonym)
         self._refuse_withdrawn(cur, record.pseudonym)
         cur.execute("SELECT record FROM consents WHERE pseudonym = %s", (record.pseudonym,))
@@ -131,7 +131,9 @@ class ConsentRows:
                 cur.execute("SELECT count(*) FROM erased_ids WHERE for_sha256 = %s", (id_hash(pseudonym),))
                 details = {**(audit.get("details") or {}), "responses_erased": cur.fetchone()[0],
                            "damaged_lines_kept": 0}
-                audit_log.append(cur, **{**audit, "details": details})
+                audit_log.pending(cur, **{**audit, "details": details})
+        if audit:
+            self._chain()
         return {**counts, "consents": 1, "audited": bool(audit)}
 
     def consent_counts(self, survey_id: str) -> dict:
@@ -148,7 +150,7 @@ class ConsentRows:
                 "agreed": dict(rows)}
 
 
-def _check(record: ConsentRecord) -> None:
+def check_record(record: ConsentRecord) -> None:
     if not isinstance(record, ConsentRecord):
         raise TypeError("add_consent takes a ConsentRecord")
     if not isinstance(record.pseudonym, str) or not 0 < len(record.pseudonym) <= 128:

@@ -16,8 +16,9 @@ Tables:
 * ``consent_texts``: the texts shown, by version;
 * ``drafts``: in-progress answers with their expiry time;
 * ``audit`` and ``audit_head``: the hash chain, one entry per row (the exact
-  JSON line), and its head, the row locked (``FOR UPDATE``) by every append so
-  the sequence has no gaps;
+  JSON line), and its head, the row locked (``FOR UPDATE``) while entries are
+  chained so the sequence has no gaps; ``audit_pending`` (migration 2):
+  entries written with their change, waiting to be chained;
 * ``documents``: keyed documents (JSONB) of every named table.
 
 Answers, consent records, texts and drafts are ``json`` (kept as sent, keys in
@@ -81,6 +82,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                name text NOT NULL,
                doc jsonb NOT NULL)""",
         "CREATE INDEX documents_name ON documents (name, id)",
+    ]),
+    # Audit entries are chained after the change they record commits (see audit.py).
+    (2, [
+        """CREATE TABLE audit_pending (
+               id bigserial PRIMARY KEY,
+               at text NOT NULL,
+               actor text NOT NULL,
+               action text NOT NULL,
+               subject text NOT NULL,
+               details json NOT NULL)""",
     ]),
 ]
 

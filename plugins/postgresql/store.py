@@ -20,6 +20,7 @@ the schema is made or upgraded then (``migrations.py``).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
 
@@ -31,16 +32,20 @@ from consent_kit import (
     ErasedSubmission,
     Response,
     Store,
+    StoreError,
     SubmissionConflict,
 )
 
 from . import audit as audit_log
 from .consents import ConsentRows
+from .consents import check_record as check_consent
 from .documents import PgDocuments
 from .migrations import migrate
 from .pool import LazyPool
+from .send import send
 from .sql import ID_LOCK, PSEUDONYM_LOCK, delete_drafts_mentioning, id_hash, lock, round_trip
 
+log = logging.getLogger(__name__)
 _DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
@@ -76,16 +81,36 @@ class PostgresStore(ConsentRows, Store):
 
     def add_submission(self, record: ConsentRecord, response: Response,
                        audit: dict | None = None) -> tuple[Response, bool]:
-        """Consent, answers and (for new answers) the audit entry in one transaction."""
-        with self._pool.connection() as conn, conn.cursor() as cur:
-            self._add_consent(cur, record)
-            if response.pseudonym and response.pseudonym != record.pseudonym:
-                lock(cur, PSEUDONYM_LOCK, response.pseudonym)
-                self._refuse_withdrawn(cur, response.pseudonym)
-            stored, created = self._add_response(cur, response)
-            if created and audit:
-                audit_log.append(cur, **audit)
+        """Consent, answers and (for new answers) the audit entry in one transaction (see send.py)."""
+        check_consent(record)
+        _check(response)
+        if response.pseudonym == record.pseudonym:
+            with self._pool.connection() as conn:
+                stored, created, pending = send(conn, record, response, audit)
+        else:
+            with self._pool.connection() as conn, conn.cursor() as cur:  # answers under another pseudonym
+                self._add_consent(cur, record)
+                if response.pseudonym:
+                    lock(cur, PSEUDONYM_LOCK, response.pseudonym)
+                    self._refuse_withdrawn(cur, response.pseudonym)
+                stored, created = self._add_response(cur, response)
+                pending = audit_log.pending(cur, **audit) if created and audit else None
+        if pending is not None:
+            self._chain()
         return stored, created
+
+    def _chain(self, *, wait: bool = False) -> dict[int, dict]:
+        """Chain the pending audit entries (after the commit that wrote them); see audit.py.
+
+        A failure here loses nothing: the entries wait, and the next write or
+        read of the log chains them.
+        """
+        try:
+            with self._pool.connection("the audit log") as conn:
+                return audit_log.chain_pending(conn, wait=wait)
+        except StoreError:
+            log.exception("Could not chain the audit log's pending entries; they are kept")
+            return {}
 
     def _add_response(self, cur: psycopg.Cursor, response: Response) -> tuple[Response, bool]:
         """Insert unless the id is known (the caller holds the pseudonym's lock)."""
@@ -221,16 +246,20 @@ class PostgresStore(ConsentRows, Store):
     def audit(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
         """Append a chained entry (committed before returning); never put answers in it."""
         with self._pool.connection("the audit log") as conn, conn.cursor() as cur:
-            return audit_log.append(cur, actor=actor, action=action, subject=subject, details=details)
+            pending = audit_log.pending(cur, actor=actor, action=action, subject=subject, details=details)
+        with self._pool.connection("the audit log") as conn:
+            return audit_log.chain_pending(conn)[pending]
 
     def verify_audit(self) -> list[str]:
         """Check the chain and its head; plain-language problems (empty when intact)."""
         with self._pool.connection("the audit log") as conn:
+            audit_log.chain_pending(conn)
             return audit_log.verify(conn)
 
     def iter_audit(self) -> Iterator[dict]:
-        """Yield the audit entries in order, streaming."""
+        """Yield the audit entries in order, streaming (pending ones are chained first)."""
         with self._pool.connection("the audit log") as conn:
+            audit_log.chain_pending(conn)
             yield from audit_log.entries(conn)
 
     def close(self) -> None:

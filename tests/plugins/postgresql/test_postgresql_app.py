@@ -164,3 +164,39 @@ def test_a_database_that_does_not_answer_is_a_plain_store_error():
     with pytest.raises(StoreError) as caught:
         store.count_responses()
     assert "database is not answering" in str(caught.value)
+
+
+def test_an_older_schema_is_upgraded_when_the_app_starts(pg, monkeypatch):
+    from consent_kit_plugins.postgresql import migrations
+
+    url, schema = pg
+    with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
+        monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        monkeypatch.setattr(migrations, "LATEST", 1)
+        assert migrations.migrate(conn, schema) == [1]  # as an older consent-kit left it
+    monkeypatch.undo()
+    store = PostgresStore(url, schema=schema)
+    try:
+        store.audit(actor="rae", action="export")  # needs migration 2's table
+    finally:
+        store.close()
+    with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
+        assert schema_version(conn) == LATEST == 2
+
+
+def test_an_entry_left_pending_by_a_crash_is_chained_by_the_next_reader(pg):
+    from consent_kit_plugins.postgresql import audit as audit_log
+
+    url, schema = pg
+    store = PostgresStore(url, schema=schema)
+    try:
+        store.audit(actor="rae", action="export")
+        with store._pool.connection() as conn, conn.cursor() as cur:
+            # Written with its change, then the server died before chaining it.
+            audit_log.pending(cur, actor="participant:p1", action="consent_given", subject="quick")
+        entries = list(store.iter_audit())
+        assert [(e["seq"], e["action"]) for e in entries] == [(1, "export"), (2, "consent_given")]
+        assert store.verify_audit() == []
+        assert store.audit(actor="rae", action="export")["seq"] == 3
+    finally:
+        store.close()
