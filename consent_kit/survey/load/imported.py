@@ -305,50 +305,10 @@ def _show_if(comparison: Comparison, known: dict[str, Known], page: int) -> tupl
     return {"question": target.id, operator: comparison.value}, ""
 
 
-def piped(text: str, pattern: str = r"\$\{([^}]+)\}") -> tuple[str, list[str]]:
-    """Text with earlier answers put in it (``${name}``) marked for the researcher to reword.
-
-    For an answer that can't be piped (see :func:`pipe_to_ids`): each one
-    becomes ``[answer to name]`` and the text starts with the placeholder mark.
-    """
-    names = re.findall(pattern, text)
-    if not names:
-        return text, []
-    replaced = re.sub(pattern, lambda m: f"[answer to {m.group(1)}]", text)
-    return f"{MARK} {replaced}", names
-
-
 def unreadable(error: Exception) -> str:
     """The report's words for a row the importer couldn't make sense of (it goes on to the next)."""
     return (f"not imported — this row couldn't be read ({type(error).__name__}: {error}). Check its "
             "cells against the rows that did come in")
-
-
-def pipe_to_ids(text: str, known: dict[str, Known], page: int,
-                pattern: str = r"\$\{([^}]+)\}") -> tuple[str, str]:
-    """Text with each earlier answer (``${name}``) written as ``${id}`` of the imported question.
-
-    Returns ``(text, "")``, or ``(text unchanged, why not)`` when a name isn't
-    an answer from an earlier page (then :func:`piped` marks the words instead).
-    """
-    problems: list[str] = []
-
-    def swap(match: re.Match) -> str:
-        name = match.group(1).strip()
-        target = known.get(name)
-        if target is None:
-            problems.append(f"'{name}' isn't an earlier imported question")
-        elif target.page >= page:
-            problems.append(f"'{name}' is on the same page, and its answer isn't known until "
-                            "the page is sent")
-        elif target.type == "info":
-            problems.append(f"'{name}' takes no answer")
-        else:
-            return "${" + target.id + "}"
-        return match.group(0)
-
-    changed = re.sub(pattern, swap, text)
-    return (text, problems[0]) if problems else (changed, "")
 
 
 # -- the command ----------------------------------------------------------------------------

@@ -14,12 +14,11 @@ import csv
 import re
 from pathlib import Path
 
+from consent_kit.survey.load.import_pipes import pipe_to_ids, piped
 from consent_kit.survey.load.imported import (
     Ids,
     ImportReport,
     Known,
-    pipe_to_ids,
-    piped,
     show_ifs,
     slug,
     starting_parts,

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 
 from consent_kit.studio.builder.starter import MARK
+from consent_kit.survey.load.import_pipes import pipe_to_ids, piped
 from consent_kit.survey.load.imported import (
     Ids,
     ImportReport,
     Known,
-    pipe_to_ids,
-    piped,
     show_ifs,
     text_in,
 )
