@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from consent_kit.participation.flow import answers_to_keep
 from consent_kit.survey.model import PREFER_NOT_TO_SAY, Question, Survey
-from consent_kit.survey.piping import has_pipes, pipe_question
+from consent_kit.survey.piping import fill, has_pipes, pipe_question
 from consent_kit.survey.question_types import QuestionTypeRegistry
 
 
@@ -42,13 +42,20 @@ def piped(questions: list[Question], survey: Survey, answers: dict,
 
 
 def pipe_views(views: list, survey: Survey, answers: dict, registry: QuestionTypeRegistry) -> None:
-    """Put earlier answers into the questions a page shows (each view's ``question``).
+    """Put earlier answers into the questions a page shows (each view's ``question``), and
+    into their error messages (which name the question): call it after the form is checked.
 
     The form itself is built from the questions as written, so its class can
     be kept and shared; only the words drawn change, and a view with someone's
     answer in it is marked ``piped`` so its drawing is never kept.
     """
     filled = piped([v.question for v in views], survey, answers, registry)
+    words = None
     for view, question in zip(views, filled, strict=True):
-        if question is not view.question:
-            view.question, view.piped = question, True
+        if question is view.question:
+            continue
+        view.question, view.piped = question, True
+        errors = getattr(view.field, "errors", None)
+        if errors:  # "Enter an answer to ‘What do you like about ${club}?’"
+            words = words or answer_words(survey, answers, registry)
+            view.field.errors = [fill(str(message), words) for message in errors]

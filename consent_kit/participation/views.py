@@ -105,7 +105,6 @@ def page(survey_id, page_id):
     posted = request.form if request.method == "POST" else None
     form, views = build_page_form(questions, kit().question_types, answers, posted,
                                   cache=kit().form_classes)
-    pipe_views(views, survey, answers, kit().question_types)  # earlier answers in the words
     store_error = None
     if posted is not None and form.validate():
         try:
@@ -118,6 +117,7 @@ def page(survey_id, page_id):
             if "save" in request.form:
                 return redirect(url_for("resume.save", survey_id=survey.id))
             return redirect(_after_page(survey, draft, page_id))
+    pipe_views(views, survey, answers, kit().question_types)  # earlier answers in the words
     number, total = flow.progress(survey, answers, page_id)
     html = render_template(
         "participant/page.html",

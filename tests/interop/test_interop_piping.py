@@ -243,3 +243,14 @@ def test_the_builder_preview_shows_the_words_with_the_answers_in(make_app):
     assert response.location.endswith("/page/second")
     rae.get(response.location)
     assert "What do you like most about &lt;i&gt;Judo&lt;/i&gt;?" in rae.last.get_data(as_text=True)
+
+
+def test_an_error_message_names_the_question_with_the_answer_in(person):
+    person.begin("piped")
+    person.answer_page({"club": "Judo", "mood": "good", "sport": "no"})
+    person.answer_page({"likes": ""})  # required, left empty
+    assert person.path.endswith("/page/second") and person.last.status_code == 200
+    from consent_kit.testing import errors_in
+
+    [message] = errors_in(person.html)
+    assert "Judo" in message and "${" not in person.html

@@ -130,7 +130,6 @@ def preview_page(survey_id, page_id):
     questions = flow.visible_questions(target, answers)
     posted = request.form if request.method == "POST" else None
     form, views = build_page_form(questions, kit().question_types, answers, posted)
-    pipe_views(views, survey, answers, kit().question_types)  # earlier answers in the words
     if posted is not None and form.validate():
         for question in questions:
             answers.pop(question.id, None)
@@ -138,6 +137,7 @@ def preview_page(survey_id, page_id):
         seen = seen + ([page_id] if page_id not in seen else [])
         _keep(survey, answers, seen)
         return redirect(_page_url(survey, flow.next_page(survey, answers, page_id)))
+    pipe_views(views, survey, answers, kit().question_types)  # earlier answers in the words
     number, total = flow.progress(survey, answers, page_id)
     previous = flow.previous_page(survey, answers, page_id)
     return render_template(
