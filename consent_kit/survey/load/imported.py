@@ -339,7 +339,8 @@ def _import_command():
     @click.command("import")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                  help="xlsform (.xlsx) or redcap (a data dictionary .csv). Default: from the file name.")
+                  help="xlsform (.xlsx or .xls) or redcap (a data dictionary .csv). Default: from "
+                  "the file name.")
     @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                   show_default=True, help="The folder to write the survey file in, e.g. instance/forms.")
     def import_(file: Path, fmt: str | None, out: Path):
