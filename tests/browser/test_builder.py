@@ -143,8 +143,10 @@ def test_the_outline_and_the_check_page_fit_a_phone_and_pass_axe(new_context, st
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     problems = []
-    for path in ("/studio/surveys/have-your-say/build", "/studio/surveys/have-your-say/build/publish",
-                 "/studio/surveys/have-your-say/build/support", "/studio/"):
+    build = "/studio/surveys/have-your-say/build"
+    for path in (build, build + "/publish", build + "/support", "/studio/",
+                 build + "/thank-you", build + "/languages?language=cy", build + "/consent/all",
+                 build + "/easy-read", build + "/questions/age_group", "/studio/clock"):
         page.goto(base + path)
         sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if sideways > 0:
