@@ -237,3 +237,13 @@ def test_xlsform_export_lists_what_it_cannot_hold():
     said = " ".join(str(r[0]) for r in book["notes"].iter_rows(values_only=True))
     assert "consent section" in said and "how_good: the words at the ends of the scale" in said
     assert [c.value for c in book["settings"][2]][:2] == [survey.title, survey.id]
+
+
+def test_a_redcap_label_over_several_lines_keeps_its_line_breaks(tmp_path):
+    path = tmp_path / "lines_DataDictionary.csv"
+    path.write_text('"Variable / Field Name","Form Name","Section Header","Field Type","Field Label"\n'
+                    "record_id,f,,text,Record ID\n"
+                    'intro,f,,descriptive,"Thank you for coming.\nIt takes five minutes."\n', encoding="utf-8")
+    survey, _, report = imported(path, tmp_path)
+    assert str(survey.question("intro").label) == "Thank you for coming.\nIt takes five minutes."
+    assert report.kept_rows == 1

@@ -11,6 +11,7 @@ collect names, addresses or dates of birth.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -42,13 +43,18 @@ PREFER_NOT = re.compile(r"prefer not to (say|answer)|rather not say", re.I)
 def read_dictionary(path: str | Path) -> list[tuple[int, dict]]:
     """The rows of a data dictionary as ``(row number, {short column name: value})``."""
     text = Path(path).read_text(encoding="utf-8-sig")
-    reader = csv.reader(text.splitlines())
-    header = [_column(h) for h in next(reader, [])]
+    try:
+        # A file, not a list of lines: a label written over several lines keeps its line breaks.
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:  # a NUL byte, a broken quote: say so rather than crash
+        raise ValueError(f"{Path(path).name}: this CSV file can't be read ({error}). Export the data "
+                         "dictionary from REDCap again and import that.") from None
+    header = [_column(h) for h in (records[0] if records else [])]
     if "field_name" not in header or "field_type" not in header:
         raise ValueError(f"{Path(path).name}: this isn't a REDCap data dictionary (it needs the columns "
                          "'Variable / Field Name' and 'Field Type').")
     return [(number, dict(zip(header, (v.strip() for v in values), strict=False)))
-            for number, values in enumerate(reader, start=2) if any(v.strip() for v in values)]
+            for number, values in enumerate(records[1:], start=2) if any(v.strip() for v in values)]
 
 
 def _column(heading: str) -> str:
