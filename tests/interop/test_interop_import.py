@@ -243,7 +243,8 @@ def test_a_redcap_label_over_several_lines_keeps_its_line_breaks(tmp_path):
     path = tmp_path / "lines_DataDictionary.csv"
     path.write_text('"Variable / Field Name","Form Name","Section Header","Field Type","Field Label"\n'
                     "record_id,f,,text,Record ID\n"
-                    'intro,f,,descriptive,"Thank you for coming.\nIt takes five minutes."\n', encoding="utf-8")
+                    'intro,f,,descriptive,"Thank you for coming.\nIt takes five minutes."\n',
+                    encoding="utf-8")
     survey, _, report = imported(path, tmp_path)
     assert str(survey.question("intro").label) == "Thank you for coming.\nIt takes five minutes."
     assert report.kept_rows == 1
