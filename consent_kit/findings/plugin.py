@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from consent_kit.findings import notify, public_views, studio_views, translate_views, waiting_views
+from consent_kit.findings import (
+    notify,
+    project_views,
+    public_views,
+    studio_views,
+    translate_views,
+    waiting_views,
+)
 from consent_kit.findings.store import erase_quotes, load
 from consent_kit.hookspecs import hookimpl
 from consent_kit.plugin_calls import StudioTask
@@ -19,7 +26,7 @@ from consent_kit.plugin_calls import StudioTask
 @hookimpl
 def register_blueprints(app):
     """The studio's findings pages and the participants' page at /f/<survey_id>."""
-    return [studio_views.bp, public_views.bp, waiting_views.bp, translate_views.bp]
+    return [studio_views.bp, public_views.bp, waiting_views.bp, translate_views.bp, project_views.bp]
 
 
 @hookimpl
@@ -39,6 +46,18 @@ def survey_tasks(survey_id, kit):
         status, hint = StudioTask.NOT_STARTED, ""
     return [StudioTask(_("Findings to share"), url_for("findings_studio.edit", survey_id=survey_id),
                        status=status, hint=hint, order=60)]
+
+
+@hookimpl
+def project_actions(project, kit):
+    """"What we found across the project", once any of its surveys has published findings."""
+    if not project_views.published_in(kit, project.id):
+        return []
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    return [StudioTask(_("What we found, across the project's surveys"),
+                       url_for("findings_project.page", project_id=project.id), order=60)]
 
 
 @hookimpl

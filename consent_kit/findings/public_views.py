@@ -82,9 +82,20 @@ def _render(survey, page_, shown, *, yours=None, error="", tell_error="", typed=
         "findings/public.html", survey=survey, page=page_, shown=shown,
         said_did=_dated(page_["said_did"]) if page_ else [], yours=yours, error=error,
         words=words(), min_group=min_group(), tell_error=tell_error, typed=typed, asked=asked,
-        easy=request.args.get("format") == "easy",
+        easy=request.args.get("format") == "easy", project_url=_project_url(survey) if page_ else "",
         has_easy=any(i.get("easy_read") for i in (page_ or {}).get("items", [])),
     ), 400 if (error or tell_error) else 200
+
+
+def _project_url(survey) -> str:
+    """The project's findings page, when more than this survey has findings out ("" otherwise)."""
+    from consent_kit.findings.project_views import published_in  # it builds on this module
+
+    kit = current_kit()
+    project_id = kit.project_of(survey.id)
+    if not project_id or len(published_in(kit, project_id)) < 2:
+        return ""
+    return url_for("findings_project.page", project_id=project_id)
 
 
 @bp.post("/<survey_id>/tell-me")

@@ -188,3 +188,17 @@ def test_the_studio_findings_pages_pass_axe_and_fit(new_context, findings_app, w
             checker.goto(f"{base}{path}")
             assert axe_problems(checker) == [], path
             assert checker.evaluate("document.documentElement.scrollWidth") <= width, path
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_project_findings_page_passes_axe_fits_and_is_light(new_context, findings_app, width):
+    app, _ = findings_app
+    with serving(app, "findings server") as base:
+        page = new_context(viewport={"width": width, "height": 800}).new_page()
+        loaded = []
+        page.on("response", lambda response: loaded.append(response))
+        page.goto(f"{base}/f/project/alpha")
+        assert "What you told us" in page.content()
+        assert axe_problems(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert len(loaded) <= 3 and sum(len(r.body()) for r in loaded) <= 30 * 1024

@@ -1,0 +1,55 @@
+"""Findings across a project: one page for people who took part in any of its surveys.
+
+Each survey's own findings page was approved by a second member before it was
+published; this page only gathers what is published already, so it needs no
+approval of its own: the words of each survey's parts (in the reader's
+language) with a link to the whole page, and every "You said, we did" entry,
+newest first. Charts and quotes stay on each survey's page, where their
+small-number and permission checks are made.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_babel import get_locale
+
+from consent_kit.findings.book import TABLE
+from consent_kit.findings.public_views import _dated
+from consent_kit.findings.render import show_items
+from consent_kit.findings.store import words
+from consent_kit.i18n.localize import localize
+from consent_kit.kit import current_kit
+from consent_kit.results.views import min_group
+
+bp = Blueprint("findings_project", __name__, template_folder="templates", url_prefix="/f/project")
+
+
+def published_in(kit, project_id: str) -> list[tuple]:
+    """``(survey, published page)`` for each survey of the project with published findings, by title."""
+    found = []
+    for book in kit.store.documents(TABLE).find(lambda b: bool(b.get("published"))):
+        survey = kit.catalog.get(book.get("survey_id", ""))
+        if survey is not None and kit.project_of(survey.id) == project_id:
+            found.append((survey, book["published"]))
+    return sorted(found, key=lambda pair: pair[0].title.casefold())
+
+
+@bp.get("/<project_id>")
+def page(project_id):
+    """What we found in each of the project's surveys, and what changed because of it."""
+    kit = current_kit()
+    found = published_in(kit, project_id)
+    if not found:
+        abort(404)  # nothing published: nothing to say (and no hint that the project exists)
+    lang = str(get_locale() or "")
+    surveys, said_did = [], []
+    for survey, page_ in found:
+        survey = localize(survey, lang)
+        sections = [item for item in page_["items"] if item.get("kind") == "section"]
+        shown = show_items(sections, survey, responses=list, get_response=lambda _id: None,
+                           get_consent=lambda _p: None, min_group=min_group(), words=words(),
+                           language=lang)
+        surveys.append({"survey": survey, "shown": shown})
+        said_did += [{**entry, "survey_title": survey.title} for entry in page_.get("said_did", [])]
+    return render_template("findings/project.html", surveys=surveys, said_did=_dated(said_did),
+                           words=words(), min_group=min_group())
