@@ -45,6 +45,7 @@ from consent_kit.store.drafts import Drafts
 from consent_kit.store.files import ensure_dir
 from consent_kit.store.keys import KeyFile
 from consent_kit.store.responses import ResponseLog, id_hash
+from consent_kit.store.sealed_documents import SEALED_FIELDS, SealedDocuments
 from consent_kit.store.sealing import Sealer, response_key_name
 from consent_kit.store.submissions import add_submission, recover
 from consent_kit.store.tables import Table, Tables
@@ -166,6 +167,12 @@ class EmbeddedStore(Store):
     def table(self, name: str) -> Table:
         """Return the named table; each call on it is a locked, atomic operation."""
         return Table(self._tables, name)
+
+    def documents(self, name: str):
+        """The named table as keyed documents; contact details in it sealed (see sealed_documents)."""
+        fields = SEALED_FIELDS.get(name)
+        documents = super().documents(name)
+        return SealedDocuments(documents, self.keys, name, fields) if fields else documents
 
     # -- consent ---------------------------------------------------------------
 

@@ -127,7 +127,7 @@ def test_no_export_holds_contact_details_and_responses_have_no_link_to_claims(ap
     [response] = kit.store.iter_responses("thanks")
     assert set(response.to_record()) == set(Response.__dataclass_fields__)
     assert not any("claim" in key or "token" in key for key in response.meta)
-    [kept] = kit.store.table(CLAIMS).all()
+    [kept] = kit.store.documents(CLAIMS).find()
     assert kept["contact"] == CONTACT
     linked = json.dumps(kept)
     assert response.id not in linked and response.pseudonym not in linked
@@ -140,14 +140,14 @@ def test_withdrawing_keeps_the_payment_and_erases_contact_details_once_paid(app)
     person = finish(app)
     reference = re.search(r'class="code"[^>]*>([^<]+)<', person.html).group(1)
     claim(person, "contact", CONTACT)
-    [waiting] = store(app).table(CLAIMS).all()
+    [waiting] = store(app).documents(CLAIMS).find()
     person.get("/change-your-mind/")
     person.post("/change-your-mind/", {"code": reference})
     person.get("/change-your-mind/take-back")
     person.post("/change-your-mind/take-back")
     assert store(app).count_responses("thanks") == 0
     # Still waiting to be paid: the details to pay them stay (the payment is theirs) ...
-    [kept] = store(app).table(CLAIMS).all()
+    [kept] = store(app).documents(CLAIMS).find()
     assert kept["contact"] == CONTACT and kept["status"] == "waiting"
     # ... and once paid, withdrawing from the same browser deletes them at once.
     records = app.extensions["consent_kit_incentives"].records
@@ -159,7 +159,7 @@ def test_withdrawing_keeps_the_payment_and_erases_contact_details_once_paid(app)
         from consent_kit.incentives.views import erase_for
 
         erase_for("someone-else")
-    assert CONTACT not in json.dumps(store(app).table(CLAIMS).all())
+    assert CONTACT not in json.dumps(store(app).documents(CLAIMS).find())
 
 
 # -- researchers ------------------------------------------------------------------------------
@@ -242,20 +242,20 @@ def test_claims_go_on_record_the_next_day_once_never_beside_the_consent(app, rae
 
 def test_marking_a_claim_paid_adds_to_the_ledger_and_erases_contact_after_retention(app, rae):
     _a_contact_claim_kept_no_days(app, rae)
-    [waiting] = store(app).table(CLAIMS).all()
+    [waiting] = store(app).documents(CLAIMS).find()
     records = app.extensions["consent_kit_incentives"].records
     [planned] = records.entries("alpha")
     assert planned.status == "planned" and planned.source == "claim"
     rae.post(f"/studio/projects/alpha/budget/claims/{waiting['id']}", {"action": "paid"})
     paid = records.entries("alpha")[-1]
     assert paid.replaces == planned.id and paid.status == "paid"
-    [after] = store(app).table(CLAIMS).all()
+    [after] = store(app).documents(CLAIMS).find()
     assert after["status"] == "paid" and after["contact"] == ""
 
 
 def test_a_claim_is_paid_once(app, rae):
     _a_contact_claim_kept_no_days(app, rae)
-    [waiting] = store(app).table(CLAIMS).all()
+    [waiting] = store(app).documents(CLAIMS).find()
     records = app.extensions["consent_kit_incentives"].records
     for _ in range(2):
         rae.post(f"/studio/projects/alpha/budget/claims/{waiting['id']}", {"action": "paid"})
@@ -316,7 +316,7 @@ def test_a_claim_made_before_the_survey_had_a_project_is_paid_from_its_budget(ap
     app.extensions["consent_kit_studio"].accounts.assign_survey("thanks", "alpha")
     browser = Browser(app)
     browser.login("rae")
-    [waiting] = store(app).table(CLAIMS).all()
+    [waiting] = store(app).documents(CLAIMS).find()
     browser.post(f"/studio/projects/alpha/budget/claims/{waiting['id']}", {"action": "paid"})
     [paid] = app.extensions["consent_kit_incentives"].records.entries("alpha")
     assert (paid.status, paid.amount, paid.source) == ("paid", Decimal("10"), "claim")
