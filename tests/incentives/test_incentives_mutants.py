@@ -7,7 +7,7 @@ let them live; each test names the mutant it kills.
 from __future__ import annotations
 
 import pytest
-from test_incentives_claims import DAY, Broken, Failing, MemoryStore, claim
+from test_incentives_claims import CONTACT, DAY, Broken, Failing, MemoryStore, claim
 
 from consent_kit.incentives.claims import ClaimError
 from consent_kit.incentives.store import days_after
@@ -45,3 +45,13 @@ def test_a_failed_claim_gives_back_its_own_mark_only(records):
     with pytest.raises(ClaimError) as again:  # the first person's answers can't claim twice
         claim(records, mark="answers-1")
     assert again.value.reason == "used"
+
+
+def test_a_claim_marked_paid_twice_keeps_its_first_payment_day(records):
+    """Kills "claims: paid twice": a second click must not move the day its contact is erased."""
+    made, _, _ = claim(records, contact="sam@example.org", provider=CONTACT)
+    assert records.mark_paid(made["id"], today=DAY, erase_after=days_after(DAY, 30), entry_id="e1")
+    later = days_after(DAY, 7)
+    assert not records.mark_paid(made["id"], today=later, erase_after=days_after(later, 30), entry_id="e2")
+    kept = records.claim(made["id"])
+    assert (kept["paid_on"], kept["erase_after"], kept["ledger_entry"]) == (DAY, days_after(DAY, 30), "e1")

@@ -260,6 +260,9 @@ def test_a_claim_is_paid_once(app, rae):
     for _ in range(2):
         rae.post(f"/studio/projects/alpha/budget/claims/{waiting['id']}", {"action": "paid"})
     assert len(records.entries("alpha")) == 2  # the planned entry and one payment
+    rae.get("/studio/projects/alpha/budget/claims")
+    assert "already marked paid" in text(rae)
+    assert [e["action"] for e in store(app).iter_audit()].count("claim_paid") == 1
 
 
 def test_voucher_upload_and_finance_export(app, rae):
