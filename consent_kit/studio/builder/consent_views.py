@@ -22,6 +22,7 @@ from consent_kit.studio.builder.view_support import (
     editing_or_404,
     render,
     save_change,
+    uploaded_picture,
 )
 from consent_kit.studio.rules import login_required
 
@@ -78,11 +79,9 @@ def consent_item(survey_id, kind, item_id):
             # once blocked people who said no (issue 14).
             words["required"] = form.get("required") == "yes"
             words["allows_quotes"] = form_read.ticked(form, "allows_quotes")
-        else:
-            words["easy_read"] = {"words": form_read.words(form, "easy_read"),
-                                  "image": form_read.words(form, "easy_read_image"),
-                                  "alt": form_read.words(form, "easy_read_alt")}
         try:
+            if kind == "section":
+                words["easy_read"] = _easy_read_typed(survey_id, item_id, form)
             if kind == "statement" and form.get("required") not in ("yes", "no"):
                 raise BuilderError(_("Choose whether people have to agree to this to take "
                                      "part."), "required")
@@ -96,6 +95,17 @@ def consent_item(survey_id, kind, item_id):
             return done(_("Saved."), survey_id, "#consent")
     return render("builder/consent_item.html", ed, errors=errors, kind=kind, item=item,
                   item_id=item_id, advice=advice_for(ed, item_id) if item_id != "new" else [])
+
+
+def _easy_read_typed(survey_id: str, item_id: str, form) -> dict:
+    """A section's Easy Read words and picture as typed, with an uploaded picture kept."""
+    image = uploaded_picture(survey_id, f"section-{item_id}") or (
+        "" if form_read.ticked(form, "remove_picture") else form_read.words(form, "easy_read_image"))
+    if image and not form_read.words(form, "easy_read_alt"):
+        raise BuilderError(_("Say what the picture shows, for people who can't see it."),
+                           "easy_read_alt")
+    return {"words": form_read.words(form, "easy_read"), "image": image,
+            "alt": form_read.words(form, "easy_read_alt")}
 
 
 #: Empty rows under the services, for adding more without JavaScript.

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 
 from consent_kit.plugin_calls import survey_advice
 from consent_kit.studio.auth import current_project, current_user, not_found
-from consent_kit.studio.builder import BuilderError, Workspace, check, normalise, revision
+from consent_kit.studio.builder import BuilderError, Workspace, check, normalise, pictures, revision
 from consent_kit.studio.builder.choices import OPERATORS, choice_rows
 from consent_kit.studio.builder.ops import find_question
 from consent_kit.studio.builder.places import place_words
@@ -210,6 +210,14 @@ def advice_for(ed: Editing, *names: str) -> list[str]:
     # Named by what people wrote ("The section ‘What will I be asked?’"), never by an id.
     found = [dataclasses.replace(p, where=place_words(ed.definition, p.where, _)) for p in found]
     return problem_words(found)
+
+
+def uploaded_picture(survey_id: str, name: str) -> str:
+    """An Easy Read picture sent with the form: checked, cleaned and kept ("" when none was)."""
+    upload = request.files.get("easy_read_picture")
+    if upload is None or not upload.filename:
+        return ""
+    return pictures.keep_picture(upload.read(), workspace().forms, survey_id, name)
 
 
 def done(message: str, survey_id: str, anchor: str = ""):

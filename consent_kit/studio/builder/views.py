@@ -23,7 +23,6 @@ from consent_kit.studio.builder import (  # noqa: F401 (their pages register on 
     incentive_ops,
     media,
     ops,
-    pictures,
     preview_views,
     publish_check_views,
     publish_views,
@@ -44,7 +43,7 @@ from consent_kit.studio.builder.view_support import (
     render,
     save_change,
     type_choices,
-    workspace,
+    uploaded_picture,
 )
 from consent_kit.studio.rules import login_required
 from consent_kit.survey.load.conditions import many_answers
@@ -231,7 +230,7 @@ def _save_question(ed, question_id: str, rows) -> str:
     limits = form_read.limits(form) if qtype.takes_answer else {}
     on, operator, value = form_read.condition(form)
     new_id = fields["id"] or question_id
-    image = _uploaded_picture(ed.survey_id, new_id) or (
+    image = uploaded_picture(ed.survey_id, new_id) or (
         "" if form_read.ticked(form, "remove_picture") else form_read.words(form, "easy_read_image"))
     if image and not form_read.words(form, "easy_read_alt"):
         raise BuilderError(_("Say what the picture shows, for people who can't see it."),
@@ -255,14 +254,6 @@ def _save_question(ed, question_id: str, rows) -> str:
 
     save_change(ed, change)
     return new_id
-
-
-def _uploaded_picture(survey_id: str, question_id: str) -> str:
-    """An Easy Read picture uploaded with the question: checked, cleaned and kept ("" if none)."""
-    upload = request.files.get("easy_read_picture")
-    if upload is None or not upload.filename:
-        return ""
-    return pictures.keep_picture(upload.read(), workspace().forms, survey_id, question_id)
 
 
 def earlier_questions(ed, page_index: int) -> list[dict]:

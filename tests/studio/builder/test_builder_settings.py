@@ -295,3 +295,20 @@ def test_the_starter_consent_words_get_no_reading_age_advice(app):
     survey_id = new_survey(rae)
     words = words_on(rae.get(BUILD.format(survey_id)))
     assert "Reading age" not in words and "'asked'" not in words
+
+
+def test_a_section_of_what_people_read_gets_an_easy_read_picture_too(app):
+    rae = signed_in(app, "rae")
+    survey_id = new_survey(rae)
+    url = BUILD.format(survey_id) + "/consent/section/what"
+    form = form_of(rae.get(url).get_data(as_text=True))
+    form.pop("remove_picture", None)
+    form.update({"easy_read": "We are young people who ask young people.",
+                 "easy_read_alt": "Four young people around a table",
+                 "easy_read_picture": (io.BytesIO(picture_bytes("WEBP")), "us.webp")})
+    response = rae.post(url, form, content_type="multipart/form-data")
+    assert response.status_code == 302, errors_in(response)
+    [what] = [s for s in draft_of(app, survey_id)["consent"]["information"] if s["id"] == "what"]
+    assert what["easy_read"]["image"].startswith(f"pictures/{survey_id}/section-what-")
+    assert what["easy_read"]["image"].endswith(".webp")
+    round_trip(app, rae, survey_id)
