@@ -202,6 +202,17 @@ class Drafts:
         text = json.dumps(opened["data"], ensure_ascii=False).encode("utf-8")
         return any(n in text for n in needles)
 
+    def key_names(self) -> set[str]:
+        """The key names of every draft in the folder (a plain draft: its data's pseudonym)."""
+        names = set()
+        for path in self.folder.glob("*.json"):
+            body = _read(path)
+            if body is not None:
+                name = body.get("key") if "sealed" in body else body["data"].get("pseudonym")
+                if isinstance(name, str) and name:
+                    names.add(name)
+        return names
+
     def _path(self, draft_id: str) -> Path:
         return self.folder / f"{draft_id}.json"
 

@@ -52,6 +52,8 @@ from consent_kit.store.tables import Table, Tables
 
 log = logging.getLogger(__name__)
 
+#: Keys younger than this are never swept as unused (their draft may be being written).
+UNUSED_KEY_HOURS = 3
 #: The TinyDB table that keeps every consent text shown, by version.
 CONSENT_TEXTS = "consent_texts"
 
@@ -161,8 +163,31 @@ class EmbeddedStore(Store):
         self._drafts.delete(draft_id)
 
     def purge_expired_drafts(self, now: float | None = None) -> int:
-        """Delete drafts expired at ``now`` (default: the current time); return how many."""
-        return self._drafts.purge_expired(time.time() if now is None else now)
+        """Delete drafts expired at ``now`` (default: now), then unused keys; return drafts deleted."""
+        now = time.time() if now is None else now
+        purged = self._drafts.purge_expired(now)
+        self._sweep_unused_keys(now)
+        return purged
+
+    def _sweep_unused_keys(self, now: float) -> int:
+        """Destroy the keys of people who saved a draft but never sent anything, once it has gone.
+
+        Anyone can start a survey, so keys of drafts left to expire must not pile
+        up (nor keep an old backup of the draft readable). A key in use (a draft,
+        a consent, answers) is kept, and so is any key made in the last
+        ``UNUSED_KEY_HOURS``: its draft may be being written right now.
+        """
+        live = self._drafts.key_names()
+        with self._consents.journal.locked(), self._responses.journal.locked():
+            known = (self._consents.index.current.keys() | self._responses.index.by_pseudonym.keys()
+                     | live)
+            unused = [n for n in self._keyfile.names()
+                      if n not in known and ":" not in n and not n.startswith("~")]
+        stale = self._keyfile.made_before(unused, now - UNUSED_KEY_HOURS * 3600)
+        if stale:
+            log.info("Destroying %d key(s) of drafts that were never sent", len(stale))
+            self.keys.destroy_all(stale)
+        return len(stale)
 
     def table(self, name: str) -> Table:
         """Return the named table; each call on it is a locked, atomic operation."""

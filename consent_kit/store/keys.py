@@ -1,6 +1,7 @@
 """The embedded store's :class:`~consent_kit.store.crypto.KeyStorage`: ``keys.jsonl``.
 
-One line per wrapped data key: ``{"kind": "key", "name": ..., "key": <base64>}``,
+One line per wrapped data key: ``{"kind": "key", "name": ..., "key": <base64>, "made": <hour>}``
+(``made``: epoch seconds rounded down to the hour, so unused keys can be swept),
 appended and fsync'd when the key is made (a key must be on disk before
 anything sealed with it is acknowledged). Destroying keys *rewrites* the file
 without their lines (temporary file, fsync, ``os.replace``, fsync of the
@@ -18,6 +19,7 @@ import base64
 import binascii
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,7 +94,8 @@ class KeyFile:
             if kept is not None:
                 return kept
             defer = getattr(self._local, "defer", False)
-            line = {"kind": KEY, "name": name, "key": base64.b64encode(wrapped).decode("ascii")}
+            line = {"kind": KEY, "name": name, "key": base64.b64encode(wrapped).decode("ascii"),
+                    "made": int(time.time()) // 3600 * 3600}
             journal.append(line, durable=not defer)
             if defer:
                 self._local.point = journal.end()
@@ -113,6 +116,12 @@ class KeyFile:
         """Every name with a kept key (for recovery and checks)."""
         with self.journal.locked():
             return list(self.index.offsets)
+
+    def made_before(self, names: Iterable[str], when: float) -> list[str]:
+        """Those ``names`` whose key was made before ``when`` (keys from before ``made`` existed count)."""
+        with self.journal.locked():
+            lines = {n: self.journal.read_at(self.index.offsets[n]) for n in names if n in self.index.offsets}
+        return [n for n, line in lines.items() if line is not None and line.get("made", 0) < when]
 
     def close(self) -> None:
         """Close the file."""

@@ -11,7 +11,7 @@ from store_helpers import make_response
 
 from consent_kit.store import EmbeddedStore, StoreError
 from consent_kit.store import journal as journal_module
-from consent_kit.store.journal import decode
+from consent_kit.store.journal import decode, encode
 
 P1, P2 = "1" * 32, "2" * 32
 
@@ -130,3 +130,22 @@ def _submission(pseudonym: str, response_id: str):
                             agreed=("take_part",), given_at="2026-11-26T08:30:00Z")
     answers = make_response(response_id, answers={"q1": "canary"}, pseudonym=pseudonym)
     return consent, answers, {"actor": f"participant:{pseudonym}", "action": "consent_given"}
+
+
+def test_keys_of_drafts_never_sent_are_swept_once_the_draft_has_gone(store, data_dir):
+    """Anyone can start a survey: keys of abandoned drafts must not pile up (or keep old backups readable)."""
+    store.save_draft("a" * 20, {"pseudonym": "gone"}, expires_at=1_000)  # abandoned, expires
+    store.save_draft("b" * 20, {"pseudonym": "still-typing"}, expires_at=4e9)
+    store.add_submission(*_submission(P1, "a" * 32))  # sent: their key stays
+    store.keys.get_or_create("made-just-now")  # its draft may be being written right now
+    later = 4e9 - 1  # every key is older than the grace period by then, the first draft expired
+    lines = key_lines(data_dir)
+    young = next(i for i, line in enumerate(lines) if b"made-just-now" in line)
+    lines[young] = encode({**decode(lines[young], where="t"), "made": int(later)}).rstrip(b"\n")
+    (data_dir / "keys.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+
+    assert store.purge_expired_drafts(now=later) == 1
+    assert store.keys.get("gone") is None
+    assert all(store.keys.get(name) is not None for name in ("still-typing", P1, "made-just-now"))
+    assert store.load_draft("b" * 20) == {"pseudonym": "still-typing"}
+    assert store.get_response("a" * 32) is not None
