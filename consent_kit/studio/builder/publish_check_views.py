@@ -30,6 +30,7 @@ from consent_kit.studio.builder.view_support import (
     done,
     editing_or_404,
     me,
+    named,
     problem_words,
     render,
     workspace,
@@ -84,7 +85,7 @@ def findings(ed: Editing) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]
                             fix_link(ed.survey_id, found.part, found.item)))
         outline = url_for("builder.overview", survey_id=ed.survey_id)
         advised += [(words, outline) for words in problem_words(
-            survey_advice(kit().pm, ed.survey))]
+            named(ed, survey_advice(kit().pm, ed.survey)))]
     return blocks, advised
 
 

@@ -207,9 +207,13 @@ def advice_for(ed: Editing, *names: str) -> list[str]:
     found = survey_advice(kit().pm, ed.survey)
     if names:
         found = [p for p in found if any(f"'{n}'" in p.where for n in names)]
-    # Named by what people wrote ("The section ‘What will I be asked?’"), never by an id.
-    found = [dataclasses.replace(p, where=place_words(ed.definition, p.where, _)) for p in found]
-    return problem_words(found)
+    return problem_words(named(ed, found))
+
+
+def named(ed: Editing, problems: list[Problem]) -> list[Problem]:
+    """Problems whose place is named by what people wrote ("The section ‘What will I be
+    asked?’"), never by an id people don't see in the browser."""
+    return [dataclasses.replace(p, where=place_words(ed.definition, p.where, _)) for p in problems]
 
 
 def uploaded_picture(survey_id: str, name: str) -> str:

@@ -312,3 +312,19 @@ def test_a_section_of_what_people_read_gets_an_easy_read_picture_too(app):
     assert what["easy_read"]["image"].startswith(f"pictures/{survey_id}/section-what-")
     assert what["easy_read"]["image"].endswith(".webp")
     round_trip(app, rae, survey_id)
+
+
+def test_advice_on_the_check_page_and_the_outline_names_sections_by_their_headings(app):
+    rae = signed_in(app, "rae")
+    survey_id = new_survey(rae)
+    build = BUILD.format(survey_id)
+    form = form_of(rae.get(build + "/consent/all").get_data(as_text=True))
+    form["text-1"] = ("Throughout the considerable duration of this particular investigation, "
+                      "participants will encounter numerous questions concerning their "
+                      "experiences, perceptions and recommendations regarding organisational "
+                      "provision, accessibility arrangements and institutional responsiveness.")
+    assert rae.post(build + "/consent/all", form).status_code == 302
+    for page in (build, build + "/publish"):
+        words = " ".join(words_on(rae.get(page)).split())
+        assert "The section ‘What will I be asked?’, words: Reading age" in words
+        assert "'asked'" not in words
