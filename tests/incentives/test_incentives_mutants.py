@@ -7,9 +7,9 @@ let them live; each test names the mutant it kills.
 from __future__ import annotations
 
 import pytest
-from test_incentives_claims import CONTACT, DAY, Broken, Failing, MemoryStore, claim
+from test_incentives_claims import CONTACT, DAY, Broken, Failing, MemoryStore, claim, rule
 
-from consent_kit.incentives.claims import ClaimError
+from consent_kit.incentives.claims import Availability, ClaimError, availability, clean_contact
 from consent_kit.incentives.store import days_after
 
 
@@ -55,3 +55,20 @@ def test_a_claim_marked_paid_twice_keeps_its_first_payment_day(records):
     assert not records.mark_paid(made["id"], today=later, erase_after=days_after(later, 30), entry_id="e2")
     kept = records.claim(made["id"])
     assert (kept["paid_on"], kept["erase_after"], kept["ledger_entry"]) == (DAY, days_after(DAY, 30), "e1")
+
+
+def test_when_more_were_given_than_the_limit_now_allows_none_are_left(records):
+    """Kills "limits: fewer than none left": a limit lowered after claims never shows "-2 left"."""
+    for _ in range(3):
+        assert records.take_place("s", cap=None)
+    lowered = rule(first=1)
+    assert availability(records, "s", lowered, None, []) == Availability(False, 0)
+
+
+def test_a_contact_longer_than_an_email_address_can_be_is_refused():
+    """Kills "contact: no length limit": 254 characters is the most an email address can have."""
+    longest = "a" * (254 - len("@example.org")) + "@example.org"
+    assert clean_contact(longest) == longest
+    with pytest.raises(ClaimError) as error:
+        clean_contact("a" + longest)
+    assert error.value.reason == "contact"
