@@ -202,3 +202,48 @@ def test_the_project_findings_page_passes_axe_fits_and_is_light(new_context, fin
         assert axe_problems(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert len(loaded) <= 3 and sum(len(r.body()) for r in loaded) <= 30 * 1024
+
+
+def answer_the_club_survey(page, base: str) -> None:
+    """Take part in the club survey with JavaScript off: agree, pick the first answers, send."""
+    page.goto(f"{base}/s/club")
+    page.get_by_role("button", name="Start now").click()
+    for _step in range(12):
+        if page.url.endswith("/done"):
+            return
+        agree = page.get_by_role("button", name="I agree, take part")
+        if agree.count():
+            for box in page.locator("input[name^=statement-]").all():
+                box.check()
+            agree.click()
+            continue
+        for group in page.locator("fieldset").all():
+            radios = group.locator("input[type=radio]")
+            if radios.count():
+                radios.first.check()
+        send = page.get_by_role("button", name="Send")
+        (send if send.count() else page.get_by_role("link", name="Continue").or_(
+            page.get_by_role("button", name="Continue")).first).click()
+    raise AssertionError(f"did not reach the Thank you page: {page.url}")
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_tell_me_on_the_thank_you_page_passes_axe_and_works_without_javascript(new_context,
+                                                                              waiting_app, width):
+    with serving(waiting_app, "findings server") as base:
+        context = new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+        page = context.new_page()
+        answer_the_club_survey(page, base)
+        assert "We will share what we found out here (in the spring):" in page.content()
+        checker = new_context(viewport={"width": width, "height": 800},
+                              storage_state=context.storage_state()).new_page()
+        checker.goto(page.url)
+        checker.get_by_text("Tell me when they are ready").click()  # open the disclosure
+        assert axe_problems(checker) == []
+        assert checker.evaluate("document.documentElement.scrollWidth") <= width
+        page.get_by_text("Tell me when they are ready").click()  # <details> opens without script
+        page.get_by_label("Email or phone number").fill(f"thanks{width}@example.org")
+        page.get_by_role("button", name="Tell me").click()
+        assert "We will tell you when the findings are ready" in page.content()
+    kept = store(waiting_app).documents("findings_contacts").find(survey_id="club")
+    assert f"thanks{width}@example.org" in {c["contact"] for c in kept}
