@@ -57,3 +57,44 @@ def test_any_xlsform_imports_and_passes_check(survey_rows):
     assert report.question_rows == len(questions)
     assert report.kept_rows + len(left_out & questions) == report.question_rows
     assert len(survey.questions) >= report.kept_rows or report.kept_rows == 0
+
+
+FIELD_TYPES = ["text", "notes", "radio", "dropdown", "checkbox", "yesno", "truefalse", "descriptive",
+               "slider", "calc", "file", "sql", "", "nonsense"]
+CHOICE_TEXTS = ["", "1, Yes | 2, No", "1, One|2, Two|3, Prefer not to say", "a, A | a, again", ",", "x"]
+LOGIC = ["", "[a] = '1'", "[b] <> '2'", "[c(2)] = '1'", "[a] = '1' and [b] = '2'", "[a] = '1' or [b] = '1'",
+         "[age] > 10", "[nobody] = '1'", "datediff([a], 'today')"]
+
+
+@st.composite
+def fields(draw):
+    return [draw(st.sampled_from(NAMES)), "form", draw(st.sampled_from(["", "Section"])),
+            draw(st.sampled_from(FIELD_TYPES)), draw(st.sampled_from([*WORDS, "About [a]?"])),
+            draw(st.sampled_from(CHOICE_TEXTS)), draw(st.sampled_from(["", "A note", "About [b] and ${c}"])),
+            draw(st.sampled_from(["", "integer", "date_ymd", "email"])),
+            draw(st.sampled_from(["", "1", "x"])),
+            draw(st.sampled_from(["", "y"])), draw(st.sampled_from(LOGIC)), draw(st.sampled_from(["", "y"]))]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(fields(), max_size=10))
+def test_any_redcap_dictionary_imports_and_passes_check(tmp_path, dictionary):
+    import csv
+    import io
+
+    from consent_kit.survey.load.redcap import import_redcap
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+                     "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show "
+                     "Slider Number", "Text Validation Min", "Identifier?", "Branching Logic (Show field "
+                     "only if...)", "Required Field?"])
+    writer.writerows(dictionary)
+    path = tmp_path / "odd_DataDictionary.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    definition, report = import_redcap(path)
+    load_survey_text(survey_file(definition, report), path="odd.yaml", question_types=TYPES)
+    left_out = {n.row for n in report.notes if n.level == "left out"}
+    assert report.kept_rows + len(left_out) == report.question_rows

@@ -145,18 +145,10 @@ def _empty() -> list[dict]:
 
 def _common(report: ImportReport, number: int, row: dict, kind: str, question: dict,
             earlier: tuple[dict, int]) -> None:
-    text = TAGS.sub("", row.get("label", "")).strip()
-    # REDCap pipes an earlier answer as [name]; consent-kit as ${id}.
-    label, why = pipe_to_ids(text, *earlier, pattern=PIPE)
-    names = []
-    if why:
-        label, names = piped(text, PIPE)
+    label = _piped(report, number, row, kind, row.get("label", ""), earlier)
     question["label"] = label or f"[Change this] {row.get('field_name', '')}"
-    if names:
-        report.add(number, kind, row["field_name"], f"an earlier answer put into the words ([{names[0]}]) "
-                   f"isn't imported — {why}: the words are marked for you to change", level="changed")
     if row.get("note"):
-        question["help"] = TAGS.sub("", row["note"]).strip()
+        question["help"] = _piped(report, number, row, kind, row["note"], earlier)
     if question["type"] != "info":
         question["required"] = row.get("required", "").lower() == "y"
     if row.get("identifier", "").lower() == "y":
@@ -165,6 +157,26 @@ def _common(report: ImportReport, number: int, row: dict, kind: str, question: d
     if row.get("annotation"):
         report.add(number, kind, row["field_name"], f"action tags ({row['annotation']}) aren't imported",
                    level="changed")
+
+
+def _piped(report: ImportReport, number: int, row: dict, kind: str, words: str,
+           earlier: tuple[dict, int]) -> str:
+    """Words with earlier answers as consent-kit's ``${id}``, or marked for the researcher.
+
+    REDCap pipes an answer as ``[name]``; ``${name}`` (XLSForm's way) is taken the same way, so
+    no text comes through that consent-kit would read as piping it can't do.
+    """
+    text = TAGS.sub("", words).strip()
+    redcap_names = re.findall(PIPE, text)
+    text = re.sub(PIPE, r"${\1}", text)
+    found, why = pipe_to_ids(text, *earlier)
+    if not why:
+        return found
+    marked, names = piped(text)
+    shown = f"[{names[0]}]" if names[0] in redcap_names else f"${{{names[0]}}}"
+    report.add(number, kind, row["field_name"], f"an earlier answer put into the words ({shown}) "
+               f"isn't imported — {why}: the words are marked for you to change", level="changed")
+    return marked
 
 
 def _text(report, number, row, question):
@@ -195,8 +207,19 @@ def _choice(report, number, row, question):
     if not choices:
         report.add(number, row["field_type"], row["field_name"], "not imported — it has no choices")
         return
-    keep = [(v, label) for v, label in choices if not PREFER_NOT.search(label)]
-    if len(keep) < len(choices):
+    keep, seen = [], set()
+    for value, label in choices:
+        if value in seen:
+            report.add(number, row["field_type"], row["field_name"], f"the choice '{label}' is left "
+                       f"out: its code {value} is used twice", level="changed")
+        elif not PREFER_NOT.search(label):
+            keep.append((value, label))
+        seen.add(value)
+    if not keep:
+        report.add(number, row["field_type"], row["field_name"], "not imported — it has no choices "
+                   "besides \"Prefer not to say\"")
+        return
+    if any(PREFER_NOT.search(label) for _, label in choices):
         question["prefer_not_to_say"] = True
         report.add(number, row["field_type"], row["field_name"], "the 'Prefer not to say' choice became "
                    "consent-kit's own \"Prefer not to say\" (stored as prefer_not_to_say)", level="changed")
