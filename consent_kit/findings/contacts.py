@@ -85,14 +85,19 @@ def for_notifier(contacts: list[dict], url: str) -> list[dict]:
              "language": c.get("language", ""), "url": url} for c in contacts]
 
 
-def as_csv(contacts: list[dict], headings: tuple[str, str, str]) -> str:
-    """The list to send by hand: contact, how (email or phone), language. No dates, no ids."""
+def as_csv(contacts: list[dict], headings: tuple[str, str, str], *, ways: dict[str, str] | None = None,
+           language_name=lambda code: code) -> str:
+    """The list to send by hand: contact, how (in words, from ``ways``), language (its name).
+
+    No dates and no ids: nothing more than a researcher needs to send the message.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headings)
     for contact in contacts:
-        writer.writerow([_safe_cell(contact["contact"]), contact.get("way", ""),
-                         contact.get("language", "")])
+        way, language = contact.get("way", ""), contact.get("language", "")
+        writer.writerow([_safe_cell(contact["contact"]), (ways or {}).get(way, way),
+                         language_name(language) if language else ""])
     return out.getvalue()
 
 

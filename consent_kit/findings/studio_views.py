@@ -103,6 +103,7 @@ def change(survey_id):
             return _edit_page(survey, upload, form=request.form, status=400)
     problems = handler(book, survey, form)  # checked on the page as it was read
     if problems:
+        _forget_picture(survey, form)  # kept for a part that wasn't saved
         return _edit_page(survey, problems, form=request.form, status=400)
     me, now = _me(), utc_now()
 
@@ -135,6 +136,14 @@ def _picture_upload(survey, form: dict) -> list:
         return [("picture", _("Picture"), message)]
     form.update({f"picture_{key}": str(value) for key, value in kept.items()})
     return []
+
+
+def _forget_picture(survey, form: dict) -> None:
+    """Delete a picture uploaded with a part that was not saved."""
+    path = pictures.path_of(pictures.folder(current_app.instance_path, survey.id),
+                            form.get("picture_name", ""))
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def _labels() -> dict[str, str]:

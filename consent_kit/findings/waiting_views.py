@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from consent_kit.findings import contacts as people
 from consent_kit.findings.store import published
+from consent_kit.i18n.languages import native_name
 from consent_kit.kit import current_kit
 from consent_kit.studio.rules import login_required
 
@@ -55,7 +56,9 @@ def download(survey_id):
     found = people.waiting(_documents(), survey.id)
     kit.store.audit(actor=kit.current_user().username, action="findings_contacts_downloaded",
                     subject=survey.id, details={"count": len(found)})
-    body = people.as_csv(found, (_("Email or phone number"), _("How"), _("Language")))
+    body = people.as_csv(found, (_("Email or phone number"), _("How"), _("Language")),
+                         ways={"email": _("Email"), "phone": _("Text message or call")},
+                         language_name=native_name)
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{survey.id}-to-tell.csv"'
     response.headers["Cache-Control"] = "no-store"  # contact details: not kept by the browser

@@ -4,6 +4,7 @@ translations side by side (Welsh and Arabic), a PDF to print and large print."""
 from __future__ import annotations
 
 import io
+import pathlib
 import random
 import re
 
@@ -141,6 +142,12 @@ def test_a_file_that_is_not_a_picture_is_refused_plainly(app):
     assert answer.status_code == 400
     assert "This file isn't a picture we can use" in text_of(answer)
     assert book_of(app) is None or book_of(app)["items"] == []
+    kept = app.instance_path + "/findings-pictures/club"
+    no_text = rae.post(EDIT, {"action": "section", "heading": "What we found", "text": "",
+                              "picture": (io.BytesIO(photo()), "pool.jpg")},
+                       content_type="multipart/form-data")
+    assert no_text.status_code == 400  # the part isn't saved, so neither is its picture
+    assert list(pathlib.Path(kept).glob("*.jpg")) == []
 
 
 # -- translations side by side -----------------------------------------------------------------

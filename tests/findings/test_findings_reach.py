@@ -34,10 +34,11 @@ def test_clean_contact_takes_emails_and_phones_only():
 
 def test_the_csv_list_cannot_run_as_a_spreadsheet_formula():
     body = contacts.as_csv([{"contact": "=HYPERLINK(1)", "way": "email", "language": "cy"},
-                            {"contact": "+44 7700 900123", "way": "phone", "language": "en"}],
-                           ("Contact", "How", "Language"))
-    assert body.splitlines() == ["Contact,How,Language", "'=HYPERLINK(1),email,cy",
-                                 "'+44 7700 900123,phone,en"]
+                            {"contact": "+44 7700 900123", "way": "phone", "language": ""}],
+                           ("Contact", "How", "Language"), ways={"email": "Email"},
+                           language_name={"cy": "Cymraeg"}.get)
+    assert body.splitlines() == ["Contact,How,Language", "'=HYPERLINK(1),Email,Cymraeg",
+                                 "'+44 7700 900123,phone,"]
 
 
 def test_a_person_asks_to_be_told_and_is_kept_once_apart_from_answers(app):
@@ -87,7 +88,7 @@ def test_the_contact_never_appears_in_exports_and_is_erased_after_use(app):
     assert all(c["ready"] for c in waiting_in(app))  # the built-in notifier: due, told by hand
     listed = rae.get(f"{WAITING}.csv")
     assert listed.headers["Cache-Control"] == "no-store"
-    assert "hidden-contact@example.org,email," in listed.get_data(as_text=True)
+    assert "hidden-contact@example.org,Email,English" in listed.get_data(as_text=True)
     assert audit_entries(app, "findings_contacts_downloaded")[-1]["details"] == {"count": 2}
     rae.get(WAITING)
     ask(app, "late@example.org")  # asked after the list was read: not marked as told
