@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ck-bench-pg-") as folder:
         try:
             rows += rows_for("embedded", functools.partial(EmbeddedStore, str(Path(folder) / "data")), args)
-            rows += rows_for("postgresql", functools.partial(PostgresStore, args.database_url,
-                                                              schema=schema), args)
+            rows += rows_for("postgresql", functools.partial(PostgresStore, args.database_url, schema=schema,
+                                                              key_dir=folder), args)
         finally:
             with psycopg.connect(args.database_url, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -24,6 +24,8 @@ from consent_kit.store import (
     WithdrawnConsent,
     audit_chain,
 )
+from consent_kit.store.crypto import ParticipantKeys, instance_key
+from consent_kit.store.sealing import Sealer
 from consent_kit.studio.rules import login_required
 from consent_kit.survey.fields import (
     AnswerNeeded,
@@ -83,6 +85,10 @@ __all__ = [
     "SubmissionConflict",
     "WithdrawnConsent",
     "audit_chain",
+    # Crypto-shredding for any backend: per-participant keys and what they seal (docs/storage.md).
+    "ParticipantKeys",
+    "Sealer",
+    "instance_key",
     "Survey",
     "SurveyError",
     "TextPlace",

@@ -30,8 +30,13 @@ def storage_backend(config):
         return None
     from .store import PostgresStore  # psycopg is only needed when the plugin is used
 
-    return PostgresStore(url, schema=config.get("DATABASE_SCHEMA") or None,
-                         pool_size=int(config.get("DATABASE_POOL_SIZE") or 4))
+    # The instance key that wraps each participant's key: store_key, CONSENT_KIT_STORE_KEY or
+    # <data>/store.key. Every server sharing the database must have the same one.
+    store = PostgresStore(url, schema=config.get("DATABASE_SCHEMA") or None,
+                          pool_size=int(config.get("DATABASE_POOL_SIZE") or 4),
+                          store_key=config.get("STORE_KEY") or None, key_dir=config.get("DATA_DIR"))
+    store.check_key()  # a server given another instance key stops here, saying so
+    return store
 
 
 @hookimpl

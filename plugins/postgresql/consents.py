@@ -40,16 +40,19 @@ class ConsentRows:
         cur.execute("SELECT record FROM consents WHERE pseudonym = %s", (record.pseudonym,))
         row = cur.fetchone()
         if row is not None:
-            return ConsentRecord.from_record(row[0]), False
+            with self._keys.within(cur):
+                return ConsentRecord.from_record(self._sealer.open_consent(row[0])), False
         if record.code_hash:
             cur.execute("SELECT 1 FROM consents WHERE code_hash = %s", (record.code_hash,))
             if cur.fetchone():
                 raise ValueError(_CODE_IN_USE)
+        with self._keys.within(cur):  # a new person's key is made in this transaction
+            line = self._sealer.seal_consent(record.to_record())
         try:
             with cur.connection.transaction():  # a savepoint: a clash leaves the rest usable
                 cur.execute("INSERT INTO consents (pseudonym, survey_id, code_hash, record) "
                             "VALUES (%s, %s, %s, %s)", (record.pseudonym, record.survey_id,
-                                                        record.code_hash, Json(record.to_record())))
+                                                        record.code_hash, Json(line)))
         except UniqueViolation:
             raise ValueError(_CODE_IN_USE) from None  # the same code given elsewhere a moment ago
         return record, True
@@ -75,7 +78,7 @@ class ConsentRows:
         """Return the current consent of this pseudonym, or ``None``."""
         with self._pool.connection("your consent") as conn:
             row = conn.execute("SELECT record FROM consents WHERE pseudonym = %s", (pseudonym,)).fetchone()
-        return None if row is None else ConsentRecord.from_record(row[0])
+        return None if row is None else ConsentRecord.from_record(self._sealer.open_consent(row[0]))
 
     def consent_by_code_hash(self, code_hash: str) -> ConsentRecord | None:
         """Return the current consent with this withdrawal code hash, or ``None``."""
@@ -83,7 +86,7 @@ class ConsentRows:
             return None
         with self._pool.connection("your consent") as conn:
             row = conn.execute("SELECT record FROM consents WHERE code_hash = %s", (code_hash,)).fetchone()
-        return None if row is None else ConsentRecord.from_record(row[0])
+        return None if row is None else ConsentRecord.from_record(self._sealer.open_consent(row[0]))
 
     def change_consent(self, record: ConsentRecord) -> None:
         """Store new choices of optional statements; see :meth:`Store.change_consent`."""
@@ -94,7 +97,7 @@ class ConsentRows:
             row = cur.fetchone()
             if row is None:
                 raise ValueError("There is no consent to change for this person: it may have been withdrawn.")
-            stored = ConsentRecord.from_record(row[0])
+            stored = ConsentRecord.from_record(self._sealer.open_consent(row[0]))
             if (record.survey_id, record.consent_version) != (stored.survey_id, stored.consent_version):
                 raise ValueError("A change can't move a consent to another survey or another version.")
             if sorted(record.agreed + record.declined) != sorted(stored.agreed + stored.declined):
@@ -104,7 +107,7 @@ class ConsentRows:
             changed = replace(stored, agreed=record.agreed, declined=record.declined,
                               changed_at=record.changed_at)
             cur.execute("UPDATE consents SET record = %s WHERE pseudonym = %s",
-                        (Json(changed.to_record()), record.pseudonym))
+                        (Json(self._sealer.seal_consent(changed.to_record())), record.pseudonym))
 
     def withdraw(self, pseudonym: str, *, at: str, audit: dict | None = None) -> dict:
         """Erase the person's answers, drafts and consent; keep a ``withdrawals`` row; one transaction.
@@ -119,7 +122,10 @@ class ConsentRows:
             cur.execute("SELECT id FROM responses WHERE pseudonym = %s", (pseudonym,))
             ids = [row[0] for row in cur.fetchall()]
             erased = self._erase(cur, ids, for_pseudonym=pseudonym) if ids else 0
-            delete_drafts_mentioning(cur, [*ids, pseudonym])
+            delete_drafts_mentioning(cur, [*ids, pseudonym], self._sealer)
+            # Crypto-shredding: without the key, every copy of their sealed answers, drafts and
+            # consent (old backups, the write-ahead log, a replica) is noise from now on.
+            cur.execute("DELETE FROM participant_keys WHERE name = %s", (pseudonym,))
             counts = {"responses": erased, "damaged": 0}
             cur.execute("DELETE FROM consents WHERE pseudonym = %s RETURNING survey_id", (pseudonym,))
             row = cur.fetchone()

@@ -88,12 +88,14 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
         raise MigrateError("The database already holds consent-kit data. migrate-store only copies "
                            "into an empty database, so nothing there is mixed up or overwritten.")
     facts = source_facts(data_dir)
+    seal = target._sealer  # sealed again with each person's key, made in the copy's transaction
     with EmbeddedStore(data_dir) as source, target._pool.connection("the copy") as conn, \
-            conn.cursor() as cur:
+            conn.cursor() as cur, target._keys.within(cur):
         responses = 0
         for response in source.iter_responses():
             cur.execute("INSERT INTO responses (id, survey_id, pseudonym, record) VALUES (%s, %s, %s, %s)",
-                        (response.id, response.survey_id, response.pseudonym, Json(response.to_record())))
+                        (response.id, response.survey_id, response.pseudonym,
+                         Json(seal.seal_response(response.to_record()))))
             responses += 1
         cur.executemany("INSERT INTO erased_ids (id_sha256, for_sha256) VALUES (%s, %s) "
                         "ON CONFLICT DO NOTHING", facts["erased"])
@@ -103,7 +105,8 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
             if record is not None:
                 cur.execute("INSERT INTO consents (pseudonym, survey_id, code_hash, record) "
                             "VALUES (%s, %s, %s, %s)", (record.pseudonym, record.survey_id,
-                                                        record.code_hash, Json(record.to_record())))
+                                                        record.code_hash,
+                                                        Json(seal.seal_consent(record.to_record()))))
                 consents += 1
         cur.executemany("INSERT INTO withdrawals (pseudonym, survey_id, at) VALUES (%s, %s, %s) "
                         "ON CONFLICT DO NOTHING", facts["withdrawn"])
@@ -111,7 +114,8 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
         cur.executemany("INSERT INTO consent_texts (version, text) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                         [(doc["version"], Json(doc["text"])) for doc in texts])
         drafts = [(i, expires, source.load_draft(i)) for i, expires in facts["drafts"]]
-        drafts = [(i, expires, Json(data)) for i, expires, data in drafts if data is not None]
+        drafts = [(i, expires, Json(seal.seal_draft(i, {"expires_at": expires, "data": data})))
+                  for i, expires, data in drafts if data is not None]
         cur.executemany("INSERT INTO drafts (id, expires_at, data) VALUES (%s, %s, %s)", drafts)
         entries = 0
         for entry in source.iter_audit():
@@ -149,6 +153,17 @@ def check_copy(data_dir: Path, target: PostgresStore, copied: dict) -> list[str]
     return problems
 
 
+def _config_store_key(instance: Path) -> str | None:
+    """``store_key`` from the folder's config.toml, if it sets one."""
+    import tomllib
+
+    try:
+        with open(instance / "config.toml", "rb") as handle:
+            return tomllib.load(handle).get("store_key") or None
+    except (FileNotFoundError, tomllib.TOMLDecodeError):
+        return None
+
+
 @click.command("migrate-store")
 @click.option("--to", "url", required=True, metavar="postgresql://…",
               help="The empty PostgreSQL database to copy into, e.g. postgresql://ck@db.example.org/ck")
@@ -163,7 +178,10 @@ def migrate_store_command(url: str, schema: str, instance: Path):
     data_dir = instance / "data"
     if not data_dir.is_dir():
         raise MigrateError(f"There is no data folder at {data_dir}: is --instance right?")
-    target = PostgresStore(url, schema=schema or None)
+    # The instance key stays the folder's (store_key, CONSENT_KIT_STORE_KEY or data/store.key):
+    # give the same one to every server that will use the database.
+    target = PostgresStore(url, schema=schema or None, key_dir=str(data_dir),
+                           store_key=_config_store_key(instance))
     try:
         copied = copy_store(data_dir, target)
         problems = check_copy(data_dir, target, copied)

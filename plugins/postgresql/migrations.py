@@ -19,6 +19,8 @@ Tables:
   JSON line), and its head, the row locked (``FOR UPDATE``) while entries are
   chained so the sequence has no gaps; ``audit_pending`` (migration 2):
   entries written with their change, waiting to be chained;
+* ``participant_keys`` (migration 3): each participant's data key, wrapped;
+  answers, drafts and the personal parts of consents are sealed with it;
 * ``documents``: keyed documents (JSONB) of every named table.
 
 Answers, consent records, texts and drafts are ``json`` (kept as sent, keys in
@@ -92,6 +94,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                action text NOT NULL,
                subject text NOT NULL,
                details json NOT NULL)""",
+    ]),
+    # Crypto-shredding: each participant's data key, wrapped with the instance key (keys.py).
+    (3, [
+        """CREATE TABLE participant_keys (
+               name text PRIMARY KEY,
+               wrapped bytea NOT NULL)""",
     ]),
 ]
 

@@ -1,12 +1,13 @@
-""""Send" in two round trips: consent, answers and the audit entry in one transaction.
+""""Send" in a few round trips: consent, answers and the audit entry in one transaction.
 
 Done one statement at a time, a submission waited for about a dozen replies
-from the database. Here two statements go out together (psycopg's pipeline
-mode), then the commit:
+from the database. Here:
 
 1. the pseudonym's and the id's advisory locks (the same ones a withdrawal
    and an erasure take);
-2. one statement that inserts the consent (``ON CONFLICT DO NOTHING``), the
+2. the participant's data key, read (or made, in this transaction), and the
+   answers and the personal parts of the consent sealed with it in Python;
+3. one statement that inserts the consent (``ON CONFLICT DO NOTHING``), the
    answers (``ON CONFLICT DO NOTHING RETURNING``) and, only when the answers
    are new, the pending audit entry, and checks, after the locks, that the
    person hasn't withdrawn and the id wasn't erased.
@@ -50,7 +51,7 @@ SELECT (SELECT seq FROM answers), (SELECT id FROM entry),
 
 
 def send(conn: psycopg.Connection, record: ConsentRecord, response: Response,
-         audit: dict | None) -> tuple[Response, bool, int | None]:
+         audit: dict | None, sealer, keys) -> tuple[Response, bool, int | None]:
     """Store consent, answers and (for new answers) a pending audit entry; the caller commits.
 
     Returns ``(stored, created, pending audit id or None)``. Raises what
@@ -62,15 +63,17 @@ def send(conn: psycopg.Connection, record: ConsentRecord, response: Response,
         audit["details"] = audit.get("details") or {}
         audit_log.check(audit.get("actor"), audit.get("action"), audit.get("subject", ""), audit["details"])
     stored = response.to_record()
-    params = (record.pseudonym, record.survey_id, record.code_hash, Json(record.to_record()),
-              response.id, response.survey_id, response.pseudonym, Json(stored),
+    conn.execute(_LOCKS, (PSEUDONYM_LOCK, record.pseudonym, ID_LOCK, response.id))
+    with conn.cursor() as cur, keys.within(cur):
+        # The person's key is made (if new) in this transaction: flushed with what it seals.
+        consent_line, answers_line = sealer.seal_consent(record.to_record()), sealer.seal_response(stored)
+    params = (record.pseudonym, record.survey_id, record.code_hash, Json(consent_line),
+              response.id, response.survey_id, response.pseudonym, Json(answers_line),
               audit_log.utc_now(), audit.get("actor", ""), audit.get("action", ""),
               audit.get("subject", ""), Json(audit.get("details") or {}), bool(audit),
               record.pseudonym, id_hash(response.id))
     try:
-        with conn.pipeline():
-            conn.execute(_LOCKS, (PSEUDONYM_LOCK, record.pseudonym, ID_LOCK, response.id))
-            result = conn.execute(_STORE, params)
+        result = conn.execute(_STORE, params)
     except UniqueViolation:
         raise ValueError(_CODE_IN_USE) from None  # the withdrawal code is someone else's
     seq, pending, withdrawn, erased = result.fetchone()
@@ -79,14 +82,17 @@ def send(conn: psycopg.Connection, record: ConsentRecord, response: Response,
     if erased:
         raise ErasedSubmission()
     if seq is None:
-        return _existing(conn, response, stored), False, None
+        return _existing(conn, response, stored, sealer), False, None
     return response, True, pending
 
 
-def _existing(conn: psycopg.Connection, response: Response, stored: dict) -> Response:
+def _existing(conn: psycopg.Connection, response: Response, stored: dict, sealer) -> Response:
     """The answers already stored under this id, if they are the same; else a conflict."""
     row = conn.execute("SELECT record FROM responses WHERE id = %s", (response.id,)).fetchone()
-    existing = Response.from_record(row[0])
+    opened = sealer.open_response(row[0])
+    if opened is None:  # their key is gone: they were taken back
+        raise SubmissionConflict()
+    existing = Response.from_record(opened)
     # Compare with what would have been stored: a tuple in the answers comes back a list.
     if existing.same_content(Response.from_record(round_trip(stored))):
         return existing

@@ -30,15 +30,25 @@ def round_trip(record: dict) -> dict:
     return json.loads(json.dumps(record))
 
 
-def delete_drafts_mentioning(cur: psycopg.Cursor, words: list[str]) -> int:
-    """Delete drafts whose stored text contains any of ``words`` (submission ids, a pseudonym).
+def delete_drafts_mentioning(cur: psycopg.Cursor, words: list[str], sealer) -> int:
+    """Delete drafts that contain any of ``words`` (submission ids, a pseudonym); return how many.
 
     Like the embedded store: a draft that carries an erased id, under whatever
-    key the web layer chose, holds that person's answers.
+    key the web layer chose, holds that person's answers. A sealed draft is
+    matched on its key name (a pseudonym, in the clear) and on its opened data;
+    one whose key is already gone can't be read by anyone and is left to expire.
     """
     words = [w for w in words if w]
     if not words:
         return 0
-    cur.execute("DELETE FROM drafts d WHERE EXISTS "
-                "(SELECT 1 FROM unnest(%s::text[]) AS w WHERE strpos(d.data::text, w) > 0)", (words,))
-    return cur.rowcount
+    doomed = []
+    for draft_id, body in cur.execute("SELECT id, data FROM drafts").fetchall():
+        text = json.dumps(body, ensure_ascii=False)
+        if not any(w in text for w in words) and isinstance(body, dict) and "sealed" in body:
+            opened = sealer.open_draft(draft_id, body)
+            text = json.dumps(opened, ensure_ascii=False) if opened is not None else ""
+        if any(w in text for w in words):
+            doomed.append(draft_id)
+    if doomed:
+        cur.execute("DELETE FROM drafts WHERE id = ANY(%s)", (doomed,))
+    return len(doomed)

@@ -21,6 +21,7 @@ the schema is made or upgraded then (``migrations.py``).
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable, Iterator
 
@@ -30,16 +31,20 @@ from psycopg.types.json import Json
 from consent_kit import (
     ConsentRecord,
     ErasedSubmission,
+    ParticipantKeys,
     Response,
+    Sealer,
     Store,
     StoreError,
     SubmissionConflict,
+    instance_key,
 )
 
 from . import audit as audit_log
 from .consents import ConsentRows
 from .consents import check_record as check_consent
 from .documents import PgDocuments
+from .keys import PgKeyStorage
 from .migrations import migrate
 from .pool import LazyPool
 from .send import send
@@ -52,10 +57,20 @@ _DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 class PostgresStore(ConsentRows, Store):
     """Responses, consents, drafts, audit and documents in one PostgreSQL database (or schema)."""
 
-    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4, timeout: float = 15.0):
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4, timeout: float = 15.0,
+                 store_key: str | None = None, key_dir: str | None = None):
+        """``store_key`` (base64) or ``CONSENT_KIT_STORE_KEY`` or ``<key_dir>/store.key`` is the
+        instance key that wraps every participant's key: the same on every server, never in the
+        database (see crypto.instance_key)."""
         self.url, self.schema = url, schema
+        self._key_args = (store_key, key_dir)
         self._pool = LazyPool(url, schema=schema, size=pool_size, timeout=timeout,
                               on_open=lambda conn: migrate(conn, schema))
+        self._keys = PgKeyStorage(self._pool)
+        if store_key is None and key_dir is None and not os.environ.get("CONSENT_KIT_STORE_KEY"):
+            raise ValueError("PostgresStore needs the instance key: store_key, key_dir (its store.key) "
+                             "or CONSENT_KIT_STORE_KEY")
+        self._sealer = Sealer(ParticipantKeys(self._keys, instance_key(key_dir or ".", key=store_key)))
 
     def __repr__(self) -> str:
         return f"PostgresStore(schema={self.schema!r})"
@@ -63,11 +78,11 @@ class PostgresStore(ConsentRows, Store):
     def __getstate__(self) -> dict:
         # A store handed to another process carries its address, never its connections.
         return {"url": self.url, "schema": self.schema, "pool_size": self._pool.size,
-                "timeout": self._pool.timeout}
+                "timeout": self._pool.timeout, "keys": self._key_args}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["url"], schema=state["schema"], pool_size=state["pool_size"],
-                      timeout=state["timeout"])
+                      timeout=state["timeout"], store_key=state["keys"][0], key_dir=state["keys"][1])
 
     # -- answers -----------------------------------------------------------------
 
@@ -86,7 +101,7 @@ class PostgresStore(ConsentRows, Store):
         _check(response)
         if response.pseudonym == record.pseudonym:
             with self._pool.connection() as conn:
-                stored, created, pending = send(conn, record, response, audit)
+                stored, created, pending = send(conn, record, response, audit, self._sealer, self._keys)
         else:
             with self._pool.connection() as conn, conn.cursor() as cur:  # answers under another pseudonym
                 self._add_consent(cur, record)
@@ -120,13 +135,19 @@ class PostgresStore(ConsentRows, Store):
         if cur.fetchone():
             raise ErasedSubmission()
         record = response.to_record()
+        with self._keys.within(cur):
+            line = self._sealer.seal_response(record)
         cur.execute("INSERT INTO responses (id, survey_id, pseudonym, record) VALUES (%s, %s, %s, %s) "
                     "ON CONFLICT (id) DO NOTHING",
-                    (response.id, response.survey_id, response.pseudonym, Json(record)))
+                    (response.id, response.survey_id, response.pseudonym, Json(line)))
         if cur.rowcount == 1:
             return response, True
         cur.execute("SELECT record FROM responses WHERE id = %s", (response.id,))
-        existing = Response.from_record(cur.fetchone()[0])
+        with self._keys.within(cur):
+            opened = self._sealer.open_response(cur.fetchone()[0])
+        if opened is None:
+            raise SubmissionConflict()
+        existing = Response.from_record(opened)
         # Compare with what would have been stored: a tuple in the answers comes back a list.
         incoming = Response.from_record(round_trip(record))
         if existing.same_content(incoming):
@@ -141,8 +162,10 @@ class PostgresStore(ConsentRows, Store):
         with self._pool.connection("the export") as conn, conn.cursor(name="responses") as cur:
             cur.itersize = 2000
             cur.execute(query, params)
-            for (record,) in cur:
-                yield Response.from_record(record)
+            while rows := cur.fetchmany(256):
+                # Opened 256 at a time: their keys come in one round trip (on another connection).
+                for record in self._sealer.open_responses([row[0] for row in rows]):
+                    yield Response.from_record(record)
 
     def count_responses(self, survey_id: str | None = None) -> int:
         """Return how many responses are stored (for one survey, or all)."""
@@ -156,7 +179,8 @@ class PostgresStore(ConsentRows, Store):
         """Return the response with this submission id, or ``None``."""
         with self._pool.connection() as conn:
             row = conn.execute("SELECT record FROM responses WHERE id = %s", (response_id,)).fetchone()
-        return None if row is None else Response.from_record(row[0])
+        opened = None if row is None else self._sealer.open_response(row[0])
+        return None if opened is None else Response.from_record(opened)
 
     def responses_by_pseudonym(self, pseudonym: str) -> list[Response]:
         """Return the responses carrying this pseudonym ("" matches none), in stored order."""
@@ -165,7 +189,7 @@ class PostgresStore(ConsentRows, Store):
         with self._pool.connection() as conn:
             rows = conn.execute("SELECT record FROM responses WHERE pseudonym = %s ORDER BY seq",
                                 (pseudonym,)).fetchall()
-        return [Response.from_record(record) for (record,) in rows]
+        return [Response.from_record(record) for record in self._sealer.open_responses([r[0] for r in rows])]
 
     def erase_responses(self, response_ids: Iterable[str]) -> int:
         """Delete these responses and tombstone their ids (stored or not); return how many went."""
@@ -176,7 +200,10 @@ class PostgresStore(ConsentRows, Store):
             for response_id in ids:  # sorted: two erasures never wait on each other in a circle
                 lock(cur, ID_LOCK, response_id)
             erased = self._erase(cur, ids, for_pseudonym="")
-            delete_drafts_mentioning(cur, ids)
+            delete_drafts_mentioning(cur, ids, self._sealer)
+            # Answers sent without a pseudonym have a key of their own: shred it too.
+            cur.execute("DELETE FROM participant_keys WHERE name = ANY(%s)",
+                        ([f"response:{i}" for i in ids],))
         return erased
 
     def _erase(self, cur: psycopg.Cursor, ids: list[str], *, for_pseudonym: str) -> int:
@@ -196,10 +223,11 @@ class PostgresStore(ConsentRows, Store):
             raise ValueError("invalid draft id")
         if not isinstance(data, dict):
             raise TypeError("draft data must be a dict")
+        body = self._sealer.seal_draft(draft_id, {"expires_at": float(expires_at), "data": data})
         with self._pool.connection("your progress") as conn:
             conn.execute("INSERT INTO drafts (id, expires_at, data) VALUES (%s, %s, %s) "
                          "ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, "
-                         "data = excluded.data", (draft_id, float(expires_at), Json(data)))
+                         "data = excluded.data", (draft_id, float(expires_at), Json(body)))
 
     def load_draft(self, draft_id: str) -> dict | None:
         """Return a draft's data, or ``None`` if invalid, missing or expired (then deleted)."""
@@ -213,7 +241,8 @@ class PostgresStore(ConsentRows, Store):
             if not row[1]:
                 conn.execute("DELETE FROM drafts WHERE id = %s", (draft_id,))
                 return None
-        return row[0]
+        opened = self._sealer.open_draft(draft_id, row[0])  # None: its key was shredded
+        return None if opened is None else opened["data"]
 
     def delete_draft(self, draft_id: str) -> None:
         """Delete a draft if it exists; an invalid id is ignored."""
@@ -261,6 +290,10 @@ class PostgresStore(ConsentRows, Store):
         with self._pool.connection("the audit log") as conn:
             audit_log.chain_pending(conn)
             yield from audit_log.entries(conn)
+
+    def check_key(self) -> None:
+        """Fail now, in plain words, if the instance key isn't the one the stored keys were wrapped with."""
+        self._sealer.keys.check()
 
     def close(self) -> None:
         """Close this process's connections; using the store again opens new ones."""

@@ -8,6 +8,7 @@ one fails, saying how to get one: it never skips.
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import uuid
@@ -20,6 +21,8 @@ from consent_kit_plugins.postgresql.store import PostgresStore
 from psycopg import sql
 
 URL_ENV = "CONSENT_KIT_TEST_DATABASE_URL"
+#: The instance key of the tests' stores (base64 of 32 bytes; the same in every test process).
+TEST_STORE_KEY = base64.b64encode(b"consent-kit tests only, 32 bytes").decode("ascii")
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -57,4 +60,4 @@ def temporary_schema(prefix: str = "ck_test") -> Iterator[tuple[str, str]]:
 
 def store_factory(url: str, schema: str):
     """A picklable opener of the store in ``schema`` (for the contract's other processes)."""
-    return functools.partial(PostgresStore, url, schema=schema)
+    return functools.partial(PostgresStore, url, schema=schema, store_key=TEST_STORE_KEY)

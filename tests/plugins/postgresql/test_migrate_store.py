@@ -43,6 +43,11 @@ def pg():
         yield where
 
 
+def target_store(pg: tuple[str, str], folder: Path) -> PostgresStore:
+    """The database's store, with the folder's instance key (migrate-store keeps it)."""
+    return PostgresStore(pg[0], schema=pg[1], key_dir=str(folder / "data"))
+
+
 def migrate(folder: Path, url: str, schema: str):
     return CliRunner().invoke(migrate_store_command, ["--to", url, "--schema", schema,
                                                       "--instance", str(folder)])
@@ -55,7 +60,7 @@ def test_everything_is_copied_and_checked(folder, pg):
     assert result.exit_code == 0, result.output
     assert "Copied 1 answer(s), 1 consent(s), 1 withdrawal(s)" in result.output
     assert "Counts match and the audit log checks out" in result.output
-    with EmbeddedStore(folder / "data") as source, PostgresStore(pg[0], schema=pg[1]) as target:
+    with EmbeddedStore(folder / "data") as source, target_store(pg, folder) as target:
         assert list(target.iter_responses()) == list(source.iter_responses())
         assert target.consent_counts("quick") == source.consent_counts("quick")
         assert list(target.iter_audit()) == list(source.iter_audit())  # same entries, same hashes
@@ -80,7 +85,7 @@ def test_erased_ids_stay_refused_after_the_copy(folder, pg):
         kept = next(source.iter_responses())
         source.erase_responses([kept.id])
     assert migrate(folder, *pg).exit_code == 0
-    with PostgresStore(pg[0], schema=pg[1]) as target, pytest.raises(ErasedSubmission):
+    with target_store(pg, folder) as target, pytest.raises(ErasedSubmission):
         target.add_response(kept)
 
 
@@ -89,7 +94,7 @@ def test_a_database_with_data_is_never_copied_into(folder, pg):
     again = migrate(folder, *pg)
     assert again.exit_code != 0
     assert "only copies into an empty database" in again.output
-    with PostgresStore(pg[0], schema=pg[1]) as target:
+    with target_store(pg, folder) as target:
         assert target.count_responses() == 1  # nothing doubled
 
 

@@ -5,6 +5,7 @@ Each test gets a schema of its own on the test server (pg_testdb), dropped after
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import psycopg
 import pytest
 from consent_kit_plugins.postgresql.migrations import LATEST, migrate, schema_version
 from consent_kit_plugins.postgresql.store import PostgresStore
-from pg_testdb import connect, temporary_schema
+from pg_testdb import TEST_STORE_KEY, connect, temporary_schema
 from serverutil import QUICK_SURVEY
 
 from consent_kit.store import EmbeddedStore
@@ -32,7 +33,7 @@ def pg():
 def pg_app(make_app, pg):
     url, schema = pg
     app = make_app(forms={"quick.yaml": QUICK_SURVEY}, examples=False,
-                   config={"DATABASE_URL": url, "DATABASE_SCHEMA": schema})
+                   config={"DATABASE_URL": url, "DATABASE_SCHEMA": schema, "STORE_KEY": TEST_STORE_KEY})
     yield app
     app.extensions["consent_kit"].store.close()
 
@@ -66,6 +67,10 @@ def test_a_participant_answers_and_takes_it_back_and_nothing_is_left_in_a_dump(p
     assert stored.answers == {"word": "pgcanary1234", "colour": "red"}
     assert store.get_consent(stored.pseudonym) is not None
     assert [e["action"] for e in store.iter_audit()][-1:] == ["consent_given"]
+    url, schema = pg
+    assert "pgcanary1234" not in dump_of(url, schema)  # sealed with the person's key at rest
+    with store._pool.connection() as conn:  # a backup made now, before they take it back
+        [old_line] = conn.execute("SELECT record FROM responses").fetchone()
 
     person.get("/change-your-mind/")
     person.post("/change-your-mind/", {"code": reference})
@@ -75,11 +80,20 @@ def test_a_participant_answers_and_takes_it_back_and_nothing_is_left_in_a_dump(p
     assert store.count_responses() == 0
     assert store.get_consent(stored.pseudonym) is None
     assert store.verify_audit() == []
-    url, schema = pg
-    dump = subprocess.run([_pg_dump(), "--schema", schema, "--data-only", url],
-                          capture_output=True, text=True, timeout=120, check=True).stdout
+    dump = dump_of(url, schema)
     assert "CREATE" not in dump and "COPY" in dump  # a real dump of the data
     assert "pgcanary1234" not in dump
+    # The old backup's copy can't be opened any more: the person's key is gone everywhere.
+    assert store._sealer.open_response(old_line) is None
+    with store._pool.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM participant_keys WHERE name = %s",
+                            (stored.pseudonym,)).fetchone()[0] == 0
+
+
+def dump_of(url: str, schema: str) -> str:
+    """``pg_dump --data-only`` of one schema, as text."""
+    return subprocess.run([_pg_dump(), "--schema", schema, "--data-only", url],
+                          capture_output=True, text=True, timeout=120, check=True).stdout
 
 
 def _pg_dump() -> str:
@@ -91,7 +105,7 @@ def _pg_dump() -> str:
 
 def test_the_schema_is_made_once_and_recorded(pg):
     url, schema = pg
-    store = PostgresStore(url, schema=schema)
+    store = PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY)
     try:
         assert store.count_responses() == 0  # first use makes the tables
     finally:
@@ -105,7 +119,7 @@ def test_the_schema_is_made_once_and_recorded(pg):
 
 def test_a_newer_schema_stops_an_older_consent_kit(pg):
     url, schema = pg
-    PostgresStore(url, schema=schema).close()
+    PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY).close()
     with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
         migrate(conn, schema)
         conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (LATEST + 1,))
@@ -116,7 +130,7 @@ def test_a_newer_schema_stops_an_older_consent_kit(pg):
 
 def test_a_forked_worker_gets_its_own_connections(pg):
     url, schema = pg
-    store = PostgresStore(url, schema=schema)
+    store = PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY)
     try:
         store.audit(actor="parent", action="before_fork")  # the parent's pool is open now
         pid = os.fork()
@@ -138,7 +152,7 @@ def test_a_forked_worker_gets_its_own_connections(pg):
 
 def test_exports_stream_from_a_server_side_cursor(pg):
     url, schema = pg
-    store = PostgresStore(url, schema=schema)
+    store = PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY)
     try:
         with store._pool.connection() as conn, conn.cursor() as cur:
             cur.execute("INSERT INTO responses (id, survey_id, record) SELECT 'r' || n, 'pilot', "
@@ -160,7 +174,8 @@ def test_exports_stream_from_a_server_side_cursor(pg):
 def test_a_database_that_does_not_answer_is_a_plain_store_error():
     from consent_kit import StoreError
 
-    store = PostgresStore("postgresql://postgres@127.0.0.1:9/none?connect_timeout=1", timeout=1)
+    store = PostgresStore("postgresql://postgres@127.0.0.1:9/none?connect_timeout=1", timeout=1,
+                          store_key=TEST_STORE_KEY)
     with pytest.raises(StoreError) as caught:
         store.count_responses()
     assert "database is not answering" in str(caught.value)
@@ -175,20 +190,20 @@ def test_an_older_schema_is_upgraded_when_the_app_starts(pg, monkeypatch):
         monkeypatch.setattr(migrations, "LATEST", 1)
         assert migrations.migrate(conn, schema) == [1]  # as an older consent-kit left it
     monkeypatch.undo()
-    store = PostgresStore(url, schema=schema)
+    store = PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY)
     try:
         store.audit(actor="rae", action="export")  # needs migration 2's table
     finally:
         store.close()
     with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
-        assert schema_version(conn) == LATEST == 2
+        assert schema_version(conn) == LATEST >= 2
 
 
 def test_an_entry_left_pending_by_a_crash_is_chained_by_the_next_reader(pg):
     from consent_kit_plugins.postgresql import audit as audit_log
 
     url, schema = pg
-    store = PostgresStore(url, schema=schema)
+    store = PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY)
     try:
         store.audit(actor="rae", action="export")
         with store._pool.connection() as conn, conn.cursor() as cur:
@@ -200,3 +215,19 @@ def test_an_entry_left_pending_by_a_crash_is_chained_by_the_next_reader(pg):
         assert store.audit(actor="rae", action="export")["seq"] == 3
     finally:
         store.close()
+
+
+def test_a_server_with_another_instance_key_stops_saying_so(pg):
+    from consent_kit import StoreError
+
+    url, schema = pg
+    first = PostgresStore(url, schema=schema, store_key=TEST_STORE_KEY)
+    another = base64.b64encode(b"another key for tests, 32 bytes.").decode("ascii")
+    other = PostgresStore(url, schema=schema, store_key=another)
+    try:
+        first.check_key()
+        with pytest.raises(StoreError, match="not the one they were locked with"):
+            other.check_key()
+    finally:
+        first.close()
+        other.close()

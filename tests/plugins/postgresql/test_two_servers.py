@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from pg_testdb import temporary_schema
+from pg_testdb import TEST_STORE_KEY, temporary_schema
 from serverutil import QUICK_SURVEY, HttpParticipant, consent_kit_command, serve_gunicorn, server_env
 
 from consent_kit.testing import make_instance
@@ -31,7 +31,8 @@ def shared_instance(folder: Path, url: str, schema: str, secret: str) -> Path:
     """An instance folder of its own that keeps everything in the shared database."""
     make_instance(folder, forms={"quick.yaml": QUICK_SURVEY}, examples=False)
     with open(folder / "config.toml", "a", encoding="utf-8") as config:
-        config.write(f'\ndatabase_url = "{url}"\ndatabase_schema = "{schema}"\nsecret_key = "{secret}"\n')
+        config.write(f'\ndatabase_url = "{url}"\ndatabase_schema = "{schema}"\nsecret_key = "{secret}"\n'
+                     f'store_key = "{TEST_STORE_KEY}"\n')
     return folder
 
 
