@@ -156,7 +156,8 @@ class ConsentLog:
             raise ValueError("This withdrawal code is already in use; make a new one.")
         line = sealed if sealed is not None else self.seal(record.to_record())
         self.journal.append({"kind": GIVEN, **line}, durable=durable)
-        return self._current(record.pseudonym), True
+        # What was just written, as the caller gave it (reading it back would unseal it again).
+        return ConsentRecord.from_record(record.to_record()), True
 
     def known(self, pseudonym: str) -> bool:
         """Whether this pseudonym has a consent line, current or withdrawn (call under the lock)."""
