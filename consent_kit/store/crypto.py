@@ -44,6 +44,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from consent_kit.store.base import StoreError
 from consent_kit.store.files import FILE_MODE, fsync_dir, remove_quietly, write_all
+from consent_kit.store.journal import _loads
 
 #: Bytes in a data key and in the instance key (AES-256).
 KEY_BYTES = 32
@@ -137,7 +138,7 @@ def unseal(key: bytes, token: str, *, aad: str) -> Any:
         raise UnreadableData() from None
     plain = decrypt_bytes(key, blob, aad=aad.encode("utf-8"))
     try:
-        return json.loads(plain)
+        return _loads(plain)  # orjson where it reads the same as json (exports unseal every answer)
     except ValueError:
         raise UnreadableData() from None
 

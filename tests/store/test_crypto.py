@@ -42,7 +42,7 @@ def keys(tmp_path) -> ParticipantKeys:
 # -- sealing values ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [{"q1": CANARY, "q2": [1, 2.5, None, True]}, "ünïcødé ✓", [], 0])
+@pytest.mark.parametrize("value", [{"q1": CANARY, "q2": [1, 2.5, None, True]}, "ünïcødé ✓", [], 0, 2**70])
 def test_a_sealed_value_opens_to_the_same_value(value):
     key = new_key()
     token = seal(key, value, aad="response:a")
