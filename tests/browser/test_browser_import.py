@@ -1,4 +1,4 @@
-"""Importing a questionnaire in a real browser, on a 360 px phone (issue 18 item 1).
+"""Importing a questionnaire in a real browser, on phones (360 and 320 px) and a desktop (issue 18 item 1).
 
 A researcher goes from "Start a new survey" to the Import page, uploads an
 XLSForm with JavaScript off, reads the report and opens the draft in the
@@ -46,8 +46,8 @@ def _problems(page, checker, axe: Axe) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("width", [360, 320])
-def test_import_on_a_phone_without_javascript(new_context, studio, tmp_path, width):
+@pytest.mark.parametrize("width", [360, 320, 1280])
+def test_import_without_javascript(new_context, studio, tmp_path, width):
     phone = {**PHONE, "width": width}
     context = new_context(viewport=phone, java_script_enabled=False)
     page = context.new_page()
