@@ -254,3 +254,16 @@ def test_an_error_message_names_the_question_with_the_answer_in(person):
 
     [message] = errors_in(person.html)
     assert "Judo" in message and "${" not in person.html
+
+
+def test_consent_kit_check_names_the_file_and_line(tmp_path):
+    from click.testing import CliRunner
+
+    from consent_kit.cli import cli
+
+    path = tmp_path / "clubs.yaml"
+    path.write_text(PIPED.replace("${club}?", "${clubb}?"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code != 0
+    assert (f"{path}:24: question 'likes': 'label' uses ${{clubb}}: there is no question 'clubb' in this "
+            "survey. Did you mean ${club}?") in result.output
