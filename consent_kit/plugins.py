@@ -28,6 +28,7 @@ DEFAULT_PLUGINS = (
     "consent_kit.defaults.question_types",
     "consent_kit.defaults.loaders",
     "consent_kit.defaults.exporters",
+    "consent_kit.results.tallies",  # results kept up to date as answers arrive (issue 22)
 )
 
 #: The built-in plugins: they can be blocked like any other. Thank-you payments live in the

@@ -67,6 +67,7 @@ def sample_answers_command(instance: Path, survey_id: str, count: int | None, re
 def _add(kit, survey, count: int, seed: int | None) -> int:
     """Make and store ``count`` samples in steps, saying how far it has got."""
     from consent_kit.results.samples import make_samples, sample_count, set_sample_count
+    from consent_kit.results.tallies import rebuild
 
     samples = make_samples(survey, count, seed=seed, question_types=kit.question_types)
     added = 0
@@ -76,14 +77,17 @@ def _add(kit, survey, count: int, seed: int | None) -> int:
         if count > STEP:
             click.echo(f"  {added:,} of {count:,}", err=True)
     set_sample_count(kit.store, survey.id, sample_count(kit.store, survey.id) + added)
+    rebuild(kit.store, survey)  # the results page's counts, with the samples in
     return added
 
 
 def _remove(kit, survey) -> int:
     from consent_kit.results.samples import set_sample_count
+    from consent_kit.results.tallies import rebuild
 
     removed = kit.store.remove_sample_responses(survey.id)
     set_sample_count(kit.store, survey.id, 0)
+    rebuild(kit.store, survey)
     return removed
 
 

@@ -277,7 +277,14 @@ def summarise(survey: Survey, responses: Iterable, *, breakdowns: Iterable[Break
         days[response.submitted_at[:10]] += 1
         for counter in counters:
             counter.add(response.answers.get(counter.question.id))
-    results = Results(survey, filters, min_group, total=total, samples=samples)
+    return finish(Results(survey, filters, min_group, total=total, samples=samples), days,
+                  group_counts, breakdowns, counters, words)
+
+
+def finish(results: Results, days: Counter, group_counts: Mapping[str, Counter],
+           breakdowns: list[Breakdown], counters: list, words: Mapping[str, str]) -> Results:
+    """Turn the counts of a pass (or of kept tallies) into what the page shows, small numbers hidden."""
+    total, min_group = results.total, results.min_group
     results.groups = {b.id: sorted(g for g in group_counts[b.id] if g) for b in breakdowns}
     if total < min_group:
         results.hidden = True

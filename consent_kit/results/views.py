@@ -36,6 +36,7 @@ from consent_kit.results.summary import (
     merge_breakdowns,
     summarise,
 )
+from consent_kit.results.tallies import current_tally, results_from_tally
 from consent_kit.studio.accounts import role_at_least
 from consent_kit.studio.auth import audit, current_project, current_user, not_found
 from consent_kit.studio.rules import login_required
@@ -93,8 +94,13 @@ def results(survey_id):
     words = _words()
     breakdowns = merge_breakdowns(core_breakdowns(words), response_breakdowns(kit().pm, survey))
     filters, problems = filters_from(request.args, [b.id for b in breakdowns])
-    found = summarise(survey, kit().store.iter_responses(survey.id), breakdowns=breakdowns,
-                      filters=filters, min_group=min_group(), words=words)
+    store = kit().store
+    if filters.active:  # some days or one group: read the answers
+        found = summarise(survey, store.iter_responses(survey.id), breakdowns=breakdowns,
+                          filters=filters, min_group=min_group(), words=words)
+    else:  # every answer: from the kept tally, without reading them all (issue 22)
+        found = results_from_tally(survey, current_tally(store, survey), store.iter_responses(survey.id),
+                                   breakdowns=breakdowns, min_group=min_group(), words=words)
 
     def chart(tally, chart_id, title):
         return Markup(bar_chart(tally, chart_id=chart_id, title=title, words=words))
