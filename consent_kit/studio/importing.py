@@ -68,8 +68,7 @@ def read_upload(data: bytes, filename: str) -> tuple[dict, ImportReport]:
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise ImportRefused(_("Choose an XLSForm (a .xlsx or .xls file) or a REDCap data "
-                              "dictionary (a .csv file). This file is a ‘%(kind)s’ file.",
-                              kind=suffix.lstrip(".") or _("no kind")))
+                              "dictionary (a .csv file). %(name)s is neither.", name=name))
     if not data.strip():
         raise ImportRefused(_("%(name)s is empty. Check you chose the right file.", name=name))
     if len(data) > MAX_IMPORT_BYTES:

@@ -112,7 +112,7 @@ def _zip_bomb() -> bytes:
 
 
 @pytest.mark.parametrize(("data", "name", "words"), [
-    (b"%PDF-1.4", "form.pdf", "Choose an XLSForm (a .xlsx or .xls file) or a REDCap data dictionary"),
+    (b"%PDF-1.4", "form.pdf", "REDCap data dictionary (a .csv file). form.pdf is neither."),
     (b"", "form.xlsx", "form.xlsx is empty"),
     (b"just words", "form.xlsx", "form.xlsx isn't an Excel file that can be read"),
     (b"PK\x03\x04broken", "form.xlsx", "form.xlsx is damaged"),
