@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from consent_kit.store.base import StoreError
 from consent_kit.store.files import atomic_write, ensure_dir, remove_quietly
+from consent_kit.store.sealing import SHARED_DRAFTS_KEY
 
 if TYPE_CHECKING:
     from consent_kit.store.sealing import Sealer
@@ -168,30 +169,36 @@ class Drafts:
         with self._lock:
             self._count = max(0, self._count - deleted)
 
-    def delete_mentioning(self, words: Iterable[str]) -> int:
+    def delete_mentioning(self, words: Iterable[str], *, owners: Iterable[str] | None = None) -> int:
         """Delete drafts whose file or data contains any of ``words``; return how many.
 
         Used by erasure with the erased submission ids: a draft that carries one
         (under whatever key the web layer chose) holds that participant's answers.
         A sealed draft is matched on its key name (the pseudonym) and on its
         opened data; one whose key is gone can't be read by anyone and is left
-        to expire.
+        to expire. ``owners`` (key names, e.g. the pseudonyms of the erased
+        answers) limits which sealed drafts are opened: every other draft
+        belongs to someone else, so an erasure under a lock stays quick.
         """
         needles = [w.encode("utf-8") for w in words if w]
+        opened_for = None if owners is None else {*owners, SHARED_DRAFTS_KEY}
         deleted = 0
         for path in self.folder.glob("*.json"):
             try:
                 raw = path.read_bytes()
             except FileNotFoundError:
                 continue
-            if (any(n in raw for n in needles) or self._mentions(path, needles)) and remove_quietly(path):
+            mentioned = any(n in raw for n in needles) or self._mentions(path, needles, opened_for)
+            if mentioned and remove_quietly(path):
                 deleted += 1
         return deleted
 
-    def _mentions(self, path: Path, needles: list[bytes]) -> bool:
+    def _mentions(self, path: Path, needles: list[bytes], owners: set[str] | None) -> bool:
         """Whether a sealed draft's opened data contains any of ``needles``."""
         body = _read(path) if self.sealer is not None else None
         if body is None or "sealed" not in body:
+            return False
+        if owners is not None and body.get("key") not in owners:
             return False
         try:
             opened = self._open(path.stem, body)

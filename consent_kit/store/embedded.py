@@ -145,8 +145,11 @@ class EmbeddedStore(Store):
         """
         ids = [i for i in response_ids if isinstance(i, str) and i]
         own_keys = [response_key_name({"id": i}) for i in ids]  # answers sent without a pseudonym
+        stored = [self._responses.get(i) for i in ids]
+        # Whose drafts may carry these ids: their senders' (an id not stored: anyone's, all are opened).
+        owners = None if None in stored else {r.pseudonym for r in stored if r.pseudonym}
         erased = self._responses.erase(ids)
-        self._drafts.delete_mentioning(ids)
+        self._drafts.delete_mentioning(ids, owners=owners)
         self.keys.destroy_all(own_keys)
         return erased
 
@@ -256,7 +259,7 @@ class EmbeddedStore(Store):
         def erase() -> dict:
             ids = [r.id for r in self._responses.by_pseudonym(pseudonym)]
             erased = self._responses.erase(ids, pseudonym=pseudonym)
-            self._drafts.delete_mentioning([*ids, pseudonym])
+            self._drafts.delete_mentioning([*ids, pseudonym], owners={pseudonym})
             # Last, once nothing current needs it: every copy anywhere becomes unreadable.
             self.keys.destroy(pseudonym)
             return {"responses": erased, "damaged": self._responses.damaged_lines()}

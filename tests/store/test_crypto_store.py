@@ -196,3 +196,17 @@ def test_plain_lines_written_before_sealing_still_load_and_withdraw(data_dir):
         store.withdraw(P1, at="2026-11-28T10:00:00Z")
         assert store.get_response("a" * 32) is None
     assert plain_hits(data_dir) == []
+
+
+def test_erasing_a_stored_answer_opens_only_its_senders_drafts(store, monkeypatch):
+    """Erasure runs under a lock: other people's sealed drafts are not opened one by one."""
+    store.add_response(make_response("a" * 32, pseudonym=P1))
+    store.save_draft("d" * 20, {"pseudonym": P1, "submission_id": "a" * 32}, expires_at=4e9)
+    store.save_draft("e" * 20, {"pseudonym": P2, "submission_id": "b" * 32}, expires_at=4e9)
+    opened = []
+    real = store._drafts.sealer.open_draft
+    monkeypatch.setattr(store._drafts.sealer, "open_draft", lambda i, b: opened.append(i) or real(i, b))
+    store.erase_responses(["a" * 32])
+    assert "e" * 20 not in opened
+    monkeypatch.undo()
+    assert store.load_draft("d" * 20) is None and store.load_draft("e" * 20) is not None
