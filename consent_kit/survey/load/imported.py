@@ -305,10 +305,26 @@ def _show_if(comparison: Comparison, known: dict[str, Known], page: int) -> tupl
     return {"question": target.id, operator: comparison.value}, ""
 
 
+def N_(text: str) -> str:  # noqa: N802  the name translators' tools look for
+    """Mark words kept in a table for translation; :func:`say` translates them where they are used."""
+    return text
+
+
+def say(text: str, **params) -> str:
+    """The report's words in the researcher's language when there is one (the studio), else English.
+
+    Whole sentences with ``%(name)s`` places, so translators see them whole. Flask-Babel is
+    imported here, not at the top, so the importers load without Flask (the command line).
+    """
+    from flask_babel import gettext
+
+    return gettext(text, **params)
+
+
 def unreadable(error: Exception) -> str:
     """The report's words for a row the importer couldn't make sense of (it goes on to the next)."""
-    return (f"not imported — this row couldn't be read ({type(error).__name__}: {error}). Check its "
-            "cells against the rows that did come in")
+    return say("not imported — this row couldn't be read (%(error)s). Check its cells against the "
+               "rows that did come in", error=f"{type(error).__name__}: {error}")
 
 
 # -- the command ----------------------------------------------------------------------------

@@ -11,42 +11,46 @@ import re
 from consent_kit.studio.builder.starter import MARK
 from consent_kit.survey.load.import_pipes import pipe_to_ids, piped
 from consent_kit.survey.load.imported import (
+    N_,
     Ids,
     ImportReport,
     Known,
+    say,
     show_ifs,
     text_in,
 )
 
-#: Types consent-kit has no question for, and why, in the researcher's words.
+#: Types consent-kit has no question for, and why, in the researcher's words (``say`` translates).
 LEFT_OUT = {
-    "calculate": "consent-kit has no calculations yet",
-    "hidden": "consent-kit has no hidden values",
-    "geopoint": "consent-kit doesn't ask for places on a map (it avoids knowing where people are)",
-    "geotrace": "consent-kit doesn't ask for places on a map (it avoids knowing where people are)",
-    "geoshape": "consent-kit doesn't ask for places on a map (it avoids knowing where people are)",
-    "image": "consent-kit doesn't take photos, recordings or files",
-    "audio": "consent-kit doesn't take photos, recordings or files",
-    "video": "consent-kit doesn't take photos, recordings or files",
-    "file": "consent-kit doesn't take photos, recordings or files",
-    "barcode": "consent-kit has no barcode questions",
-    "rank": "consent-kit has no ranking questions yet",
-    "time": "consent-kit asks for dates, not times of day",
-    "acknowledge": "consent-kit has no 'OK' tick; the consent section does this job",
-    "select_one_from_file": "choices from another file aren't read: copy them into the choices sheet",
-    "select_multiple_from_file": "choices from another file aren't read: copy them into the choices sheet",
-    "trigger": "consent-kit has no triggers",
-    "xml-external": "consent-kit doesn't read other files",
-    "csv-external": "consent-kit doesn't read other files",
+    "calculate": N_("consent-kit has no calculations yet"),
+    "hidden": N_("consent-kit has no hidden values"),
+    "geopoint": N_("consent-kit doesn't ask for places on a map (it avoids knowing where people are)"),
+    "geotrace": N_("consent-kit doesn't ask for places on a map (it avoids knowing where people are)"),
+    "geoshape": N_("consent-kit doesn't ask for places on a map (it avoids knowing where people are)"),
+    "image": N_("consent-kit doesn't take photos, recordings or files"),
+    "audio": N_("consent-kit doesn't take photos, recordings or files"),
+    "video": N_("consent-kit doesn't take photos, recordings or files"),
+    "file": N_("consent-kit doesn't take photos, recordings or files"),
+    "barcode": N_("consent-kit has no barcode questions"),
+    "rank": N_("consent-kit has no ranking questions yet"),
+    "time": N_("consent-kit asks for dates, not times of day"),
+    "acknowledge": N_("consent-kit has no 'OK' tick; the consent section does this job"),
+    "select_one_from_file": N_("choices from another file aren't read: copy them into the choices "
+                               "sheet"),
+    "select_multiple_from_file": N_("choices from another file aren't read: copy them into the "
+                                    "choices sheet"),
+    "trigger": N_("consent-kit has no triggers"),
+    "xml-external": N_("consent-kit doesn't read other files"),
+    "csv-external": N_("consent-kit doesn't read other files"),
 }
 #: Columns that mean something consent-kit can't do yet.
 UNUSED_COLUMNS = {
-    "default": "answers filled in beforehand aren't imported",
-    "read_only": "read-only questions aren't imported (the question is asked as usual)",
-    "choice_filter": "choices filtered by an earlier answer aren't imported: every choice is shown",
-    "calculation": "calculations aren't imported",
-    "trigger": "triggers aren't imported",
-    "repeat_count": "repeats aren't imported",
+    "default": N_("answers filled in beforehand aren't imported"),
+    "read_only": N_("read-only questions aren't imported (the question is asked as usual)"),
+    "choice_filter": N_("choices filtered by an earlier answer aren't imported: every choice is shown"),
+    "calculation": N_("calculations aren't imported"),
+    "trigger": N_("triggers aren't imported"),
+    "repeat_count": N_("repeats aren't imported"),
 }
 #: The older ways of writing a type that XLSForm still accepts (pyxform's aliases).
 ALIASES = (
@@ -98,8 +102,9 @@ class Builder:
         self.report.question_rows += 1
         repeat = next((g for g in self.groups if g["repeat"]), None)
         if repeat:
-            self.report.add(number, kind.split()[0], name, f"not imported — it is inside the repeat "
-                            f"'{repeat['name']}', and consent-kit has no repeats yet")
+            self.report.add(number, kind.split()[0], name, say(
+                "not imported — it is inside the repeat '%(repeat)s', and consent-kit has no repeats "
+                "yet", repeat=repeat["name"]))
             return None
         self._question(number, row, kind, name)
         return None
@@ -108,16 +113,17 @@ class Builder:
         group = {"name": name, "repeat": kind == "begin repeat", "conditions": [], "opened": False,
                  "title": text_in(_words(row, "label", self.main, self.codes), self.main)}
         if group["repeat"]:
-            self.report.add(number, "begin repeat", name, "not imported — consent-kit has no repeats "
-                            "yet, so the questions inside it are left out too")
+            self.report.add(number, "begin repeat", name, say(
+                "not imported — consent-kit has no repeats yet, so the questions inside it are left "
+                "out too"))
         elif row.get("relevant"):
             found, why = show_ifs(row["relevant"], self.known, len(self.pages))
             if found and len(found) + sum(len(g["conditions"]) for g in self.groups) <= 1:
                 group["conditions"] = found
             else:
-                self.report.add(number, "begin group", name, f"relevant not imported — "
-                                f"{why or 'consent-kit has one condition for a page'}: the group is "
-                                "shown to everyone", level="changed")
+                self.report.add(number, "begin group", name, say(
+                    "relevant not imported — %(why)s: the group is shown to everyone",
+                    why=why or say("consent-kit has one condition for a page")), level="changed")
         if "field-list" in row.get("appearance", "") and self.field_page is None and not group["repeat"]:
             self.field_page = self._new_page(group["title"], self._group_conditions(group), name)
             group["opened"] = True
@@ -151,8 +157,9 @@ class Builder:
     def _question(self, number: int, row: dict, kind: str, name: str) -> None:
         base = kind.split()[0]
         if base in LEFT_OUT or base not in QUESTION_TYPES:
-            why = LEFT_OUT.get(base, f"consent-kit doesn't know the type '{base}'")
-            self.report.add(number, base, name, f"not imported — {why}")
+            why = say(LEFT_OUT[base]) if base in LEFT_OUT else say(
+                "consent-kit doesn't know the type '%(type)s'", type=base)
+            self.report.add(number, base, name, say("not imported — %(why)s", why=why))
             return
         question = {"id": self.ids.make(name or f"row{number}"), "type": None, "label": ""}
         extra = QUESTION_TYPES[base](self, number, row, kind, question)
@@ -184,24 +191,26 @@ class Builder:
         question["label"] = self._piped(number, row, base, "label", page)
         if not question["label"]:
             question["label"] = f"{MARK} {row.get('name', '')}"
-            self.report.add(number, base, row.get("name", ""), "has no label: one is marked for you "
-                            "to write", level="changed")
+            self.report.add(number, base, row.get("name", ""),
+                            say("has no label: one is marked for you to write"), level="changed")
         hint = self._piped(number, row, base, "hint", page)
         if hint:
             question["help"] = hint
         for column, why in UNUSED_COLUMNS.items():
             if row.get(column) and not (column == "calculation" and base == "calculate"):
-                self.report.add(number, base, row.get("name", ""), f"{column}: {why}", level="changed")
+                self.report.add(number, base, row.get("name", ""), f"{column}: {say(why)}",
+                                level="changed")
         if any(row.get(k) for k in row if k.split("::")[0] in ("image", "audio", "video", "media")):
-            self.report.add(number, base, row.get("name", ""), "pictures and sounds aren't imported",
-                            level="changed")
+            self.report.add(number, base, row.get("name", ""),
+                            say("pictures and sounds aren't imported"), level="changed")
         if question["type"] == "info":
             return
         required = row.get("required", "").strip().lower()
         question["required"] = required in TRUE_WORDS
         if required and required not in TRUE_WORDS and required not in ("no", "false", "false()", "0"):
-            self.report.add(number, base, row.get("name", ""), f"required only sometimes ({required}) "
-                            "isn't imported: the question can be left empty", level="changed")
+            self.report.add(number, base, row.get("name", ""), say(
+                "required only sometimes (%(rule)s) isn't imported: the question can be left empty",
+                rule=required), level="changed")
         from consent_kit.survey.load.xlsform_checks import validation
 
         rules = validation(self.report, number, row, base, question)
@@ -223,9 +232,9 @@ class Builder:
         if not why:
             return text_in({code: text for code, (text, _) in found.items()}, self.main)
         names = [n for text in words.values() for n in piped(text)[1]]
-        self.report.add(number, base, row.get("name", ""), "an earlier answer put into the words "
-                        f"(${{{names[0]}}}) isn't imported — {why}: the words are marked for you "
-                        "to change", level="changed")
+        self.report.add(number, base, row.get("name", ""), say(
+            "an earlier answer put into the words (%(pipe)s) isn't imported — %(why)s: the words are "
+            "marked for you to change", pipe=f"${{{names[0]}}}", why=why), level="changed")
         return _piped_all(words, self.main)
 
     def _condition(self, number: int, row: dict, base: str, question: dict, page: dict) -> None:
@@ -239,8 +248,9 @@ class Builder:
         elif found and len(found) == 1:
             question["show_if"] = found[0]
         else:
-            self.report.add(number, base, row.get("name", ""), "relevant not imported — "
-                            f"{why or 'too many conditions here'}: the question is shown to everyone",
+            self.report.add(number, base, row.get("name", ""), say(
+                "relevant not imported — %(why)s: the question is shown to everyone",
+                why=why or say("too many conditions here")),
                             level="changed")
 
     def _other(self, number: int, base: str, question: dict, operator: str) -> None:
@@ -251,8 +261,8 @@ class Builder:
             page = self._new_page("", self._group_conditions())
             follow["show_if"] = {"question": question["id"], operator: "other"}
         else:
-            self.report.add(number, base, question["id"], "the box for 'Other' is on the same page, "
-                            "so it is always shown", level="changed")
+            self.report.add(number, base, question["id"], say(
+                "the box for 'Other' is on the same page, so it is always shown"), level="changed")
         page["questions"].append(follow)
 
     def finish(self) -> None:
