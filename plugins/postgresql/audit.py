@@ -84,43 +84,49 @@ def chain_pending(conn: psycopg.Connection, *, wait: bool = True) -> dict[int, d
     """
     made: dict[int, dict] = {}
     for _ in range(100):  # bounded: each round takes everything pending so far
-        with conn.transaction(), conn.cursor() as cur:
-            if wait:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
-            else:
-                cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (CHAIN_LOCK,))
-                if not cur.fetchone()[0]:
-                    return made
-            chained = _chain_round(cur)
+        chained = _chain_round(conn, wait)
         if not chained:
             return made
         made.update(chained)
     return made
 
 
-def _chain_round(cur: psycopg.Cursor) -> dict[int, dict]:
-    """One transaction's worth: every entry pending now, chained after the locked head."""
-    cur.execute("SELECT id, at, actor, action, subject, details FROM audit_pending ORDER BY id")
-    rows = cur.fetchall()
-    if not rows:
-        return {}
-    # No flush of its own: if a crash loses this commit, it loses all of it, and the
-    # pending rows (flushed with their Send) are chained again. WAL is written in
-    # order, so the next Send's flush makes it durable anyway.
-    cur.execute("SET LOCAL synchronous_commit TO off")
-    cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-    seq, prev = cur.fetchone()
-    made = {}
-    for pending_id, at, actor, action, subject, details in rows:
-        seq += 1
-        entry = chain.make_entry(seq=seq, at=at, actor=actor, action=action, subject=subject,
-                                 details=details, prev=prev)
-        made[pending_id] = entry
-        prev = entry["hash"]
-    cur.executemany("INSERT INTO audit (seq, line) VALUES (%s, %s)",
-                    [(entry["seq"], encode(entry)) for entry in made.values()])
-    cur.execute("DELETE FROM audit_pending WHERE id = ANY(%s)", (list(made),))
-    cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", (seq, prev))
+#: Run after the lock attempt in the same pipeline: the head, locked, only if this chainer holds
+#: the lock (asking again for a lock one holds succeeds; a busy one gives no row and no wait).
+_HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1 AND pg_try_advisory_xact_lock(%s) FOR UPDATE"
+
+
+def _chain_round(conn: psycopg.Connection, wait: bool) -> dict[int, dict]:
+    """One transaction: every entry pending now, chained after the locked head; two round trips."""
+    with conn.transaction():
+        with conn.pipeline():
+            # No flush of its own: if a crash loses this commit, it loses all of it, and the
+            # pending rows (flushed with their Send) are chained again. WAL is written in
+            # order, so the next Send's flush makes it durable anyway.
+            conn.execute("SET LOCAL synchronous_commit TO off")
+            # The lock first: pending rows read before it could be chained by another meanwhile.
+            got = conn.execute("SELECT pg_advisory_xact_lock(%s) IS NULL" if wait else
+                               "SELECT pg_try_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+            pending_rows = conn.execute(
+                "SELECT id, at, actor, action, subject, details FROM audit_pending ORDER BY id")
+            head = conn.execute(_HEAD, (CHAIN_LOCK,))
+        held = wait or got.fetchone()[0]
+        locked, rows = head.fetchone(), pending_rows.fetchall()
+        if not held or locked is None or not rows:
+            return {}
+        seq, prev = locked
+        made = {}
+        for pending_id, at, actor, action, subject, details in rows:
+            seq += 1
+            entry = chain.make_entry(seq=seq, at=at, actor=actor, action=action, subject=subject,
+                                     details=details, prev=prev)
+            made[pending_id] = entry
+            prev = entry["hash"]
+        with conn.pipeline(), conn.cursor() as cur:
+            cur.executemany("INSERT INTO audit (seq, line) VALUES (%s, %s)",
+                            [(entry["seq"], encode(entry)) for entry in made.values()])
+            cur.execute("DELETE FROM audit_pending WHERE id = ANY(%s)", (list(made),))
+            cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", (seq, prev))
     return made
 
 

@@ -65,9 +65,10 @@ class PgKeyStorage:
     def add(self, name: str, wrapped: bytes) -> bytes:
         """Keep ``wrapped`` unless ``name`` has a key already; return the kept one (the first wins)."""
         def write(cur):
-            cur.execute("INSERT INTO participant_keys (name, wrapped) VALUES (%s, %s) "
-                        "ON CONFLICT (name) DO NOTHING", (name, wrapped))
-            row = cur.execute("SELECT wrapped FROM participant_keys WHERE name = %s", (name,)).fetchone()
+            row = cur.execute("INSERT INTO participant_keys (name, wrapped) VALUES (%s, %s) "
+                              "ON CONFLICT (name) DO NOTHING RETURNING wrapped", (name, wrapped)).fetchone()
+            if row is None:  # someone else's key got there first: theirs is the one
+                row = cur.execute("SELECT wrapped FROM participant_keys WHERE name = %s", (name,)).fetchone()
             return bytes(row[0])
         return self._run(write)
 
