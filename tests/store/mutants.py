@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 J, R, C = "consent_kit/store/journal.py", "consent_kit/store/responses.py", "consent_kit/store/consents.py"
 E, S, A = "consent_kit/store/embedded.py", "consent_kit/store/submissions.py", "consent_kit/store/audit.py"
 F = "consent_kit/store/files.py"
+K, SL, D = "consent_kit/store/keys.py", "consent_kit/store/sealing.py", "consent_kit/store/drafts.py"
+CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
 
 #: name -> (file, text, replacement); each text must occur exactly once.
 MUTANTS = {
@@ -55,7 +57,8 @@ MUTANTS = {
     "consent: withdrawn pseudonym accepted again": (C, "        if record.pseudonym in self.index.withdrawn:\n            raise", "        if False:\n            raise"),
     "add_response: withdrawn pseudonym accepted": (E, "            if response.pseudonym and response.pseudonym in self._consents.index.withdrawn:",
                                                    "            if False:"),
-    "withdraw: drafts kept": (E, "            self._drafts.delete_mentioning([*ids, pseudonym])", "            pass"),
+    "withdraw: drafts kept": (E, "            self._drafts.delete_mentioning([*ids, pseudonym], owners={pseudonym})",
+                              "            pass"),
     "withdraw: count of this call only": (E, '"responses_erased": self._responses.erased_for(pseudonym)',
                                           '"responses_erased": counts["responses"]'),
     "open: no recovery": (E, "        recover(self._logs())", "        pass"),
@@ -71,6 +74,23 @@ MUTANTS = {
                                            "                pass\n            except StoreError:\n                log.exception(\"Could not write an audit entry; it is carried"),
     "audit: withdrawals not remembered": (A, "                self.withdrawn_by.add(str(record.get(\"actor\")))", "                pass"),
     "audit: empty head after a power cut is damaged": (A, 'if not raw.strip(b" \\0"):', "if False:"),
+    # Crypto-shredding (issue 16 §4).
+    "withdraw: key kept": (E, "            self.keys.destroy(pseudonym)\n", "            pass\n"),
+    "erase: own key of an answer without pseudonym kept": (E, "        self.keys.destroy_all(own_keys)", "        pass"),
+    "keys: destroyed key's line kept": (K, 'return not (record.get("kind") == KEY and record.get("name") in names)',
+                                        "return True"),
+    "keys: damaged line of a destroyed key kept": (K, "            return not any(n in raw for n in needles)",
+                                                   "            return True"),
+    "keys: cache used for a key made again": (CR, "if hit is not None and hit[0] == wrapped:", "if hit is not None:"),
+    "seal: answers written plain": (R, "line = self.sealer.seal_response(record) if self.sealer else record",
+                                    "line = record"),
+    "seal: initials written plain": (SL, "line = {k: v for k, v in record.items() if k not in PERSONAL_CONSENT_FIELDS}",
+                                     "line = dict(record)"),
+    "seal: drafts written plain": (D, "            body = self.sealer.seal_draft(draft_id, body)", "            pass"),
+    "send: new key not flushed before the answers": (S, "            flush_first()  # a new", "            pass  # a new"),
+    "start: leftover keys kept": (E, "        self._shred_leftover_keys()\n", ""),
+    "sweep: keys of live drafts destroyed": (E, "                     | live)", "                     )"),
+    "claims: erased contact's key kept": (SD, "        self._keys.destroy_all(emptied)", "        pass"),
     "tables: atomic write not fsync'd": (F, "            if durable:\n                os.fsync(fd)", "            if False:\n                os.fsync(fd)"),
 }
 
