@@ -30,14 +30,22 @@ class PgKeyStorage:
         self._pool = pool
         self._bound = threading.local()
 
+    def wrapped_of(self, conn: psycopg.Connection, name: str) -> psycopg.Cursor:
+        """Ask for ``name``'s wrapped key on ``conn`` (in a pipeline: read the cursor later)."""
+        return conn.execute("SELECT wrapped FROM participant_keys WHERE name = %s", (name,))
+
     @contextmanager
-    def within(self, cur: psycopg.Cursor) -> Iterator[None]:
-        """Use ``cur``'s transaction for keys made and read in this block (this thread only)."""
-        self._bound.cur = cur
+    def within(self, cur: psycopg.Cursor, known: dict[str, bytes | None] | None = None) -> Iterator[None]:
+        """Use ``cur``'s transaction for keys made and read in this block (this thread only).
+
+        ``known`` holds wrapped keys already read in this transaction (``None``: there is
+        none), so a Send reads its person's key in the same round trip as its locks.
+        """
+        self._bound.cur, self._bound.known = cur, dict(known or {})
         try:
             yield
         finally:
-            self._bound.cur = None
+            self._bound.cur, self._bound.known = None, {}
 
     def _run(self, operation):
         cur = getattr(self._bound, "cur", None)
@@ -48,6 +56,10 @@ class PgKeyStorage:
 
     def load(self, name: str) -> bytes | None:
         """The wrapped key kept under ``name``, or ``None``."""
+        known = getattr(self._bound, "known", None) or {}
+        if getattr(self._bound, "cur", None) is not None and name in known:
+            return known[name]
+
         def read(cur):
             row = cur.execute("SELECT wrapped FROM participant_keys WHERE name = %s", (name,)).fetchone()
             return None if row is None else bytes(row[0])
@@ -70,7 +82,10 @@ class PgKeyStorage:
             if row is None:  # someone else's key got there first: theirs is the one
                 row = cur.execute("SELECT wrapped FROM participant_keys WHERE name = %s", (name,)).fetchone()
             return bytes(row[0])
-        return self._run(write)
+        kept = self._run(write)
+        if getattr(self._bound, "cur", None) is not None:
+            self._bound.known[name] = kept
+        return kept
 
     def delete(self, names: Iterable[str]) -> int:
         """Delete the keys of ``names``; return how many went."""

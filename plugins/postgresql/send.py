@@ -63,8 +63,12 @@ def send(conn: psycopg.Connection, record: ConsentRecord, response: Response,
         audit["details"] = audit.get("details") or {}
         audit_log.check(audit.get("actor"), audit.get("action"), audit.get("subject", ""), audit["details"])
     stored = response.to_record()
-    conn.execute(_LOCKS, (PSEUDONYM_LOCK, record.pseudonym, ID_LOCK, response.id))
-    with conn.cursor() as cur, keys.within(cur):
+    with conn.pipeline():
+        conn.execute(_LOCKS, (PSEUDONYM_LOCK, record.pseudonym, ID_LOCK, response.id))
+        asked = keys.wrapped_of(conn, record.pseudonym)  # after the lock: a withdrawal has finished
+    row = asked.fetchone()
+    known = {record.pseudonym: None if row is None else bytes(row[0])}
+    with conn.cursor() as cur, keys.within(cur, known):
         # The person's key is made (if new) in this transaction: flushed with what it seals.
         consent_line, answers_line = sealer.seal_consent(record.to_record()), sealer.seal_response(stored)
     params = (record.pseudonym, record.survey_id, record.code_hash, Json(consent_line),
