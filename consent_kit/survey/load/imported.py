@@ -270,12 +270,12 @@ def show_ifs(expression: str, known: dict[str, Known], page: int) -> tuple[list[
     """``show_if`` settings (at most two, all to be met) for an expression, or ``([], why not)``."""
     parsed = parse_condition(expression)
     if parsed is None:
-        return [], "the condition is more than simple comparisons, so it isn't carried over"
+        return [], say("the condition is more than simple comparisons, so it isn't carried over")
     joiner, comparisons = parsed
     if joiner == "or" and len(comparisons) > 1:
-        return [], "'or' isn't carried over: consent-kit shows a question after one answer"
+        return [], say("'or' isn't carried over: consent-kit shows a question after one answer")
     if len(comparisons) > 2:
-        return [], "more than two conditions joined by 'and' aren't carried over"
+        return [], say("more than two conditions joined by 'and' aren't carried over")
     found = []
     for comparison in comparisons:
         condition, why = _show_if(comparison, known, page)
@@ -288,20 +288,23 @@ def show_ifs(expression: str, known: dict[str, Known], page: int) -> tuple[list[
 def _show_if(comparison: Comparison, known: dict[str, Known], page: int) -> tuple[dict | None, str]:
     target = known.get(comparison.name)
     if target is None:
-        return None, f"the condition uses '{comparison.name}', which isn't an earlier imported question"
+        return None, say("the condition uses '%(name)s', which isn't an earlier imported question",
+                         name=comparison.name)
     if target.page >= page:
-        return None, f"the condition uses '{comparison.name}' on the same page; it needs an earlier page"
+        return None, say("the condition uses '%(name)s' on the same page; it needs an earlier page",
+                         name=comparison.name)
     if target.type == "info":
-        return None, f"the condition uses '{comparison.name}', which takes no answer"
+        return None, say("the condition uses '%(name)s', which takes no answer", name=comparison.name)
     many = target.type == "multiple_choice"
     operator = {("=", False): "equals", ("!=", False): "not_equals", ("selected", True): "includes",
                 ("selected", False): "equals", ("not selected", False): "not_equals"}.get(
                     (comparison.op, many))
     if operator is None:
-        return None, (f"'{comparison.op}' isn't carried over: consent-kit compares an answer with "
-                      "'is', 'is not' or 'includes'")
+        return None, say("'%(op)s' isn't carried over: consent-kit compares an answer with 'is', "
+                         "'is not' or 'includes'", op=comparison.op)
     if target.choices and comparison.value not in target.choices:
-        return None, f"'{comparison.value}' is not one of the choices of '{comparison.name}'"
+        return None, say("'%(value)s' is not one of the choices of '%(name)s'", value=comparison.value,
+                         name=comparison.name)
     return {"question": target.id, operator: comparison.value}, ""
 
 

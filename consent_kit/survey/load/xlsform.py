@@ -17,6 +17,7 @@ from pathlib import Path
 from consent_kit.survey.load.imported import (
     ImportReport,
     language_code,
+    say,
     slug,
     starting_parts,
     unreadable,
@@ -136,8 +137,9 @@ def xlsform_to_definition(sheets: dict, source: str) -> tuple[dict, ImportReport
     for number, row in sheets.get("survey", []):
         kind = row.get("type", "").strip().lower()
         if kind in METADATA or kind.startswith("uri:"):
-            report.add(number, kind, row.get("name", ""), "not imported — consent-kit never records "
-                       "the device, the time or who people are", level="warning")
+            report.add(number, kind, row.get("name", ""), say(
+                "not imported — consent-kit never records the device, the time or who people are"),
+                level="warning")
             continue
         try:
             builder.row(number, row)
@@ -146,11 +148,12 @@ def xlsform_to_definition(sheets: dict, source: str) -> tuple[dict, ImportReport
     builder.finish()
     for name, code in codes.items():
         if not code:
-            report.add(0, "language", name, "labels in this language aren't imported: its name isn't "
-                       "one consent-kit knows. Name it like 'Welsh (cy)' and import again", level="changed")
+            report.add(0, "language", name, say(
+                "labels in this language aren't imported: its name isn't one consent-kit knows. Name "
+                "it like 'Welsh (cy)' and import again"), level="changed")
     for key in ("submission_url", "public_key"):
         if settings.get(key):
-            report.add(0, "settings", key, "not imported — answers stay on your consent-kit server")
+            report.add(0, "settings", key, say("not imported — answers stay on your consent-kit server"))
     title = settings.get("form_title") or Path(source).stem.replace("_", " ")
     definition = {"id": slug(settings.get("form_id") or Path(source).stem), "title": title,
                   "language": main, **starting_parts(source), "pages": builder.pages}

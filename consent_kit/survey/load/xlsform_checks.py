@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from consent_kit.survey.load.imported import ImportReport, _split, _strip_brackets, text_in
+from consent_kit.survey.load.imported import ImportReport, _split, _strip_brackets, say, text_in
 
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*" + NUMBER + "$")
@@ -25,8 +25,8 @@ def _number(builder, number, row, kind, question):
 def _date(builder, number, row, kind, question):
     question["type"] = "date"
     if kind.startswith("datetime"):
-        builder.report.add(number, "datetime", row.get("name", ""), "imported as a date: the time of "
-                           "day is left out", level="changed")
+        builder.report.add(number, "datetime", row.get("name", ""), say(
+            "imported as a date: the time of day is left out"), level="changed")
 
 
 def _note(builder, number, row, kind, question):
@@ -42,21 +42,23 @@ def _range(builder, number, row, kind, question):
         return
     question["type"] = "number"
     question["validation"] = {"min": min(start, end), "max": max(start, end)}
-    builder.report.add(number, "range", row.get("name", ""), "imported as a number box from "
-                       f"{start:g} to {end:g}: a scale can have at most 11 points, in steps of 1",
-                       level="changed")
+    builder.report.add(number, "range", row.get("name", ""), say(
+        "imported as a number box from %(start)s to %(end)s: a scale can have at most 11 points, in "
+        "steps of 1", start=f"{start:g}", end=f"{end:g}"), level="changed")
 
 
 def _select(builder, number, row, kind, question):
     words = kind.split()
     many = words[0] == "select_multiple"
     if len(words) < 2 or words[1] not in builder.lists:
-        builder.report.add(number, words[0], row.get("name", ""), "not imported — its list of choices "
-                           f"'{words[1] if len(words) > 1 else ''}' isn't in the choices sheet")
+        builder.report.add(number, words[0], row.get("name", ""), say(
+            "not imported — its list of choices '%(list)s' isn't in the choices sheet",
+            list=words[1] if len(words) > 1 else ""))
         return None
     choices, prefer = _choices(builder, builder.lists[words[1]], row.get("name", ""))
     if not choices:
-        builder.report.add(number, words[0], row.get("name", ""), "not imported — its list has no choices")
+        builder.report.add(number, words[0], row.get("name", ""),
+                           say("not imported — its list has no choices"))
         return None
     other = len(words) > 2 and words[2] == "or_other"
     if other and "other" not in [c["value"] for c in choices]:
@@ -73,8 +75,9 @@ def _select(builder, number, row, kind, question):
         question["choices"] = choices
     if prefer:
         question["prefer_not_to_say"] = True
-        builder.report.add(number, words[0], row.get("name", ""), f"the choice '{prefer}' became "
-                           "consent-kit's own \"Prefer not to say\"", level="changed")
+        builder.report.add(number, words[0], row.get("name", ""), say(
+            "the choice '%(choice)s' became consent-kit's own \"Prefer not to say\"", choice=prefer),
+            level="changed")
     return ("includes" if many else "equals") if other else None
 
 
@@ -89,12 +92,13 @@ def _choices(builder, rows: list, name: str) -> tuple[list[dict], str]:
             prefer = main_words
             continue
         if value in seen or not value:
-            builder.report.add(number, "choice", value, f"of '{name}' left out: "
-                               + ("it has no name" if not value else "its name is used twice"))
+            builder.report.add(number, "choice", value, say(
+                "of '%(list)s' left out: it has no name", list=name) if not value else say(
+                "of '%(list)s' left out: its name is used twice", list=name))
             continue
         seen.add(value)
         if media:
-            builder.report.add(number, "choice", value, "its picture or sound isn't imported",
+            builder.report.add(number, "choice", value, say("its picture or sound isn't imported"),
                                level="changed")
         found.append({"value": value, "label": label})
     return found, prefer
@@ -115,9 +119,9 @@ def validation(report: ImportReport, number: int, row: dict, base: str, question
     number_kind, text_kind = question["type"] == "number", question["type"] in ("short_text", "long_text")
     for part in _split(constraint, "and"):
         if not _one_rule(_strip_brackets(part), rules, number_kind, text_kind, base == "integer"):
-            report.add(number, base, row.get("name", ""), f"constraint '{part}' not imported — "
-                       "consent-kit checks smallest and largest numbers, lengths and patterns",
-                       level="changed")
+            report.add(number, base, row.get("name", ""), say(
+                "constraint '%(rule)s' not imported — consent-kit checks smallest and largest "
+                "numbers, lengths and patterns", rule=part), level="changed")
     return rules
 
 
