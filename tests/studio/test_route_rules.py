@@ -171,6 +171,9 @@ EXPECTED = {
     ("builder.consent_all", "GET"): (BUILD + "/consent/all", None, row(302, 403, 200, 200, 404)),
     ("builder.consent_all", "POST"): (BUILD + "/consent/all", {}, row(302, 403, 302, 302, 404)),
     ("builder.easy_read", "GET"): (BUILD + "/easy-read", None, row(302, 403, 200, 200, 404)),
+    # Only a picture the draft uses is sent: have-your-say's draft uses none.
+    ("builder.picture", "GET"): (BUILD + "/picture/pictures/none.png", None,
+                                 row(302, 403, 404, 404, 404)),
     ("builder.thank_you", "GET"): (BUILD + "/thank-you", None, row(302, 403, 200, 200, 404)),
     ("builder.thank_you", "POST"): (BUILD + "/thank-you", {"offer": "no"},
                                     row(302, 403, 302, 302, 404)),

@@ -14,7 +14,7 @@ Thin views over :mod:`.incentive_ops`, :mod:`.translation_ops` and
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -31,6 +31,7 @@ from consent_kit.studio.builder.view_support import (
     editing_or_404,
     render,
     save_change,
+    workspace,
 )
 from consent_kit.studio.rules import login_required
 
@@ -201,6 +202,31 @@ def easy_read(survey_id):
              "sign": bool(item.get("bsl"))}
             for _index, _page, _position, item in iter_questions(ed.definition)]
     return render("builder/easy_read.html", ed, rows=rows)
+
+
+@bp.get("/surveys/<survey_id>/build/picture/<path:name>")
+@login_required("researcher", scope="survey")
+def picture(survey_id, name):
+    """A picture the draft uses (and nothing else in the forms folder), so people see what they chose."""
+    ed = editing_or_404(survey_id)
+    if name not in _pictures_in(ed.definition):
+        abort(not_found())
+    folder = workspace().forms.resolve()
+    path = (folder / name).resolve()
+    if folder not in path.parents or not path.is_file():
+        abort(not_found())
+    return send_file(path, max_age=0)
+
+
+def _pictures_in(value) -> set[str]:
+    """Every ``easy_read: image:`` in a definition."""
+    if isinstance(value, dict):
+        found = {str(value["easy_read"]["image"])} if isinstance(value.get("easy_read"), dict) and (
+            value["easy_read"].get("image")) else set()
+        return found.union(*(_pictures_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_pictures_in(v) for v in value))
+    return set()
 
 
 # -- what people read, all at once -----------------------------------------------------

@@ -167,6 +167,13 @@ def test_an_easy_read_picture_is_uploaded_with_alt_text_and_shown_to_participant
     kept = workspace(app).forms / easy["image"]
     assert kept.is_file() and b"SecretCam" not in kept.read_bytes()
     round_trip(app, rae, survey_id)
+    # The question's page shows the picture now; only pictures the draft uses are sent.
+    shown = rae.get(BUILD.format(survey_id) + "/picture/" + easy["image"])
+    assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
+    shown.close()  # a file response holds the file open until closed
+    assert "/picture/" + easy["image"] in rae.get(url).get_data(as_text=True)
+    for other in ("pictures/x.png", "../config.toml", easy["image"].replace(".jpg", ".png")):
+        assert rae.get(BUILD.format(survey_id) + "/picture/" + other).status_code == 404
     listed = " ".join(words_on(rae.get(BUILD.format(survey_id) + "/easy-read")).split())
     assert "Do you like the club? Yes Yes Not yet" in listed  # words, picture, no sign language
     assert "Easy Read, pictures and sign language In progress" in " ".join(
