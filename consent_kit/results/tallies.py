@@ -20,8 +20,8 @@ with every answer took 24 ms on this machine's disk, more than the answer
 itself. A withdrawal (``erase_participant_data``) counts the person's answers
 out at once, reading them before the store erases them. A results view first
 counts in its own process's waiting answers; when the tally is a few answers
-behind because another process is about to count them, it waits for that
-(about a second) rather than reading every answer again.
+behind because other processes are still counting theirs in, it is shown as
+it is (a second behind) rather than read again from every answer.
 
 The results page uses it for the view of every answer; a view with dates or a
 group chosen reads the answers, as before. Breakdowns are worked out from where
@@ -120,19 +120,23 @@ def fits(tally: dict | None, survey: Survey, stored: int) -> bool:
 
 
 def current_tally(store, survey: Survey) -> dict:
-    """The survey's kept tally, rebuilt from its answers (and kept) when it can't be trusted."""
+    """The survey's kept tally, rebuilt from its answers (and kept) when it can't be trusted.
+
+    While answers are arriving, other server processes may not have counted in their last
+    second's batch yet: a tally at most :data:`CATCH_UP_ANSWERS` behind, with a batch counted
+    in within the last two seconds, is used as it is (a second behind), not rebuilt.
+    """
     PENDING.flush()
-    documents = store.documents(TABLE)
+    kept = store.documents(TABLE).get(survey_id=survey.id)
     stored = store.count_responses(survey.id)
-    kept = documents.get(survey_id=survey.id)
-    deadline = time.monotonic() + 2 * FLUSH_SECONDS
-    while (kept is not None and not fits(kept, survey, stored) and time.time() < kept.get("busy_until", 0)
-           and 0 < stored - kept.get("total", 0) <= CATCH_UP_ANSWERS and time.monotonic() < deadline):
-        time.sleep(FLUSH_SECONDS / 4)  # another process is counting its batch in
-        kept, stored = documents.get(survey_id=survey.id), store.count_responses(survey.id)
-    if fits(kept, survey, stored):
+    if fits(kept, survey, stored) or _catching_up(kept, survey, stored):
         return kept
     return rebuild(store, survey)
+
+
+def _catching_up(kept: dict | None, survey: Survey, stored: int) -> bool:
+    return (kept is not None and fits(kept, survey, kept.get("total"))
+            and time.time() < kept.get("busy_until", 0) and 0 < stored - kept["total"] <= CATCH_UP_ANSWERS)
 
 
 def rebuild(store, survey: Survey) -> dict:

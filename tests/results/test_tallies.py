@@ -164,3 +164,22 @@ def test_new_answers_are_counted_in_by_the_batch_thread(make_app):
     while kept_tally(app)["total"] != 1 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert kept_tally(app)["questions"]["felt_welcome"]["values"] == {"a-bit": 1}
+
+
+def test_a_tally_a_moment_behind_busy_processes_is_used_and_a_stale_one_rebuilt(make_app):
+    import time
+
+    from consent_kit.results.tallies import TABLE, current_tally
+
+    app = make_app()
+    kit = app.extensions["consent_kit"]
+    survey = kit.catalog.get(FEEDBACK)
+    current_tally(kit.store, survey)
+    kit.store.add_response(Response("late-1", FEEDBACK, survey.version, {"felt_welcome": "a-bit"},
+                                    "2026-11-20T10:00:00Z", "REF"))  # another process will count it
+    documents = kit.store.documents(TABLE)
+    documents.update({"busy_until": time.time() + 60}, survey_id=FEEDBACK)
+    assert current_tally(kit.store, survey)["total"] == 0  # shown a moment behind, not read again
+    documents.update({"busy_until": 0}, survey_id=FEEDBACK)
+    assert current_tally(kit.store, survey)["total"] == 1  # nobody is counting: read again
+    assert kept_tally(app)["questions"]["felt_welcome"]["values"] == {"a-bit": 1}
