@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from consent_kit.studio.builder.starter import MARK
-from consent_kit.survey.load.imported import Known
+from consent_kit.survey.load.imported import Known, say
 
 
 def piped(text: str, pattern: str = r"\$\{([^}]+)\}") -> tuple[str, list[str]]:
@@ -39,12 +39,12 @@ def pipe_to_ids(text: str, known: dict[str, Known], page: int,
         name = match.group(1).strip()
         target = known.get(name)
         if target is None:
-            problems.append(f"'{name}' isn't an earlier imported question")
+            problems.append(say("'%(name)s' isn't an earlier imported question", name=name))
         elif target.page >= page:
-            problems.append(f"'{name}' is on the same page, and its answer isn't known until "
-                            "the page is sent")
+            problems.append(say("'%(name)s' is on the same page, and its answer isn't known until "
+                                "the page is sent", name=name))
         elif target.type == "info":
-            problems.append(f"'{name}' takes no answer")
+            problems.append(say("'%(name)s' takes no answer", name=name))
         else:
             return "${" + target.id + "}"
         return match.group(0)

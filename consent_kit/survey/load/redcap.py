@@ -17,9 +17,11 @@ from pathlib import Path
 
 from consent_kit.survey.load.import_pipes import pipe_to_ids, piped
 from consent_kit.survey.load.imported import (
+    N_,
     Ids,
     ImportReport,
     Known,
+    say,
     show_ifs,
     slug,
     starting_parts,
@@ -31,9 +33,9 @@ TAGS = re.compile(r"<[^>]+>")
 PIPE = r"\[([A-Za-z0-9_]+)\](?!\[)"
 #: Field types consent-kit has no question for, and why.
 LEFT_OUT = {
-    "calc": "consent-kit has no calculations yet",
-    "file": "consent-kit doesn't take files or signatures",
-    "sql": "consent-kit doesn't read other databases",
+    "calc": N_("consent-kit has no calculations yet"),
+    "file": N_("consent-kit doesn't take files or signatures"),
+    "sql": N_("consent-kit doesn't read other databases"),
 }
 VALIDATION = {"integer": "number", "number": "number", "number_1dp": "number", "number_2dp": "number",
               "date_ymd": "date", "date_dmy": "date", "date_mdy": "date"}
@@ -47,12 +49,13 @@ def read_dictionary(path: str | Path) -> list[tuple[int, dict]]:
         # A file, not a list of lines: a label written over several lines keeps its line breaks.
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:  # a NUL byte, a broken quote: say so rather than crash
-        raise ValueError(f"{Path(path).name}: this CSV file can't be read ({error}). Export the data "
-                         "dictionary from REDCap again and import that.") from None
+        raise ValueError(say("%(file)s: this CSV file can't be read (%(error)s). Export the data "
+                             "dictionary from REDCap again and import that.", file=Path(path).name,
+                             error=str(error))) from None
     header = [_column(h) for h in (records[0] if records else [])]
     if "field_name" not in header or "field_type" not in header:
-        raise ValueError(f"{Path(path).name}: this isn't a REDCap data dictionary (it needs the columns "
-                         "'Variable / Field Name' and 'Field Type').")
+        raise ValueError(say("%(file)s: this isn't a REDCap data dictionary (it needs the columns "
+                             "'Variable / Field Name' and 'Field Type').", file=Path(path).name))
     return [(number, dict(zip(header, (v.strip() for v in values), strict=False)))
             for number, values in enumerate(records[1:], start=2) if any(v.strip() for v in values)]
 
@@ -105,12 +108,13 @@ def _field(report: ImportReport, ids: Ids, known: dict, pages: list, number: int
     kind, name = row.get("field_type", "").lower(), row.get("field_name", "")
     report.question_rows += 1
     if number == 2 and kind == "text":  # REDCap's first field is always the record's number
-        report.add(number, kind, name, "not imported — it is REDCap's record number; consent-kit "
-                   "gives each response a code of its own", level="warning")
+        report.add(number, kind, name, say("not imported — it is REDCap's record number; consent-kit "
+                                           "gives each response a code of its own"), level="warning")
         report.question_rows -= 1
         return
     if kind in LEFT_OUT or kind not in FIELD_TYPES:
-        report.add(number, kind, name, f"not imported — {LEFT_OUT.get(kind, 'unknown field type')}")
+        why = say(LEFT_OUT[kind]) if kind in LEFT_OUT else say("unknown field type")
+        report.add(number, kind, name, say("not imported — %(why)s", why=why))
         return
     question = {"id": ids.make(name), "type": None}
     FIELD_TYPES[kind](report, number, row, question)
@@ -127,8 +131,8 @@ def _field(report: ImportReport, ids: Ids, known: dict, pages: list, number: int
         elif found:
             question["show_if"] = found[0]
         else:
-            report.add(number, kind, name, f"branching logic not imported — {why}: the question "
-                       "is shown to everyone", level="changed")
+            report.add(number, kind, name, say("branching logic not imported — %(why)s: the question "
+                                               "is shown to everyone", why=why), level="changed")
     pages.append({**page, "questions": [question]})
     report.kept_rows += 1
     values = tuple(c["value"] for c in question.get("choices", ()))
@@ -152,11 +156,12 @@ def _common(report: ImportReport, number: int, row: dict, kind: str, question: d
     if question["type"] != "info":
         question["required"] = row.get("required", "").lower() == "y"
     if row.get("identifier", "").lower() == "y":
-        report.add(number, kind, row["field_name"], "is marked as an identifier (it can tell who someone "
-                   "is): ask only what you need, and think about leaving it out", level="warning")
+        report.add(number, kind, row["field_name"], say(
+            "is marked as an identifier (it can tell who someone is): ask only what you need, and think "
+            "about leaving it out"), level="warning")
     if row.get("annotation"):
-        report.add(number, kind, row["field_name"], f"action tags ({row['annotation']}) aren't imported",
-                   level="changed")
+        report.add(number, kind, row["field_name"], say("action tags (%(tags)s) aren't imported",
+                                                        tags=row["annotation"]), level="changed")
 
 
 def _piped(report: ImportReport, number: int, row: dict, kind: str, words: str,
@@ -174,8 +179,9 @@ def _piped(report: ImportReport, number: int, row: dict, kind: str, words: str,
         return found
     marked, names = piped(text)
     shown = f"[{names[0]}]" if names[0] in redcap_names else f"${{{names[0]}}}"
-    report.add(number, kind, row["field_name"], f"an earlier answer put into the words ({shown}) "
-               f"isn't imported — {why}: the words are marked for you to change", level="changed")
+    report.add(number, kind, row["field_name"], say(
+        "an earlier answer put into the words (%(pipe)s) isn't imported — %(why)s: the words are "
+        "marked for you to change", pipe=shown, why=why), level="changed")
     return marked
 
 
@@ -186,8 +192,9 @@ def _text(report, number, row, question):
         question["validation"] = {k: _number(row[k]) for k in ("min", "max") if _number(row.get(k))
                                   is not None}
     elif validation and validation not in VALIDATION:
-        report.add(number, "text", row["field_name"], f"the '{validation}' check isn't imported: any "
-                   "text is accepted", level="changed")
+        report.add(number, "text", row["field_name"], say(
+            "the '%(check)s' check isn't imported: any text is accepted", check=validation),
+            level="changed")
 
 
 def _number(text) -> float | int | None:
@@ -205,32 +212,34 @@ def _notes(report, number, row, question):
 def _choice(report, number, row, question):
     choices = _choices(row.get("choices", ""))
     if not choices:
-        report.add(number, row["field_type"], row["field_name"], "not imported — it has no choices")
+        report.add(number, row["field_type"], row["field_name"], say("not imported — it has no choices"))
         return
     keep, seen = [], set()
     for value, label in choices:
         if value in seen:
-            report.add(number, row["field_type"], row["field_name"], f"the choice '{label}' is left "
-                       f"out: its code {value} is used twice", level="changed")
+            report.add(number, row["field_type"], row["field_name"], say(
+                "the choice '%(choice)s' is left out: its code %(code)s is used twice", choice=label,
+                code=value), level="changed")
         elif not PREFER_NOT.search(label):
             keep.append((value, label))
         seen.add(value)
     if not keep:
-        report.add(number, row["field_type"], row["field_name"], "not imported — it has no choices "
-                   "besides \"Prefer not to say\"")
+        report.add(number, row["field_type"], row["field_name"], say(
+            "not imported — it has no choices besides \"Prefer not to say\""))
         return
     if any(PREFER_NOT.search(label) for _, label in choices):
         question["prefer_not_to_say"] = True
-        report.add(number, row["field_type"], row["field_name"], "the 'Prefer not to say' choice became "
-                   "consent-kit's own \"Prefer not to say\" (stored as prefer_not_to_say)", level="changed")
+        report.add(number, row["field_type"], row["field_name"], say(
+            "the 'Prefer not to say' choice became consent-kit's own \"Prefer not to say\" (stored as "
+            "prefer_not_to_say)"), level="changed")
     question["type"] = "multiple_choice" if row["field_type"].lower() == "checkbox" else "single_choice"
     question["choices"] = [{"value": v, "label": label} for v, label in keep]
 
 
 def _yesno(report, number, row, question):
     question["type"] = "yes_no"
-    report.add(number, "yesno", row["field_name"], "answers are stored as yes and no (REDCap stores 1 "
-               "and 0)", level="changed")
+    report.add(number, "yesno", row["field_name"], say(
+        "answers are stored as yes and no (REDCap stores 1 and 0)"), level="changed")
 
 
 def _truefalse(report, number, row, question):
@@ -246,8 +255,9 @@ def _slider(report, number, row, question):
     ends = [label for _, label in _choices(row.get("choices", ""))] or [""]
     low, high = _number(row.get("min")) or 0, _number(row.get("max")) or 100
     question.update(type="number", validation={"min": low, "max": high})
-    report.add(number, "slider", row["field_name"], f"imported as a number box from {low} to {high} "
-               f"(ends: {' / '.join(ends)})", level="changed")
+    report.add(number, "slider", row["field_name"], say(
+        "imported as a number box from %(low)s to %(high)s (ends: %(ends)s)", low=low, high=high,
+        ends=" / ".join(ends)), level="changed")
 
 
 FIELD_TYPES = {"text": _text, "notes": _notes, "radio": _choice, "dropdown": _choice,

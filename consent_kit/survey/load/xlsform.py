@@ -43,7 +43,8 @@ def read_sheets(path: str | Path) -> dict[str, list[tuple[int, dict]]]:
     grids = _xls_grids(path) if path.suffix.lower() == ".xls" else _xlsx_grids(path)
     sheets = {title: _rows_of(grid) for title, grid in grids}
     if "survey" not in sheets:
-        raise XLSFormError(f"{path.name}: there is no 'survey' sheet, so this isn't an XLSForm.")
+        raise XLSFormError(say("%(file)s: there is no 'survey' sheet, so this isn't an XLSForm.",
+                               file=path.name))
     return sheets
 
 
@@ -53,8 +54,8 @@ def _xlsx_grids(path: Path):
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that isn't a workbook
-        raise XLSFormError(f"{path.name}: this isn't an Excel (.xlsx) file that can be read: "
-                           f"{error}") from None
+        raise XLSFormError(say("%(file)s: this isn't an Excel (.xlsx) file that can be read: "
+                               "%(error)s", file=path.name, error=str(error))) from None
     try:
         return [(sheet.title.strip().lower(), list(sheet.iter_rows(values_only=True)))
                 for sheet in book.worksheets]
@@ -71,9 +72,9 @@ def _xls_grids(path: Path):
         return [(name.strip().lower(), book.get_sheet_by_name(name).to_python(skip_empty_area=False))
                 for name in book.sheet_names]
     except Exception as error:  # calamine raises its own kinds (and OSError) for unreadable files
-        raise XLSFormError(f"{path.name}: this isn't an old Excel (.xls) file that can be read "
-                           f"({error}). Open it in a spreadsheet program, save it as .xlsx and "
-                           "import that.") from None
+        raise XLSFormError(say("%(file)s: this isn't an old Excel (.xls) file that can be read "
+                               "(%(error)s). Open it in a spreadsheet program, save it as .xlsx and "
+                               "import that.", file=path.name, error=str(error))) from None
 
 
 def _rows_of(grid) -> list[tuple[int, dict]]:
