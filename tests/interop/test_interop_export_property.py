@@ -16,7 +16,10 @@ from consent_kit.defaults.exporters import SpssExporter, StataExporter
 from consent_kit.results.codes import choice_codes
 
 KINDS = ("single_choice", "multiple_choice", "yes_no", "scale", "number", "short_text", "date")
-words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30)
+# Words as a survey file gives them: the loader strips spaces and refuses empty words, so a label
+# is never only spaces (SPSS would drop them, and no survey could have them).
+words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
+                max_size=30).map(str.strip).filter(bool)
 
 
 @st.composite
