@@ -6,10 +6,13 @@ let them live; each test names the mutant it kills.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from test_incentives_claims import CONTACT, DAY, Broken, Failing, MemoryStore, claim, rule
 
-from consent_kit.incentives.claims import Availability, ClaimError, availability, clean_contact
+from consent_kit.incentives.claims import Availability, ClaimError, availability, clean_contact, place_cap
+from consent_kit.incentives.ledger import Budget
 from consent_kit.incentives.store import days_after
 
 
@@ -86,3 +89,13 @@ def test_a_claim_holds_only_the_fields_that_cannot_tie_it_to_answers(records):
     [kept] = records.claims(["s"])
     assert set(made) == set(kept) == CLAIM_FIELDS
     assert "answers-1" not in str(kept)
+
+
+@pytest.mark.parametrize("first, budget, cap", [
+    (2, "100", 2),  # "the first 2 people", money for 10: 2
+    (8, "30", 3),  # "the first 8 people", money for 3: 3
+])
+def test_the_smaller_of_the_two_limits_holds(records, first, budget, cap):
+    """Kills "limits: the larger limit wins" every time (the property test only now and then)."""
+    both = rule(first=first, while_budget_allows=True)
+    assert place_cap(records, "s", both, Budget("p", Decimal(budget), "GBP"), []) == cap
