@@ -139,7 +139,7 @@ class ConsentRows:
                            "damaged_lines_kept": 0}
                 audit_log.pending(cur, **{**audit, "details": details})
         if audit:
-            self._chain()
+            self._chainer.poke()
         return {**counts, "consents": 1, "audited": bool(audit)}
 
     def consent_counts(self, survey_id: str) -> dict:

@@ -41,6 +41,7 @@ from consent_kit import (
 )
 
 from . import audit as audit_log
+from .chainer import Chainer
 from .consents import ConsentRows
 from .consents import check_record as check_consent
 from .documents import PgDocuments
@@ -67,6 +68,7 @@ class PostgresStore(ConsentRows, Store):
         self._pool = LazyPool(url, schema=schema, size=pool_size, timeout=timeout,
                               on_open=lambda conn: migrate(conn, schema))
         self._keys = PgKeyStorage(self._pool)
+        self._chainer = Chainer(self._chain)
         if store_key is None and key_dir is None and not os.environ.get("CONSENT_KIT_STORE_KEY"):
             raise ValueError("PostgresStore needs the instance key: store_key, key_dir (its store.key) "
                              "or CONSENT_KIT_STORE_KEY")
@@ -111,7 +113,7 @@ class PostgresStore(ConsentRows, Store):
                 stored, created = self._add_response(cur, response)
                 pending = audit_log.pending(cur, **audit) if created and audit else None
         if pending is not None:
-            self._chain()
+            self._chainer.poke()  # chained in the background (chainer.py); readers chain first
         return stored, created
 
     def _chain(self, *, wait: bool = False) -> dict[int, dict]:
@@ -297,6 +299,8 @@ class PostgresStore(ConsentRows, Store):
 
     def close(self) -> None:
         """Close this process's connections; using the store again opens new ones."""
+        self._chainer.stop()
+        self._chain()  # what the thread may not have reached
         self._pool.close()
 
 
