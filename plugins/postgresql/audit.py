@@ -6,12 +6,13 @@ people's disk flushes:
 1. *pending*: in the transaction of the change it records (a Send, a
    withdrawal), a row of ``audit_pending`` (who, what, when); it commits
    with the change or not at all;
-2. *chained*, right after that commit: under an advisory lock (one chainer at
-   a time) and the locked head row (``SELECT ... FOR UPDATE``), every pending
-   row gets the next ``seq``, ``prev`` and ``hash`` and moves to ``audit``, in
-   one short transaction. Many Sends committed at once are chained by one
-   transaction, with one flush; a Send that finds another process chaining
-   leaves its entry to it (that process goes on until nothing is pending).
+2. *chained*, a moment after that commit, by the process's chainer thread
+   (``chainer.py``), or by any reader of the log first: under an advisory lock
+   (one chainer at a time) and the locked head row (``SELECT ... FOR UPDATE``),
+   every pending row gets the next ``seq``, ``prev`` and ``hash`` and moves to
+   ``audit``, in one short transaction. Many Sends are chained by one
+   transaction; a chainer that finds another one at work leaves it to them
+   (they go on until nothing is pending).
 
 The sequence is given out only in step 2, under the lock, so it never has a
 gap or a repeat. If a server dies between the steps, the pending rows are
