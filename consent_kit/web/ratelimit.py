@@ -83,7 +83,7 @@ class SharedAttempts:
         done: list[bool] = []
 
         def take_one(doc: dict) -> None:
-            if not done and doc["count"] > 0:
+            if not done and doc.get("count", 0) > 0:
                 doc["count"] -= 1
                 done.append(True)
 
@@ -95,23 +95,18 @@ class SharedAttempts:
 
     def _count(self, key: str, now: float | None) -> int:
         """Add one try to ``key``'s count in this window; return the count with it."""
-        window, hashed = self._window(now), self._hash(key)
+        fields = {"limit": self.name, "key": self._hash(key), "window": self._window(now)}
         documents = self._documents()
-        counts: list[int] = []
-
-        def add_one(doc: dict) -> None:
-            # Two workers starting a window together may each insert a document:
-            # the count is their sum, and only the first one found takes the try.
-            if not counts:
-                doc["count"] += 1
-            counts.append(doc["count"])
-
-        documents.modify(add_one, limit=self.name, key=hashed, window=window)
-        if counts:
-            return sum(counts)
-        documents.insert({"limit": self.name, "key": hashed, "window": window, "count": 1})
-        self._sweep(documents, window)
-        return 1
+        counted = _add_one(documents, fields)
+        if counted is None:
+            # The window's first try from here. ``put`` with only the key fields makes the
+            # document once however many workers race to (it changes nothing when it is
+            # there), and the count is then taken like any other: an insert of "count 1"
+            # instead let a late inserter be allowed after others had used every try.
+            documents.put(fields, **fields)
+            self._sweep(documents, fields["window"])
+            counted = _add_one(documents, fields)
+        return counted or 1  # None: another server's clock ended the window meanwhile
 
     def _sweep(self, documents, window: int) -> None:
         """Remove this limit's ended windows, once per window per process (a new window began)."""
@@ -143,6 +138,21 @@ def one_network(key: str) -> str:
     if address.version == 6 and address.ipv4_mapped is None:
         return prefix + str(ipaddress.ip_network(f"{address}/64", strict=False))
     return key
+
+
+def _add_one(documents, fields: dict) -> int | None:
+    """Add one to the count of the documents with ``fields``; their count with it, or None if none."""
+    counts: list[int] = []
+
+    def add_one(doc: dict) -> None:
+        # A backend whose put is not one step may leave two documents for one window:
+        # the count is their sum, and only the first one found takes the try.
+        if not counts:
+            doc["count"] = doc.get("count", 0) + 1
+        counts.append(doc.get("count", 0))
+
+    documents.modify(add_one, **fields)
+    return sum(counts) if counts else None
 
 
 def shared_attempts(app, name: str, limit: int, window: float = 60.0) -> SharedAttempts:

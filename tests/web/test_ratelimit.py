@@ -162,6 +162,35 @@ def test_clear_forgets_one_keys_tries_only(store):
     assert sign_in.allow("user:vic", now=START + 1) is False
 
 
+class Late:
+    """Documents whose first ``modify`` runs ``meanwhile`` just after it: another worker's tries
+    landing between this worker finding no document for the window and making one."""
+
+    def __init__(self, documents, meanwhile):
+        self.documents, self.meanwhile = documents, meanwhile
+
+    def __getattr__(self, name):
+        return getattr(self.documents, name)
+
+    def modify(self, *args, **kwargs):
+        changed = self.documents.modify(*args, **kwargs)
+        meanwhile, self.meanwhile = self.meanwhile, None
+        if meanwhile:
+            meanwhile()
+        return changed
+
+
+def test_a_worker_that_starts_the_window_late_still_counts_the_others_tries(store):
+    """4 workers once let 6 of 40 through a limit of 5: the late one had counted itself 1."""
+    other = limit_on(store, limit=5)
+    others_tries = []
+    late = SharedAttempts("codes", 5, MINUTE, secret=b"s", documents=lambda: Late(
+        store.documents(TABLE), lambda: others_tries.extend(other.allow("a", now=START) for _ in range(5))))
+    assert late.allow("a", now=START) is False
+    assert others_tries == [True] * 5
+    assert [doc["count"] for doc in store.documents(TABLE).find()] == [6]
+
+
 class FullDisk:
     """Documents whose every write fails as on a full disk."""
 
