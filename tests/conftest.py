@@ -23,6 +23,13 @@ for _folder in sorted({path.parent for path in _TESTS.rglob("*.py")}):
         sys.path.append(str(_folder))
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_stand_still(monkeypatch):
+    """A test's tries at a limited form all fall in one window of the limits (a minute on the
+    wall clock): a test running across the turn of a minute would get a fresh count half-way."""
+    monkeypatch.setattr("consent_kit.web.ratelimit.clock", lambda: 1_800_000_000.0)
+
+
 class PluginVenv:
     """A fresh virtual environment layered on this one: consent-kit and its dependencies are visible
     (through a .pth file), and a plugin installed here goes into the fresh one only, never into .venv.

@@ -44,6 +44,11 @@ TABLE = "rate_limits"
 FLOOD_LIMITS = frozenset({"starts", "new_drafts"})
 
 
+def clock() -> float:
+    """The clock windows are counted on: seconds since the epoch, the same for every server."""
+    return time.time()
+
+
 class SharedAttempts:
     """At most ``limit`` tries per key in each ``window`` seconds, counted in the store.
 
@@ -117,7 +122,7 @@ class SharedAttempts:
         documents.remove(limit=self.name, where=lambda doc: doc["window"] < window)
 
     def _window(self, now: float | None) -> int:
-        return int((time.time() if now is None else now) // self.window)
+        return int((clock() if now is None else now) // self.window)
 
     def _hash(self, key: str) -> str:
         return hashlib.blake2b(f"{self.name}\0{one_network(key)}".encode(), key=self._secret,

@@ -228,3 +228,12 @@ def test_four_processes_trying_at_once_get_the_limit_between_them(tmp_path):
     assert sum(allowed) == 25, allowed
     with EmbeddedStore(data_dir) as store:
         assert sum(doc["count"] for doc in store.documents(TABLE).find()) == 80  # every try counted
+
+
+def test_without_a_time_given_the_windows_follow_the_clock(store, monkeypatch):
+    now = [START]
+    monkeypatch.setattr("consent_kit.web.ratelimit.clock", lambda: now[0])
+    attempts = limit_on(store, limit=1)
+    assert attempts.allow("a") and not attempts.allow("a")
+    now[0] = START + MINUTE
+    assert attempts.allow("a")
