@@ -79,7 +79,8 @@ NOT_PURE = {"consent/views.py", "participation/views.py", "participation/drafts.
             "studio/builder/views.py", "studio/builder/consent_views.py",
             "studio/builder/preview_views.py", "studio/builder/publish_views.py",
             "studio/builder/publish_check_views.py",
-            "studio/builder/view_support.py", "survey/fields.py", "i18n/gettext.py"}
+            "studio/builder/view_support.py", "studio/builder/settings_views.py",
+            "survey/fields.py", "i18n/gettext.py"}
 #: The shell's own modules that plugins, loaders and the command line use without an app.
 TOP_LEVEL_PURE = ["paths.py", "clock.py", "plugins.py", "hookspecs.py", "plugin_calls.py",
                   "registry.py"]

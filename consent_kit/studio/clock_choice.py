@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 
 from consent_kit.studio.auth import audit, current_user
 from consent_kit.studio.rules import login_required
-from consent_kit.studio.views import bp
 from consent_kit.web.helpers import kit
 
 CLOCKS = "studio_clocks"
@@ -51,13 +50,17 @@ def known_zone(name: str) -> bool:
     return "/" in name or name in available_timezones()
 
 
-@bp.record_once
+def register(bp) -> None:
+    """Put "Your clock" on the studio blueprint ``bp`` and let the ``when`` filter ask for the zone."""
+    bp.record_once(_init_app)
+    bp.add_url_rule("/clock", view_func=clock, methods=["GET", "POST"])
+
+
 def _init_app(setup_state) -> None:
     # The ``when`` filter asks this for the reader's zone (consent_kit.i18n.gettext.time_zone).
     setup_state.app.extensions["consent_kit_reader_zone"] = reader_zone
 
 
-@bp.route("/clock", methods=["GET", "POST"])
 @login_required("viewer")
 def clock():
     """Choose the time zone studio times are written in, for this account."""

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from consent_kit.studio import clock_choice
 from consent_kit.studio.accounts import PROJECT_ROLES, ROLE_WORDS, ROLES, AccountError, User
 from consent_kit.studio.approvals import waiting_for
 from consent_kit.studio.auth import audit, current_project, current_user, not_found, state
@@ -340,5 +341,5 @@ def plugins():
 
 
 
-# "Your clock" is on this blueprint too (imported last: it needs ``bp``).
-from consent_kit.studio import clock_choice  # noqa: E402,F401
+# "Your clock" is on this blueprint too.
+clock_choice.register(bp)

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from psycopg.types.json import Json, Jsonb
 
 from consent_kit import EmbeddedStore
 
-from . import audit as audit_log
-from .store import PostgresStore
+if TYPE_CHECKING:  # psycopg loads only when the command runs: `consent-kit --help` stays quick
+    from .store import PostgresStore
 
 #: Tables of tables.json the store keeps elsewhere, or bookkeeping: not copied as documents.
 NOT_DOCUMENTS = {"__last_ids__", "consent_texts"}
@@ -84,6 +84,10 @@ def _is_empty(target: PostgresStore) -> bool:
 
 def copy_store(data_dir: Path, target: PostgresStore) -> dict:
     """Copy the folder's data into ``target`` (which must be empty); return what was copied."""
+    from psycopg.types.json import Json, Jsonb
+
+    from . import audit as audit_log
+
     if not _is_empty(target):
         raise MigrateError("The database already holds consent-kit data. migrate-store only copies "
                            "into an empty database, so nothing there is mixed up or overwritten.")
@@ -175,6 +179,11 @@ def migrate_store_command(url: str, schema: str, instance: Path):
     """Copy this folder's answers, consents, audit log and tables into an empty PostgreSQL database."""
     if not url.startswith(("postgresql://", "postgres://")):
         raise MigrateError("--to must be a PostgreSQL address starting postgresql://")
+    try:
+        from .store import PostgresStore
+    except ImportError:
+        raise MigrateError("PostgreSQL support isn't installed. Install it with: "
+                           "pip install 'consent-kit[postgresql]'") from None
     data_dir = instance / "data"
     if not data_dir.is_dir():
         raise MigrateError(f"There is no data folder at {data_dir}: is --instance right?")

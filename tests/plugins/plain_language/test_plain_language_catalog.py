@@ -48,6 +48,8 @@ RESEARCHER_FILES = {
     "consent_kit/web/templates/connection.html": "tells the person who runs the site how to fix a setting",
     "plugins/qr_entry/views.py": "its pages are the studio's posters and links (login required)",
     "plugins/translation/views.py": "the studio's translations page (login required)",
+    "consent_kit/findings/translate_views.py": "the studio's findings translations and share pages",
+    "consent_kit/survey/load/xlsform_rows.py": "the import report a researcher reads (studio, command line)",
 }
 #: Single strings for researchers in a file that also has participants' words (the marker).
 STUDIO_STRINGS = {
