@@ -104,6 +104,8 @@ def create_app(
         on_load=lambda survey: _remember_version(store, survey),
         min_interval=app.config["CATALOG_CHECK_SECONDS"],
     )
+    if not app.config.get("SECRET_KEY"):  # an explicit secret_key always wins
+        app.config["SECRET_KEY"] = _secret_key(instance_path, store)
     kit = Kit(pm, question_types, loaders, collect_exporters(pm), store, catalog,
               config=app.config, consent_steps=collect_consent_steps(pm))
     app.extensions["consent_kit"] = kit
@@ -132,8 +134,8 @@ def _configure(app: Flask, instance_path: Path, overrides: dict) -> None:
             raise ConfigError(f"{config_file}: this settings file has a mistake: {error}") from None
     app.config.from_prefixed_env("CONSENT_KIT")
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(instance_path)
+    if not app.config.get("SECRET_KEY") and not instance_path.is_dir():
+        raise ConfigError(_NO_INSTANCE.format(path=instance_path))  # before a store makes folders
     app.permanent_session_lifetime = timedelta(hours=app.config["DRAFT_HOURS"])
 
 
@@ -147,16 +149,28 @@ def _load_toml(handle) -> dict:
     return {key.upper(): value for key, value in data.items()}
 
 
-def _secret_key(instance_path: Path) -> str:
-    """The instance's secret key, made once and kept in a file only its owner can read."""
+_NO_INSTANCE = "There is no consent-kit folder at {path}. Make one with: consent-kit init {path}"
+#: Where a shared store keeps the key that signs sessions (one document, made once).
+SECRET_TABLE = "instance_secrets"
+
+
+def _secret_key(instance_path: Path, store: Store | None = None) -> str:
+    """The key that signs sessions, made once: in a shared store, else in the instance folder.
+
+    With several servers on one database (``store.shared``), every server must sign with
+    the same key, or a participant whose next page is served by the other server loses
+    their place: the first server to start makes it in the store (put-if-absent), the
+    others read that one. Otherwise it is a file only the folder's owner can read.
+    """
+    if store is not None and store.shared:
+        made = store.documents(SECRET_TABLE).put_new({"name": "session", "key": secrets.token_hex(32)},
+                                                     name="session")
+        return made["key"]
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
     if not instance_path.is_dir():
-        raise ConfigError(
-            f"There is no consent-kit folder at {instance_path}. "
-            f"Make one with: consent-kit init {instance_path}"
-        )
+        raise ConfigError(_NO_INSTANCE.format(path=instance_path))
     # Several workers may start at once on a new folder: the key is written whole to a
     # file of this process's own, then linked into place. Linking fails if another worker
     # got there first; that worker's key (already complete) is the one everyone uses.

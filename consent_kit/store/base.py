@@ -143,6 +143,10 @@ def _content(response: Response) -> tuple:
 class Store(ABC):
     """Where consent-kit keeps responses, drafts and its small tables."""
 
+    #: True when several app servers share this store (a database): then nothing a server
+    #: needs may live only on its own disk (the session key, published surveys, uploads).
+    shared: bool = False
+
     @abstractmethod
     def add_response(self, response: Response) -> tuple[Response, bool]:
         """Store ``response`` durably; return ``(stored, created)``.

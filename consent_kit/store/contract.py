@@ -110,6 +110,16 @@ def _send_many(factory: Callable[[], Store], worker: int, count: int, shared: li
         store.close()
 
 
+def _put_new(factory: Callable[[], Store], worker: int, barrier, results) -> None:
+    store = factory()
+    try:
+        barrier.wait(PROCESS_TIMEOUT)
+        made = store.documents("contract_once").put_new({"name": "k", "by": worker}, name="k")
+        results.put((worker, made["by"]))
+    finally:
+        store.close()
+
+
 def run_processes(target, argsets: list[tuple]) -> list:
     """Run ``target(*args, barrier, results)`` in one spawned process per argset; their results."""
     ctx = multiprocessing.get_context("spawn")
@@ -313,6 +323,15 @@ class StoreContract:
         assert docs.remove(key="a") == 1
         assert docs.count() == 0
         assert store.documents("contract_docs_other").count() == 0
+
+    def test_put_new_keeps_the_first_even_when_processes_race(self, store, store_factory):
+        docs = store.documents("contract_once")
+        assert docs.put_new({"name": "a", "v": 1}, name="a") == {"name": "a", "v": 1}
+        assert docs.put_new({"name": "a", "v": 2}, name="a") == {"name": "a", "v": 1}
+        assert docs.count(name="a") == 1
+        results = run_processes(_put_new, [(store_factory, w) for w in range(4)])
+        assert len({made for _worker, made in results}) == 1  # everyone got the one kept
+        assert docs.count(name="k") == 1
 
     def test_processes_taking_from_a_pool_never_get_the_same_code(self, store, store_factory):
         codes = {f"CODE{n:02d}": "" for n in range(16)}

@@ -60,6 +60,14 @@ class Documents:
         """Set ``document``'s fields on the document with these key fields, or add it (one step)."""
         self._table.upsert(dict(document), _matching(key))
 
+    def put_new(self, document: dict, **key) -> dict:
+        """Add ``document`` unless one with these key fields exists; return the stored one.
+
+        Put-if-absent: when several servers try at once, the first one's document
+        is kept and every caller gets that one back (a key made once, for all).
+        """
+        return dict(self._table.insert_once(dict(document), _matching(key)))
+
     def update(self, changes: dict, where: Callable[[dict], bool] | None = None, **equal) -> int:
         """Change fields of every document with these values; returns how many changed."""
         return len(self._table.update(dict(changes), _matching(equal, where)))

@@ -166,6 +166,18 @@ class Table:
         """Update the documents matching ``cond`` with ``doc``, or insert ``doc``."""
         return self._tables.run(self.name, lambda t: t.upsert(doc, cond))
 
+    def insert_once(self, doc: dict, cond: QueryLike) -> Document:
+        """Insert ``doc`` unless a document matches ``cond``; return the matching one (first wins)."""
+
+        def once(table: TinyTable) -> Document:
+            found = table.get(cond)
+            if found is None:
+                table.insert(doc)
+                found = table.get(cond)
+            return found
+
+        return self._tables.run(self.name, once)
+
     def remove(self, cond: QueryLike) -> list[int]:
         """Remove the documents matching ``cond``; return their ids."""
         return self._tables.run(self.name, lambda t: t.remove(cond))

@@ -105,6 +105,23 @@ class PgDocuments:
             if cur.rowcount == 0:
                 cur.execute("INSERT INTO documents (name, doc) VALUES (%s, %s)", (self.name, Jsonb(fields)))
 
+    def put_new(self, document: dict, **key) -> dict:
+        """Add ``document`` unless one with these key fields exists; return the stored one.
+
+        The advisory lock of :meth:`put` on the key makes two first tries take
+        turns: the second finds the first one's document and gives it back.
+        """
+        fields = _json(dict(document))
+        with self._pool.connection("the change") as conn, conn.cursor() as cur:
+            lock_key = json.dumps([self.name, key], sort_keys=True, default=str)
+            cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (PUT_LOCK, lock_key))
+            query, params = self._select(key)
+            row = cur.execute(sql.SQL("{} LIMIT 1").format(query), params).fetchone()
+            if row is not None:
+                return row[1]
+            cur.execute("INSERT INTO documents (name, doc) VALUES (%s, %s)", (self.name, Jsonb(fields)))
+            return fields
+
     def update(self, changes: dict, where: Callable[[dict], bool] | None = None, **equal) -> int:
         """Change fields of every document with these values; returns how many changed."""
         fields = _json(dict(changes))

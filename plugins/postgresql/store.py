@@ -58,6 +58,8 @@ _DRAFT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 class PostgresStore(ConsentRows, Store):
     """Responses, consents, drafts, audit and documents in one PostgreSQL database (or schema)."""
 
+    shared = True  # several app servers, separate instance folders, this one database
+
     def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 4, timeout: float = 15.0,
                  store_key: str | None = None, key_dir: str | None = None):
         """``store_key`` (base64) or ``CONSENT_KIT_STORE_KEY`` or ``<key_dir>/store.key`` is the
