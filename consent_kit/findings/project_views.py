@@ -14,7 +14,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 
 from consent_kit.findings.book import TABLE
-from consent_kit.findings.public_views import _dated
+from consent_kit.findings.public_views import _dated, offer_to_read_aloud
 from consent_kit.findings.render import show_items
 from consent_kit.findings.store import words
 from consent_kit.i18n.localize import localize
@@ -49,6 +49,7 @@ def page(project_id):
         shown = show_items(sections, survey, responses=list, get_response=lambda _id: None,
                            get_consent=lambda _p: None, min_group=min_group(), words=words(),
                            language=lang)
+        offer_to_read_aloud(shown)
         surveys.append({"survey": survey, "shown": shown})
         said_did += [{**entry, "survey_title": survey.title} for entry in page_.get("said_did", [])]
     return render_template("findings/project.html", surveys=surveys, said_did=_dated(said_did),

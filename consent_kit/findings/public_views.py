@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from consent_kit.findings import contacts, pictures
 from consent_kit.findings.book import said_did_in_order
 from consent_kit.findings.pdf import findings_html, findings_pdf
-from consent_kit.findings.render import show_items
+from consent_kit.findings.render import show_items, words_to_read
 from consent_kit.findings.store import published, words
 from consent_kit.i18n.languages import html_lang, text_direction
 from consent_kit.i18n.localize import localize
@@ -78,6 +78,7 @@ def _shown(kit, survey, page_, *, easy: bool = False) -> list[dict]:
 def _render(survey, page_, shown, *, yours=None, error="", tell_error="", typed=""):
     """The findings page (or "not ready yet", with "tell me when it's ready")."""
     asked = request.args.get("asked") == "1"
+    offer_to_read_aloud(shown)
     return render_template(
         "findings/public.html", survey=survey, page=page_, shown=shown,
         said_did=_dated(page_["said_did"]) if page_ else [], yours=yours, error=error,
@@ -85,6 +86,21 @@ def _render(survey, page_, shown, *, yours=None, error="", tell_error="", typed=
         easy=request.args.get("format") == "easy", project_url=_project_url(survey) if page_ else "",
         has_easy=any(i.get("easy_read") for i in (page_ or {}).get("items", [])),
     ), 400 if (error or tell_error) else 200
+
+
+def offer_to_read_aloud(shown: list[dict]) -> None:
+    """Leave each shown section's words where a plugin that reads aloud finds them (this request only).
+
+    The page then calls ``item_parts("finding", <part id>)`` before each section; a plugin
+    such as accessible_formats reads ``kit.request_state("read_aloud")[("finding", id)]``
+    (``words`` and their ``language``) to offer a "Listen" player. Without such a plugin
+    nothing is shown and nothing else changes.
+    """
+    state = current_kit().request_state("read_aloud")
+    for view in shown:
+        if view["kind"] == "section":
+            state[("finding", view["id"])] = {"words": words_to_read(view),
+                                              "language": view["language"]}
 
 
 def _project_url(survey) -> str:

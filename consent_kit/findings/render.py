@@ -9,6 +9,8 @@ to be quoted).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 from markupsafe import Markup
@@ -81,7 +83,9 @@ def _section(item: dict, language: str, own: str, easy: bool, picture_url) -> di
             "html": Markup(render_markdown(words["text"])),
             "lang": html_lang(own) if fell_back else "",
             "dir": text_direction(own) if fell_back else "",
-            "easy": easy_lines(words["easy_read"]) if easy else [], "picture": None}
+            "easy": easy_lines(words["easy_read"]) if easy else [], "picture": None,
+            # The language the words are really in: a voice reading them aloud follows it.
+            "language": own if fell_back or not language else language}
     if easy and item.get("picture") and picture_url is not None:
         picture, url = item["picture"], picture_url(item)
         if url:  # "" when the file is gone: no broken picture
@@ -112,3 +116,26 @@ def _quote(item: dict, survey, get_response: Callable, get_consent: Callable) ->
         return {"kind": "removed_quote", "id": item["id"]}
     return {"kind": "quote", "id": item["id"], "text": text}
 
+
+
+def words_to_read(view: dict) -> str:
+    """What a shown section says, as plain sentences for a voice: the heading, then its words.
+
+    In Easy Read (``view["easy"]``) the short sentences are read, as they are what is shown
+    first; otherwise the section's text without its marks (links as their words).
+    """
+    lines = [view.get("heading", "")] + (view.get("easy") or _plain_lines(str(view.get("html", ""))))
+    return "\n".join(_sentence(line) for line in lines if line.strip())
+
+
+def _plain_lines(rendered: str) -> list[str]:
+    """Sanitised HTML as lines of plain text (each paragraph, heading or list item a line)."""
+    rendered = re.sub(r"</(p|h\d|li|blockquote)>|<br\s*/?>", "\n", rendered)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    return [line.strip() for line in plain.splitlines() if line.strip()]
+
+
+def _sentence(line: str) -> str:
+    """A line ending in a full stop, so the voice pauses after a heading or a list item."""
+    line = line.strip()
+    return line if line[-1:] in ".?!:;؟۔" else line + "."

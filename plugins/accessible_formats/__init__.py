@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from consent_kit import hookimpl
 
-from . import parts, studio_views, views
+from . import parts, read_aloud, studio_views, views
 
 
 @hookimpl
 def register_blueprints(app):
-    return [views.bp, studio_views.bp]
+    return [views.bp, studio_views.bp, read_aloud.bp]
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from consent_kit import StudioTask
 
-from . import options, speech
+from . import options, read_aloud, speech
 from .recordings import Recordings
 from .texts import easy_lines, find_item
 
@@ -75,6 +75,8 @@ def page_part(slot: str, survey):
         # every context processor again (a tenth of a question page's time).
         return Markup('<p class="af-bar"><a href="{}">{}</a></p>').format(
             options_url(survey), _("Change how this looks or sounds"))
+    if slot == "findings_formats":
+        return read_aloud.listen_link(chosen(), language())
     if slot == "start" and survey is not None:
         return render_template("accessible_formats/_form.html", chosen=chosen(),
                                action=url_for("accessible_formats.display", survey_id=survey.id),
@@ -84,6 +86,8 @@ def page_part(slot: str, survey):
 
 def item_part(kind: str, item_id: str, survey):
     """Easy Read, Listen and sign language for one question or consent section."""
+    if kind in read_aloud.KINDS:  # words the page handed over (findings): Listen only
+        return None if in_studio() else read_aloud.item_part(kind, item_id, chosen())
     if survey is None:
         return None
     item = find_item(survey, kind, item_id)

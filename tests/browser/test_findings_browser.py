@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -247,3 +248,34 @@ def test_tell_me_on_the_thank_you_page_passes_axe_and_works_without_javascript(n
         assert "We will tell you when the findings are ready" in page.content()
     kept = store(waiting_app).documents("findings_contacts").find(survey_id="club")
     assert f"thanks{width}@example.org" in {c["contact"] for c in kept}
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize("how, path", [("link", PUBLIC), ("chosen", f"{PUBLIC}?format=easy"),
+                                       ("chosen", f"{PUBLIC}?lang=ar"), ("chosen", "/f/project/alpha")])
+def test_listen_passes_axe_fits_is_light_and_plays(new_context, findings_app, width, how, path):
+    """Listen from the page's own link or chosen in the display options: a player for each part."""
+    app, _ = findings_app
+    with serving(app, "findings server") as base:
+        context = new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+        page = context.new_page()
+        if how == "link":
+            page.goto(f"{base}{path}")
+            page.get_by_role("link", name="Listen to this page").click()
+        else:  # the display options form, as a participant sends it (no script)
+            page.goto(f"{base}/formats/display?next={quote(path, safe='/')}")
+            page.locator("#af-listen").check()
+            page.get_by_role("button", name="Save these choices").click()
+        players = page.locator("audio[controls]")
+        assert players.count() == 1, page.url
+        sound = page.request.get(base + players.first.get_attribute("src"))
+        assert sound.status == 200 and sound.headers["content-type"] == "audio/mpeg"
+        checker = new_context(viewport={"width": width, "height": 800},
+                              storage_state=context.storage_state()).new_page()
+        loaded = []
+        checker.on("response", lambda response: loaded.append(response))
+        checker.goto(page.url)
+        assert checker.locator("audio[controls]").count() == 1
+        assert axe_problems(checker) == []
+        assert checker.evaluate("document.documentElement.scrollWidth") <= width
+        assert len(loaded) <= 3 and sum(len(r.body()) for r in loaded) <= 30 * 1024

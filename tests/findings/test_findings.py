@@ -51,9 +51,9 @@ EDIT = "/studio/surveys/club/findings"
 PUBLIC = "/f/club"
 
 
-def build(folder):
+def build(folder, **settings):
     """rae and sam (researchers) and vic (viewer) in alpha, which has the club survey."""
-    app = create_app(SETTINGS, instance=folder, load_entrypoints=False)
+    app = create_app({**SETTINGS, **settings}, instance=folder, load_entrypoints=False)
     accounts = populate(app)
     accounts.create_user("sam", "researcher", PASSWORD)
     accounts.set_member("alpha", "sam", "researcher")
