@@ -1,8 +1,15 @@
-"""The ``consent-kit`` command: init, serve, demo, check, export, plugins (and plugins' own)."""
+"""The ``consent-kit`` command: init, serve, demo, check, export, plugins (and plugins' own).
+
+Start-up is kept light (issue 22: ``consent-kit --help`` in under half a second):
+Flask, the app, the store and the survey loaders are imported inside the
+commands that use them, never at the top of this module
+(tests/test_lazy_imports.py checks it).
+"""
 
 from __future__ import annotations
 
 import getpass
+import importlib
 import json
 import logging
 import shlex
@@ -13,11 +20,19 @@ from pathlib import Path
 import click
 
 from consent_kit import paths
-from consent_kit.app import INSTANCE_ENV, create_app
-from consent_kit.plugin_calls import survey_advice
-from consent_kit.plugins import STOP, PluginError, call_each, make_plugin_manager, plugin_info
-from consent_kit.registry import collect_loaders, collect_question_types
-from consent_kit.results.export_versions import export_survey
+from consent_kit.plugins import (
+    BUILTIN_PLUGINS,
+    DEFAULT_PLUGINS,
+    STOP,
+    KitPluginManager,
+    PluginError,
+    call_each,
+    plugin_name,
+)
+
+#: The same as consent_kit.app.INSTANCE_ENV (tests/test_cli.py checks), named here so
+#: that the options below need no import of the app and Flask.
+INSTANCE_ENV = "CONSENT_KIT_INSTANCE"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -110,6 +125,8 @@ def _app_for(instance: Path, host: str):
     # (consent_kit/web/transport.py), so a TLS proxy on 127.0.0.1 still gets a
     # Secure cookie and plain http on 0.0.0.0 still works. ``host`` stays for callers.
     del host
+    from consent_kit.app import create_app
+
     try:
         return create_app({}, instance=instance)
     except Exception as error:
@@ -191,6 +208,10 @@ def check(files, strict: bool):
     Advice on wording (from plugins such as plain_language) is printed after
     the mistakes and never fails the check, unless you ask for ``--strict``.
     """
+    from consent_kit.plugin_calls import survey_advice
+    from consent_kit.plugins import make_plugin_manager
+    from consent_kit.registry import collect_loaders, collect_question_types
+
     pm = make_plugin_manager()
     loaders = collect_loaders(pm, collect_question_types(pm))
     failed = 0
@@ -239,6 +260,8 @@ def check(files, strict: bool):
               help="Add the made-up sample answers (left out unless you ask; see sample-answers).")
 def export(instance: Path, survey_id: str, fmt: str, out: Path | None, include_samples: bool):
     """Export a survey's responses."""
+    from consent_kit.results.export_versions import export_survey
+
     app = _app_for(instance, DEFAULT_HOST)
     kit = app.extensions["consent_kit"]
     survey = kit.catalog.get(survey_id)
@@ -261,9 +284,31 @@ def export(instance: Path, survey_id: str, fmt: str, out: Path | None, include_s
                     details={"format": fmt, "rows": count, **({"samples": True} if include_samples else {})})
 
 
-from consent_kit.survey.load.imported import import_command  # noqa: E402  XLSForm, REDCap (issue 18)
+class LazyCommand(click.Command):
+    """A command whose module is imported only when it runs (or its own ``--help`` is asked for).
 
-cli.add_command(import_command)
+    The group's ``--help`` needs only the name and the first line of the help, given
+    here (tests/test_cli.py checks it matches the real command's).
+    """
+
+    def __init__(self, name: str, target: str, first_line: str):
+        super().__init__(name, help=first_line, add_help_option=False)
+        self.target = target
+
+    def real(self) -> click.Command:
+        """The command itself: ``module:attribute`` of ``target``, imported now."""
+        module, _, attribute = self.target.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # click runs ``sub_ctx.command.invoke(sub_ctx)``: the real command parses and runs.
+        return self.real().make_context(info_name, args, parent=parent, **extra)
+
+
+# XLSForm, REDCap (issue 18): the importers load YAML, Babel and the builder's starter parts.
+cli.add_command(LazyCommand("import", "consent_kit.survey.load.imported:import_command",
+                            "Turn an XLSForm or a REDCap data dictionary into a survey file, "
+                            "and say what didn't come across."))
 
 from consent_kit.results.samples_cli import sample_answers_command  # noqa: E402  (issue 22)
 
@@ -274,6 +319,8 @@ cli.add_command(sample_answers_command)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def plugins(as_json: bool):
     """List the loaded plugins, their versions, where they come from and their hooks."""
+    from consent_kit.plugins import make_plugin_manager, plugin_info
+
     rows = plugin_info(make_plugin_manager())
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -380,10 +427,50 @@ def add_plugin_commands(group: click.Group, pm) -> None:
     call_each(pm, "register_commands", policy=STOP, oldest_first=True, cli=group)
 
 
+def command_plugin_manager() -> KitPluginManager:
+    """A plugin manager holding only the plugins that may add commands, for the command line.
+
+    ``make_plugin_manager`` imports every plugin, and with them Flask, the
+    store and the plugins' pages (0.6 s of CPU). Adding commands needs only the
+    plugins whose module names ``register_commands``: a built-in plugin that
+    doesn't is not imported here (its source is read, not run). Third-party
+    plugins are all loaded, as blocked ones are left out, in the same order as
+    ``make_plugin_manager``. Commands that need every plugin make the full manager.
+    """
+    from consent_kit import hookspecs
+    from consent_kit.plugins import _check_pending, _load_entrypoints, blocked_names
+
+    pm = KitPluginManager("consent_kit")
+    pm.add_hookspecs(hookspecs)
+    block = blocked_names()
+    for dotted in DEFAULT_PLUGINS + BUILTIN_PLUGINS:
+        name = plugin_name(dotted)
+        if name in block and dotted in BUILTIN_PLUGINS:
+            continue
+        if _may_add_commands(dotted):
+            pm.register(importlib.import_module(dotted), name=name)
+    for name in block:
+        pm.set_blocked(name)
+    _load_entrypoints(pm)
+    _check_pending(pm)
+    return pm
+
+
+def _may_add_commands(dotted: str) -> bool:
+    """Whether a built-in plugin's source mentions ``register_commands`` (or can't be read)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(dotted)
+    try:
+        return "register_commands" in Path(spec.origin).read_text(encoding="utf-8")
+    except (AttributeError, TypeError, OSError, UnicodeDecodeError):
+        return True  # can't tell: import it, as make_plugin_manager would
+
+
 def main() -> None:
     """Entry point: add plugins' commands, then run."""
     try:
-        pm = make_plugin_manager()
+        pm = command_plugin_manager()
     except Exception as error:  # a broken plugin must not hide behind a traceback
         click.echo(f"consent-kit could not start: {error}", err=True)
         sys.exit(2)

@@ -98,3 +98,53 @@ def test_plugins_lists_hooks_as_json():
     assert result.exit_code == 0
     names = {row["name"]: row for row in json.loads(result.output)}
     assert "register_question_types" in names["question_types"]["hooks"]
+
+
+def test_the_instance_variable_is_the_apps():
+    # cli.py names it itself so that its options need no import of the app (issue 22).
+    from consent_kit import app
+    from consent_kit import cli as cli_module
+
+    assert cli_module.INSTANCE_ENV == app.INSTANCE_ENV
+
+
+def test_lazy_commands_show_the_real_commands_help_line():
+    import click
+
+    from consent_kit.cli import LazyCommand, add_plugin_commands, command_plugin_manager
+    from consent_kit.plugins import make_plugin_manager
+
+    group = click.Group()
+    add_plugin_commands(group, command_plugin_manager())
+    lazy = [c for c in [*cli.commands.values(), *group.commands.values()] if isinstance(c, LazyCommand)]
+    assert {c.name for c in lazy} >= {"import", "qr"}
+    for command in lazy:
+        real = command.real()
+        assert real.name == command.name
+        for limit in (45, 60, 200):
+            assert command.get_short_help_str(limit) == real.get_short_help_str(limit), command.name
+    # The command line's plugin manager adds the same commands as the full one.
+    full = click.Group()
+    add_plugin_commands(full, make_plugin_manager())
+    assert sorted(full.commands) == sorted(group.commands)
+
+
+def test_a_lazy_command_runs_the_real_one_with_its_options(tmp_path):
+    from consent_kit.cli import LazyCommand
+
+    shown = CliRunner().invoke(cli, ["import", "--help"])
+    assert shown.exit_code == 0 and "--format [xlsform|redcap]" in shown.output
+    wrong = CliRunner().invoke(cli, ["import", str(tmp_path / "missing.xlsx")])
+    assert wrong.exit_code == 2 and "does not exist" in wrong.output
+    assert isinstance(cli.commands["import"], LazyCommand)
+
+
+def test_a_blocked_plugin_adds_no_command(monkeypatch):
+    import click
+
+    from consent_kit.cli import add_plugin_commands, command_plugin_manager
+
+    monkeypatch.setenv("CONSENT_KIT_BLOCK_PLUGINS", "qr_entry")
+    group = click.Group()
+    add_plugin_commands(group, command_plugin_manager())
+    assert "qr" not in group.commands and "translations" in group.commands

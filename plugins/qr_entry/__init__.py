@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from consent_kit import Breakdown, hookimpl
+from consent_kit import Breakdown, LazyCommand, hookimpl
 
-from . import command, parts
+from . import parts
 from .links import init_state, state
 from .views import bp
 
@@ -30,7 +30,11 @@ def register_blueprints(app):
 
 @hookimpl
 def register_commands(cli):
-    cli.add_command(command.qr_command)
+    # The command's module loads the app and the poster maker: it is imported when
+    # ``consent-kit qr`` runs, so ``consent-kit --help`` stays quick (issue 22).
+    cli.add_command(LazyCommand(
+        "qr", "consent_kit_plugins.qr_entry.command:qr_command",
+        "Make QR codes or printable posters for the places a survey's posters go up."))
 
 
 @hookimpl
