@@ -3,7 +3,8 @@
 Pure logic (no Flask), shared by the exporters and the results pages. One row
 per column, or per allowed answer of a question with a list of answers, so
 that a spreadsheet or a statistics program can turn stored values (``a-lot``)
-back into the words people saw ("Yes, a lot").
+back into the words people saw ("Yes, a lot"). An earlier answer in a
+question's words is written "[answer to club]", as in every export.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from consent_kit.survey.model import PREFER_NOT_TO_SAY, Choice, Question, Survey
+from consent_kit.survey.piping import stand_in
 
 #: The columns of a data dictionary, in order.
 DICTIONARY_COLUMNS = (
@@ -91,7 +93,7 @@ def dictionary_rows(survey: Survey, groups: Iterable[tuple[str, Any]] = ()) -> I
         if question.type == "info":
             continue
         code = versions.get(question.id, survey.version)
-        common = {**blank, "column": question.id, "question": question.label,
+        common = {**blank, "column": question.id, "question": stand_in(question.label),
                   "type": question.type, "required": "yes" if question.required else "no",
                   "shown_only_if": _condition_words(question, page),
                   "version": numbers.get(code, ""), "survey_version": code}

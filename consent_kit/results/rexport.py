@@ -20,6 +20,7 @@ from consent_kit.results.export import neutralise
 from consent_kit.results.spss import _text_family, missing_family
 from consent_kit.results.stats_data import DATE, DATETIME, NUMERIC, TEXT, Missing, Variable, table
 from consent_kit.survey.model import Survey
+from consent_kit.survey.piping import stand_in
 
 R_HEAD = """\
 # Reads {csv} (answers to "{title}") with labels. Made by consent-kit.
@@ -114,7 +115,7 @@ def _script_line(variable: Variable, family: dict) -> str:
                 "format = \"%Y-%m-%dT%H:%M:%S\")")
     else:
         line = f"{column} <- ck_value({column}, {miss}, as.character)"
-    return line + f"\nattr({column}, \"label\") <- {r_string(variable.label)}"
+    return line + f"\nattr({column}, \"label\") <- {r_string(stand_in(variable.label))}"
 
 
 def write_r(survey: Survey, responses: Iterable, out, breakdowns: Iterable = ()) -> None:

@@ -1,7 +1,8 @@
 """SPSS (.sav) and Stata (.dta) files through pyreadstat, with labels and kinds of missing answer.
 
 Both files hold the table of :mod:`consent_kit.results.stats_data`: variable
-labels are the questions' wording, value labels the choices' wording, and a
+labels are the questions' wording (an earlier answer in it as "[answer to
+club]"), value labels the choices' wording, and a
 missing answer says why. In SPSS the reason is a code (-97 not asked, -98
 left blank, -99 "Prefer not to say") declared as a missing value, so it is
 left out of sums and means but can still be counted. In Stata it is an
@@ -23,6 +24,7 @@ from pathlib import Path
 from consent_kit.results.codes import MISSING_KINDS, STATA_MISSING
 from consent_kit.results.stats_data import DATE, DATETIME, NUMERIC, TEXT, Missing, Variable, table
 from consent_kit.survey.model import Survey
+from consent_kit.survey.piping import stand_in
 
 #: Stata keeps at most 80 characters of a variable's label (the dictionary has the full wording).
 STATA_LABEL = 80
@@ -73,7 +75,7 @@ def _spss_frame(variables: list[Variable], rows: list[list]):
 
     data, labels, value_labels, missing = {}, {}, {}, {}
     for variable, column in zip(variables, _columns(variables, rows), strict=True):
-        labels[variable.name] = _trim_bytes(variable.label, SPSS_LABEL_BYTES)
+        labels[variable.name] = _trim_bytes(stand_in(variable.label), SPSS_LABEL_BYTES)
         if variable.kind == TEXT:
             family = _text_family(column) if variable.answer else {}
             data[variable.name] = [family[v.code] if isinstance(v, Missing) else ("" if v is None else v)
@@ -106,7 +108,7 @@ def _stata_frame(variables: list[Variable], rows: list[list]):
 
     data, labels, value_labels, missing = {}, {}, {}, {}
     for variable, column in zip(variables, _columns(variables, rows), strict=True):
-        labels[variable.name] = str(variable.label)[:STATA_LABEL]
+        labels[variable.name] = str(stand_in(variable.label))[:STATA_LABEL]
         if variable.kind == TEXT:
             family = _text_family(column) if variable.answer else {}
             data[variable.name] = [family[v.code] if isinstance(v, Missing) else ("" if v is None else v)

@@ -25,6 +25,7 @@ from babel import Locale, UnknownLocaleError
 from consent_kit.plugin_calls import Breakdown
 from consent_kit.results.dictionary import answer_choices
 from consent_kit.survey.model import PREFER_NOT_TO_SAY, Question, Survey
+from consent_kit.survey.piping import STAND_IN, stand_in
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,11 @@ class QuestionSummary:
     texts: list[str] = field(default_factory=list)
     texts_total: int = 0
     hidden: bool = False
+    #: The question's words as a heading: an earlier answer in them as "[answer to club]".
+    title: str = ""
+
+    def __post_init__(self):
+        self.title = self.title or stand_in(self.question.label)
 
 
 @dataclass
@@ -318,10 +324,12 @@ def question_summary(counter: _QuestionCounter, min_group: int,
                      words: Mapping[str, str]) -> QuestionSummary:
     """Turn one question's counts into what the page shows, with small numbers hidden.
 
-    ``words["prefer_not_to_say"]`` labels that answer in the reader's language.
+    ``words["prefer_not_to_say"]`` labels that answer in the reader's language;
+    ``words["answer_to"]`` is "[answer to %(name)s]" in it, for an earlier answer in the title.
     """
     question = counter.question
-    summary = QuestionSummary(question, counter.kind, counter.answered, counter.skipped)
+    summary = QuestionSummary(question, counter.kind, counter.answered, counter.skipped,
+                              title=stand_in(question.label, words.get("answer_to", STAND_IN)))
     if counter.answered < min_group:
         summary.hidden = True
         return summary

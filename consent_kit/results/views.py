@@ -72,6 +72,8 @@ def _words() -> dict:
         "link": _("The survey link"),
         "not_known": _("Not known"),
         "prefer_not_to_say": _("Prefer not to say"),
+        # An earlier answer in a question's words (${name}); gettext leaves %(name)s as it is.
+        "answer_to": _("[answer to %(name)s]"),
         "hidden": _("fewer than %(n)d", n=n),
         "no_chart": _("Fewer than %(n)d people gave each answer, so there is no chart yet.",
                       n=n),

@@ -2,16 +2,21 @@
 
 The printable page and the PDF are drawn from the same :class:`PaperQuestion`
 list, so they always agree: tick boxes for choices, lines to write on for
-words, boxes for a date.
+words, boxes for a date. A printed form can't know anyone's earlier answers, so
+a ``${name}`` in a question's words is printed as the question it comes from
+("…about (your answer to question 2)?", :func:`consent_kit.stand_in`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from consent_kit.survey.piping import stand_in  # TODO(interop): consent_kit.stand_in once public
 
 from .texts import markdown_plain
 
@@ -19,6 +24,8 @@ if TYPE_CHECKING:
     from .paper_page import Paper
 
 LINES = {"long": 5, "short": 1, "number": 1}
+#: An earlier answer on paper, in English (the page passes it in the reader's language).
+ANSWER_ON_PAPER = "(your answer to question %(question)s)"
 
 #: PDFs kept in memory per app: a survey's versions x languages x two sizes (about 20-60 KB each).
 CACHE_SIZE = 48
@@ -34,6 +41,8 @@ class PaperQuestion:
     shape: str
     choices: tuple[str, ...] = ()
     optional: bool = False
+    #: The number printed before it (information has none, so it takes no number).
+    number: int = 0
 
     @property
     def lines(self) -> int:
@@ -41,9 +50,24 @@ class PaperQuestion:
         return LINES.get(self.shape, 0)
 
 
-def paper_questions(survey, types, prefer_not_to_say: str) -> list[PaperQuestion]:
-    """Every question of ``survey`` as printed, using each type's own choices."""
-    return [_one(q, types.get(q.type), prefer_not_to_say) for q in survey.questions]
+def paper_questions(survey, types, prefer_not_to_say: str,
+                    answer_phrase: str = ANSWER_ON_PAPER) -> list[PaperQuestion]:
+    """Every question of ``survey`` as printed, using each type's own choices.
+
+    Questions are numbered 1, 2, 3… (information is not); an earlier answer in a
+    question's words becomes ``answer_phrase`` with that question's number.
+    """
+    printed = [_one(q, types.get(q.type), prefer_not_to_say) for q in survey.questions]
+    numbers, count = {}, 0
+    for index, question in enumerate(printed):
+        if question.shape != "info":
+            count += 1
+            numbers[question.id] = str(count)
+        printed[index] = dataclasses.replace(
+            question, number=count if question.shape != "info" else 0,
+            label=stand_in(question.label, answer_phrase, numbers),
+            help=stand_in(question.help, answer_phrase, numbers))
+    return printed
 
 
 def _one(question, qtype, prefer_not_to_say: str) -> PaperQuestion:
@@ -98,8 +122,8 @@ def paper_pdf(survey, questions: list[PaperQuestion], labels: PaperLabels,
             pdf.box_line(f"{statement.text} ({labels.needed if statement.required else labels.optional})")
         pdf.write_lines(labels.sign, 1)
     pdf.heading(labels.questions, 1.3)
-    for number, question in enumerate(questions, start=1):
-        _draw_question(pdf, number, question, labels)
+    for question in questions:
+        _draw_question(pdf, question.number, question, labels)
     return bytes(pdf.output())
 
 

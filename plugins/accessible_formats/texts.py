@@ -8,6 +8,11 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+from consent_kit.survey.piping import stand_in  # TODO(interop): consent_kit.stand_in once public
+
+#: An earlier answer read aloud, in English (the page passes it in the listener's language).
+YOUR_ANSWER = "your answer to ‘%(question)s’"
+
 _MD = MarkdownIt("commonmark", {"html": False})
 
 
@@ -37,12 +42,25 @@ def easy_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def words_to_read(kind: str, item) -> str:
-    """Everything a person reads for one item, as one text for the voice."""
+def words_to_read(kind: str, item, survey=None, answer_phrase: str = YOUR_ANSWER) -> str:
+    """Everything a person reads for one item, as one text for the voice.
+
+    The audio is made once and kept for everyone who listens, so an earlier
+    answer in a question's words (``${name}``) is read as ``answer_phrase``
+    naming that question ("…about your answer to ‘Which club?’"), never as a
+    code and never as one person's answer. ``survey`` gives those questions' words.
+    """
     if kind == "section":
         return f"{item.heading}.\n{markdown_plain(item.text)}"
-    lines = [item.label, item.help] + [c.label for c in item.choices]
+    named = question_words(survey) if survey is not None else None
+    lines = [stand_in(text, answer_phrase, named) for text in (item.label, item.help)]
+    lines += [c.label for c in item.choices]
     return "\n".join(_sentence(line) for line in lines if line)
+
+
+def question_words(survey) -> dict[str, str]:
+    """Question id -> its label as plain words (any earlier answer in it as a blank)."""
+    return {q.id: str(stand_in(q.label, "", {})).strip() for q in survey.questions}
 
 
 def _sentence(line: str) -> str:

@@ -119,7 +119,9 @@ def audio(survey_id, kind, item_id):
         return send_file(recorded, mimetype=SUFFIXES[recorded.suffix], conditional=True)
     lang = request.args.get("lang") or language()
     try:
-        spoken = speech.speak(words_to_read(kind, item), lang, cache_folder(current_app))
+        # Made once and kept for everyone, so an earlier answer is named, never filled in.
+        words = words_to_read(kind, item, survey, _("your answer to ‘%(question)s’"))
+        spoken = speech.speak(words, lang, cache_folder(current_app))
     except speech.SpeechUnavailable as error:
         current_app.logger.warning("No read-aloud audio for %s %s: %s", kind, item_id, error)
         abort(404)
@@ -205,7 +207,9 @@ def _make_paper_pdf(survey, large: bool) -> bytes:
 
 def _paper_questions(survey):
     types = current_kit().question_types
-    return paper.paper_questions(survey, types, _("Prefer not to say"))
+    # %(question)s is filled in later (with no variables gettext leaves it as it is).
+    return paper.paper_questions(survey, types, _("Prefer not to say"),
+                                 _("(your answer to question %(question)s)"))
 
 
 def _sections(survey):
