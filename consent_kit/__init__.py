@@ -61,6 +61,7 @@ _LAZY: dict[str, str] = {
     "SurveyError": "consent_kit.survey.model",
     "Validation": "consent_kit.survey.model",
     "QuestionType": "consent_kit.survey.question_types",
+    "stand_in": "consent_kit.survey.piping",
     "SurveySetting": "consent_kit.survey.settings",
     "read_yaml": "consent_kit.survey.settings",
     "TextPlace": "consent_kit.survey.texts",
@@ -118,6 +119,7 @@ __all__ = [
     "error_list",
     "hookimpl",
     "login_required",
+    "stand_in",
     "text_places",
     "translations",
 ]
@@ -176,6 +178,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; never run
         SurveyError,
         Validation,
     )
+    from consent_kit.survey.piping import stand_in  # noqa: F401
     from consent_kit.survey.question_types import QuestionType  # noqa: F401
     from consent_kit.survey.settings import SurveySetting, read_yaml  # noqa: F401
     from consent_kit.survey.texts import TextPlace, text_places  # noqa: F401
