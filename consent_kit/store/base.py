@@ -230,6 +230,27 @@ class Store(ABC):
 
         return Documents(self.table(name))
 
+    def media(self):
+        """Uploaded files every server can read: bytes by name (see consent_kit/store/media.py)."""
+        from consent_kit.store.media import Media
+
+        return Media(self.media_storage())
+
+    def media_storage(self):
+        """Where :meth:`media` keeps the bytes: documents (base64) unless a backend has better."""
+        from consent_kit.store.media import TABLE, DocumentStorage
+
+        return DocumentStorage(self.documents(TABLE))
+
+    def mirror(self, prefix: str, folder):
+        """A folder kept in line with this store's files under ``prefix`` (a :class:`MediaMirror`).
+
+        On one server the folder is where files are kept; with ``shared`` stores it is a copy.
+        """
+        from consent_kit.store.media import MediaMirror
+
+        return MediaMirror(self, prefix, folder)
+
     # -- consent ---------------------------------------------------------------
 
     @abstractmethod

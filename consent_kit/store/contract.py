@@ -37,6 +37,7 @@ from consent_kit.store.base import (
     SubmissionConflict,
     WithdrawnConsent,
 )
+from consent_kit.store.contract_media import MediaContract
 
 #: Seconds any process of these tests may take (bounded, generous for a shared machine).
 PROCESS_TIMEOUT = 120
@@ -144,7 +145,7 @@ def run_processes(target, argsets: list[tuple]) -> list:
     return collected
 
 
-class StoreContract:
+class StoreContract(MediaContract):
     """The promises of :class:`consent_kit.store.Store`; subclass as ``Test...`` with a ``store_factory``."""
 
     @pytest.fixture

@@ -26,13 +26,18 @@ class Catalog:
 
     ``loaders`` maps a file suffix (``".yaml"``) to ``loader(path) -> Survey``.
     ``on_load`` is called with each survey the first time it is loaded, so
-    the store can keep a copy of that exact version.
+    the store can keep a copy of that exact version. ``sync``, when set, is
+    called on each refresh before the folder is looked at: with several
+    servers on one database it brings the folder in line with the surveys
+    published in the store (see consent_kit/store/media.py); on one server it
+    is None and costs nothing.
     """
 
     folder: Path
     loaders: dict[str, Callable[[Path], Survey]]
     on_load: Callable[[Survey], None] = lambda survey: None
     min_interval: float = 1.0
+    sync: Callable[[], bool] | None = None
     surveys: dict[str, Survey] = field(default_factory=dict)
     broken: dict[str, list[Problem]] = field(default_factory=dict)
     _stamp: tuple = ()
@@ -46,9 +51,17 @@ class Catalog:
             return
         with self._lock:
             self._checked_at = now
+            if self.sync is not None:
+                self._sync()
             stamp = self._current_stamp()
             if stamp != self._stamp or force:
                 self._load_all(stamp)
+
+    def _sync(self) -> None:
+        try:
+            self.sync()
+        except Exception:  # the database is away: serve the copies this server has, try again later
+            log.exception("Could not bring the survey files in line with the shared store")
 
     def get(self, survey_id: str) -> Survey | None:
         """The survey with this id, or None (missing or broken)."""

@@ -21,7 +21,8 @@ Tables:
   entries written with their change, waiting to be chained;
 * ``participant_keys`` (migration 3): each participant's data key, wrapped;
   answers, drafts and the personal parts of consents are sealed with it;
-* ``documents``: keyed documents (JSONB) of every named table.
+* ``documents``: keyed documents (JSONB) of every named table;
+* ``media`` (migration 4): uploaded files by name, with their sha256.
 
 Answers, consent records, texts and drafts are ``json`` (kept as sent, keys in
 their order: a consent text copy stays byte for byte what was shown); the
@@ -100,6 +101,14 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         """CREATE TABLE participant_keys (
                name text PRIMARY KEY,
                wrapped bytea NOT NULL)""",
+    ]),
+    # Uploaded files every app server reads: pictures, recordings, published survey files (media.py).
+    (4, [
+        """CREATE TABLE media (
+               name text PRIMARY KEY,
+               sha256 text NOT NULL,
+               data bytea NOT NULL,
+               saved_at timestamptz NOT NULL DEFAULT now())""",
     ]),
 ]
 

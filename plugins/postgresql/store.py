@@ -46,6 +46,7 @@ from .consents import ConsentRows
 from .consents import check_record as check_consent
 from .documents import PgDocuments
 from .keys import PgKeyStorage
+from .media import PgMedia
 from .migrations import migrate
 from .pool import LazyPool
 from .send import send
@@ -273,6 +274,10 @@ class PostgresStore(ConsentRows, Store):
     def documents(self, name: str) -> PgDocuments:
         """The named table as keyed documents (JSONB rows); see ``documents.py``."""
         return PgDocuments(self._pool, name)
+
+    def media_storage(self) -> PgMedia:
+        """Where uploaded files are kept: ``bytea`` rows (see ``media.py``)."""
+        return PgMedia(self._pool)
 
     # -- audit -------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ pixels (no EXIF, no comments, no colour profile), so whatever else it
 carried is gone. It is kept in the forms folder as
 ``pictures/<survey>/<question>-<8 letters>.<kind>``, the path survey files
 use for pictures (``easy_read: image:``), named by its contents so a new
-picture never replaces one a published version still shows. No Flask here.
+picture never replaces one a published version still shows. With several
+servers on one database it is kept in the store too (see keep_picture). No
+Flask here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from consent_kit.store.files import atomic_write
+from consent_kit.store.media import MediaMirror
 from consent_kit.studio.builder.ops import BuilderError, _l
 
 #: The biggest upload accepted: Easy Read pictures are small, and the site takes nothing
@@ -81,13 +84,26 @@ def _plain_pixels(found: Image.Image) -> Image.Image:
     return fresh
 
 
-def keep_picture(data: bytes, forms: Path, survey_id: str, question_id: str) -> str:
-    """Check, re-encode and keep an uploaded picture; return its path for the survey file."""
+def keep_picture(data: bytes, forms: Path, survey_id: str, question_id: str, *,
+                 mirror: MediaMirror | None = None) -> str:
+    """Check, re-encode and keep an uploaded picture; return its path for the survey file.
+
+    ``mirror`` is the forms folder's :class:`MediaMirror`: with several servers on one
+    database the picture goes into the store too, and every server copies it into its
+    forms folder before it loads a survey that shows it.
+    """
     clean, ending = reencode(data)
     name = _SAFE.sub("-", question_id.lower()).strip("-")[:40] or "picture"
     digest = hashlib.sha256(clean).hexdigest()[:8]
     relative = f"pictures/{_SAFE.sub('-', survey_id.lower())}/{name}-{digest}{ending}"
     path = forms / relative
+    if mirror is not None and mirror.shared:
+        kept = mirror.names(relative).get(relative)
+        if kept is None:
+            mirror.write(relative, clean, what="the picture")
+        else:  # uploaded before, maybe on another server: make sure this server has its copy
+            mirror.path(relative, kept)
+        return relative
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file():
         atomic_write(path, clean, what="the picture")

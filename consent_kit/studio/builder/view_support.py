@@ -61,8 +61,11 @@ CHANGE_FAILED = (BuilderError, SurveyError, Stale)
 @bp.record_once
 def _init_app(setup_state) -> None:
     app = setup_state.app
-    app.extensions["consent_kit_builder"] = Workspace(app.extensions["consent_kit"].store,
-                                                      Path(app.config["FORMS_DIR"]))
+    kit = app.extensions["consent_kit"]
+    space = Workspace(kit.store, Path(app.config["FORMS_DIR"]))
+    app.extensions["consent_kit_builder"] = space
+    if space.mirror.shared:  # several servers, one database: published surveys come from it
+        kit.catalog.sync = space.mirror.sync
     app.extensions["consent_kit_builder_recent"] = Recent()
 
 
@@ -221,7 +224,8 @@ def uploaded_picture(survey_id: str, name: str) -> str:
     upload = request.files.get("easy_read_picture")
     if upload is None or not upload.filename:
         return ""
-    return pictures.keep_picture(upload.read(), workspace().forms, survey_id, name)
+    return pictures.keep_picture(upload.read(), workspace().forms, survey_id, name,
+                                 mirror=workspace().mirror)
 
 
 def done(message: str, survey_id: str, anchor: str = ""):

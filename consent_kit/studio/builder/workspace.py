@@ -4,7 +4,10 @@
   instance's ``builder_drafts`` table. Participants never see it.
 * **Publishing** writes the draft as the survey file in the instance's forms/
   folder (atomically: people see the old file or the new one, never half of
-  one), where the catalog loads it, and records the version: who, when.
+  one), where the catalog loads it, and records the version: who, when. With
+  several servers on one database the file goes into the store first
+  (``store.media()``, under ``forms/``), and every server's catalog copies it
+  into its own forms/ folder when it next looks (:class:`MediaMirror`).
 * An **approval** records that a second member of the project approved one
   version (by its content version), who and when. A project can require one
   before a version goes live.
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from consent_kit.clock import utc_now
 from consent_kit.store import Store
-from consent_kit.store.files import atomic_write
+from consent_kit.store.media import MediaMirror
 from consent_kit.studio.builder.checks import content_version
 from consent_kit.studio.builder.texts import to_yaml
 from consent_kit.survey.load.survey_file import survey_version
@@ -29,6 +32,8 @@ DRAFTS, VERSIONS, APPROVALS, PROJECTS = ("builder_drafts", "builder_versions",
                                          "builder_approvals", "builder_projects")
 #: Surveys whose researchers said they don't need people's consent, and why.
 NO_CONSENT = "builder_no_consent"
+#: Where survey files and their pictures are kept in a shared store's media.
+FORMS_PREFIX = "forms/"
 
 
 def revision(definition: dict) -> str:
@@ -44,6 +49,11 @@ class Workspace:
     store: Store
     forms: Path
     now: Callable[[], str] = field(default=utc_now)
+    #: The forms folder kept in line with a shared store (on one server: just the folder).
+    mirror: MediaMirror = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mirror = MediaMirror(self.store, FORMS_PREFIX, self.forms)
 
     # -- drafts ----------------------------------------------------------------------
 
@@ -86,8 +96,8 @@ class Workspace:
 
     def write_file(self, path: Path, definition: dict) -> None:
         """Write a survey file so that readers see the old or the new one, never a mix."""
-        self.forms.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, to_yaml(definition).encode("utf-8"), what="the survey file")
+        relative = path.resolve().relative_to(self.forms.resolve()).as_posix()
+        self.mirror.write(relative, to_yaml(definition).encode("utf-8"), what="the survey file")
 
     def publish(self, survey_id: str, definition: dict, by: str, path: Path) -> dict:
         """Make ``definition`` the live survey, record the version, and end the draft."""

@@ -7,12 +7,16 @@ surveys and uploaded media come from the database too.
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 from pg_testdb import TEST_STORE_KEY, temporary_schema
+from PIL import Image
 from serverutil import QUICK_SURVEY
 
 from consent_kit.app import create_app
-from consent_kit.testing import Participant, make_instance
+from consent_kit.testing import Browser, Participant, errors_in, make_instance, populate
 
 SESSION = "ck_session"
 
@@ -73,3 +77,71 @@ def test_an_explicit_secret_key_still_wins(two_apps):
     two = two_apps("two", SECRET_KEY="set-by-hand")
     assert two.secret_key == "set-by-hand"
     assert one.secret_key != "set-by-hand"
+
+
+# -- published surveys and their pictures ------------------------------------------------------
+
+BUILD = "/studio/surveys/{}/build"
+_REVISION = re.compile(r'name="revision" value="([^"]+)"')
+
+
+def send_form(browser: Browser, url: str, data: dict | None = None, *, page: str = "", **kwargs):
+    """Post a builder form with the revision of the page it is on, as the browser does."""
+    found = _REVISION.search(browser.get(page or url).get_data(as_text=True))
+    form = {"revision": found.group(1)} if found else {}
+    form.update(data or {})
+    return browser.post(url, form, **kwargs)
+
+
+def picture() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_survey_published_on_one_server_opens_on_the_other_and_closes_there_too(two_apps, tmp_path):
+    one, two = two_apps("one"), two_apps("two")
+    populate(one)  # the accounts are in the database: the same team on both servers
+    rae = Browser(one)
+    assert rae.login("rae").status_code == 302
+    made = rae.post("/studio/projects/alpha/surveys/new", {"title": "Youth voice", "description": "Views."})
+    assert made.status_code == 302, errors_in(made)
+    survey_id = made.location.split("/")[3]
+    build = BUILD.format(survey_id)
+    assert send_form(rae, build + "/pages/new", {"type": "short_text", "label": "Say a word"}
+                     ).status_code == 302
+    draft = one.extensions["consent_kit_builder"].draft(survey_id)["definition"]
+    question = draft["pages"][-1]["questions"][0]["id"]
+    url = f"{build}/questions/{question}"
+    easy = {"type": "short_text", "label": "Say a word", "easy_read": "Say a word",
+            "easy_read_alt": "A red square", "easy_read_picture": (io.BytesIO(picture()), "red.png")}
+    response = send_form(rae, url, easy, content_type="multipart/form-data")
+    assert response.status_code == 302, errors_in(response)
+    assert send_form(rae, build + "/consent", {"action": "remove"}).status_code == 302
+    assert send_form(rae, build + "/consent-needed", {"not_needed": "yes", "reason": "No names."}
+                     ).status_code == 302
+    assert send_form(rae, build + "/publish", {"confirm": "yes"}, page=build).status_code == 302
+    assert one.extensions["consent_kit"].catalog.get(survey_id) is not None
+
+    assert one.extensions["consent_kit_builder"].draft(survey_id) is None  # published
+    assert not list((tmp_path / "two" / "forms").glob(f"{survey_id}.y*ml"))  # not there yet...
+    person = Participant(two.test_client())
+    assert person.get(f"/s/{survey_id}").status_code == 200  # ...until the other server looks
+    on_two = two.extensions["consent_kit"].catalog.get(survey_id)
+    kept = on_two.definition["pages"][-1]["questions"][0]["easy_read"]["image"]
+    copied = (tmp_path / "two" / "forms" / kept).read_bytes()
+    assert copied == (tmp_path / "one" / "forms" / kept).read_bytes()
+    assert on_two.is_open
+
+    assert send_form(rae, build + "/status", {"status": "closed"}, page=build).status_code == 302
+    assert two.extensions["consent_kit"].catalog.get(survey_id).is_open is False
+    assert send_form(rae, build + "/status", {"status": "open"}, page=build).status_code == 302
+    assert two.extensions["consent_kit"].catalog.get(survey_id).is_open is True
+
+
+def test_a_file_placed_by_hand_stays_on_its_own_server(two_apps, tmp_path):
+    one = two_apps("one", {"quick.yaml": QUICK_SURVEY})
+    two = two_apps("two")
+    assert one.extensions["consent_kit"].catalog.get("quick") is not None
+    assert two.extensions["consent_kit"].catalog.get("quick") is None
+    assert not (tmp_path / "two" / "forms" / "quick.yaml").exists()
