@@ -52,6 +52,21 @@ def new_book(survey_id: str) -> dict:
             "promise": ""}
 
 
+#: A project's own findings page (its introduction and parts), one document per project.
+PROJECT_TABLE = "findings_projects"
+
+
+def new_project_book(project_id: str) -> dict:
+    """An empty findings document for a whole project: parts in words only, the same approval rules.
+
+    Written by the project's members and shown above the surveys' published
+    findings at /f/project/<project_id>. Charts and quotes stay on each survey's
+    page, where their small-number and permission checks are made.
+    """
+    return {"project_id": project_id, "items": [], "said_did": [], "revision": 0,
+            "changed_by": "", "changed_at": "", "approved": None, "published": None}
+
+
 def new_id() -> str:
     """A short random id for an item (unguessable, so a form can't point at another page's item)."""
     return secrets.token_hex(4)

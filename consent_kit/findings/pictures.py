@@ -6,6 +6,10 @@ longer side and saved again as a JPEG of at most :data:`MOST_BYTES`, which
 drops anything the camera wrote into the file (where and when it was taken).
 Small enough to travel inside the page (a ``data:`` address), so an Easy Read
 page still costs three requests at most.
+
+With several servers on one database (a ``shared`` store, see :func:`share`)
+each picture is kept in the store too, and a server that hasn't got one yet
+copies it into its folder when the page needs it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ PAGE_BUDGET = 16 * 1024
 #: Uploads larger than this are refused before Pillow reads them.
 MAX_BYTES = 5 * 1024 * 1024
 NAME = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{12}\.jpg$")
+#: Where findings pictures are kept in a shared store's media.
+PREFIX = "findings-pictures/"
+#: The mirrors of instances whose store is shared, by their pictures folder (see share).
+_MIRRORS: dict[Path, object] = {}
 
 
 class PictureError(ValueError):
@@ -39,6 +47,25 @@ class PictureError(ValueError):
 def folder(instance: str | Path, survey_id: str) -> Path:
     """Where a survey's findings pictures are kept (inside the instance folder)."""
     return Path(instance) / "findings-pictures" / survey_id
+
+
+def share(instance: str | Path, store) -> None:
+    """Keep this instance's findings pictures in ``store`` too when several servers share it.
+
+    Called once when the app is made; on one server it does nothing, and the
+    folder stays the only place pictures are kept, as before.
+    """
+    root = (Path(instance) / "findings-pictures").resolve()
+    if getattr(store, "shared", False):
+        _MIRRORS[root] = store.mirror(PREFIX, root)
+    else:
+        _MIRRORS.pop(root, None)
+
+
+def _mirror(where: Path):
+    """The shared mirror of ``where``'s instance and the picture's name in it, or (None, "")."""
+    mirror = _MIRRORS.get(Path(where).resolve().parent) if _MIRRORS else None
+    return mirror, Path(where).name
 
 
 def save(data: bytes, where: Path, item_id: str) -> dict:
@@ -57,8 +84,12 @@ def save(data: bytes, where: Path, item_id: str) -> dict:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise PictureError("not_a_picture") from None
     name = f"{item_id}-{secrets.token_hex(6)}.jpg"
-    where.mkdir(parents=True, exist_ok=True)
-    (where / name).write_bytes(data)
+    mirror, survey_id = _mirror(where)
+    if mirror is not None:
+        mirror.write(f"{survey_id}/{name}", data, what="the picture")
+    else:
+        where.mkdir(parents=True, exist_ok=True)
+        (where / name).write_bytes(data)
     return {"name": name, "width": width, "height": height, "bytes": len(data)}
 
 
@@ -103,5 +134,8 @@ def path_of(where: Path, name: str) -> Path | None:
     """The kept file called ``name``, or None (names are only ever ours: no paths, no tricks)."""
     if not NAME.match(name or ""):
         return None
+    mirror, survey_id = _mirror(where)
+    if mirror is not None:  # the store's copy, fetched if this server hasn't got it yet
+        return mirror.path(f"{survey_id}/{name}")
     path = where / name
     return path if path.is_file() else None

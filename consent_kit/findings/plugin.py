@@ -12,13 +12,14 @@ from markupsafe import Markup
 
 from consent_kit.findings import (
     notify,
+    project_studio_views,
     project_views,
     public_views,
     studio_views,
     translate_views,
     waiting_views,
 )
-from consent_kit.findings.store import erase_quotes, load
+from consent_kit.findings.store import erase_quotes, load, load_project, project_published
 from consent_kit.hookspecs import hookimpl
 from consent_kit.plugin_calls import StudioTask
 
@@ -26,7 +27,8 @@ from consent_kit.plugin_calls import StudioTask
 @hookimpl
 def register_blueprints(app):
     """The studio's findings pages and the participants' page at /f/<survey_id>."""
-    return [studio_views.bp, public_views.bp, waiting_views.bp, translate_views.bp, project_views.bp]
+    return [studio_views.bp, public_views.bp, waiting_views.bp, translate_views.bp, project_views.bp,
+            project_studio_views.bp]
 
 
 @hookimpl
@@ -50,14 +52,22 @@ def survey_tasks(survey_id, kit):
 
 @hookimpl
 def project_actions(project, kit):
-    """"What we found across the project", once any of its surveys has published findings."""
-    if not project_views.published_in(kit, project.id):
-        return []
+    """Writing the project's own findings (researchers, admins); reading them once anything is out."""
     from flask import url_for
     from flask_babel import gettext as _
 
-    return [StudioTask(_("What we found, across the project's surveys"),
-                       url_for("findings_project.page", project_id=project.id), order=60)]
+    actions = []
+    if kit.current_role() in ("researcher", "admin"):
+        book = load_project(kit, project.id)
+        hint = (_("Published") if book.get("published") else
+                _("Not published yet") if book.get("items") else "")
+        actions.append(StudioTask(_("Write what we found across the project"),
+                                  url_for("findings_project_studio.edit", project_id=project.id),
+                                  hint=hint, order=59))
+    if project_views.published_in(kit, project.id) or project_published(kit, project.id):
+        actions.append(StudioTask(_("What we found, across the project's surveys"),
+                                  url_for("findings_project.page", project_id=project.id), order=60))
+    return actions
 
 
 @hookimpl

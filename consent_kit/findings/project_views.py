@@ -2,21 +2,23 @@
 
 Each survey's own findings page was approved by a second member before it was
 published; this page only gathers what is published already, so it needs no
-approval of its own: the words of each survey's parts (in the reader's
+approval of its own for them: the words of each survey's parts (in the reader's
 language) with a link to the whole page, and every "You said, we did" entry,
 newest first. Charts and quotes stay on each survey's page, where their
-small-number and permission checks are made.
+small-number and permission checks are made. Above them come the project's
+own words, written by its members and approved and published like a survey's
+page (:mod:`.project_studio_views`).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_babel import get_locale
 
 from consent_kit.findings.book import TABLE
 from consent_kit.findings.public_views import _dated, offer_to_read_aloud
-from consent_kit.findings.render import show_items
-from consent_kit.findings.store import words
+from consent_kit.findings.render import show_items, show_sections
+from consent_kit.findings.store import project_published, words
 from consent_kit.i18n.localize import localize
 from consent_kit.kit import current_kit
 from consent_kit.results.views import min_group
@@ -38,10 +40,14 @@ def published_in(kit, project_id: str) -> list[tuple]:
 def page(project_id):
     """What we found in each of the project's surveys, and what changed because of it."""
     kit = current_kit()
-    found = published_in(kit, project_id)
-    if not found:
+    found, own = published_in(kit, project_id), project_published(kit, project_id)
+    if not found and not own:
         abort(404)  # nothing published: nothing to say (and no hint that the project exists)
     lang = str(get_locale() or "")
+    # The members' own words first (approved and published like a survey's page).
+    intro = show_sections((own or {}).get("items", []), language=lang,
+                          own=current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+    offer_to_read_aloud(intro)
     surveys, said_did = [], []
     for survey, page_ in found:
         survey = localize(survey, lang)
@@ -52,5 +58,5 @@ def page(project_id):
         offer_to_read_aloud(shown)
         surveys.append({"survey": survey, "shown": shown})
         said_did += [{**entry, "survey_title": survey.title} for entry in page_.get("said_did", [])]
-    return render_template("findings/project.html", surveys=surveys, said_did=_dated(said_did),
+    return render_template("findings/project.html", intro=intro, surveys=surveys, said_did=_dated(said_did),
                            words=words(), min_group=min_group())

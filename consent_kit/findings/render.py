@@ -56,6 +56,15 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
     return shown
 
 
+def show_sections(items: list[dict], *, language: str = "", own: str = "") -> list[dict]:
+    """What a page of parts in words only shows (a project's own findings), as :func:`show_items`.
+
+    ``own`` is the language the parts were written in.
+    """
+    return [_section(item, language, own or language, False, None)
+            for item in items if item.get("kind") == "section"]
+
+
 def translated(item: dict, language: str) -> tuple[dict, bool]:
     """A section's words in ``language`` (heading, text, easy_read) and whether they are translated.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from consent_kit.findings.book import TABLE, drop_quotes, new_book
+from consent_kit.findings.book import PROJECT_TABLE, TABLE, drop_quotes, new_book, new_project_book
 from consent_kit.results.views import min_group
 
 
@@ -34,6 +34,32 @@ def update(kit, survey_id: str, change) -> None:
         change(book)
 
     documents.modify(filled, survey_id=survey_id)
+
+
+def load_project(kit, project_id: str) -> dict:
+    """The project's own findings document (a fresh, empty one if there is none yet)."""
+    book = new_project_book(project_id)
+    book.update(kit.store.documents(PROJECT_TABLE).get(project_id=project_id) or {})
+    return book
+
+
+def update_project(kit, project_id: str, change) -> None:
+    """Read, change and write the project's document under the store's lock (as :func:`update`)."""
+    documents = kit.store.documents(PROJECT_TABLE)
+    # Put-if-absent: two members saving a first part at once can't overwrite each other.
+    documents.put_new(new_project_book(project_id), project_id=project_id)
+
+    def filled(book: dict) -> None:
+        for key, value in new_project_book(project_id).items():
+            book.setdefault(key, value)
+        change(book)
+
+    documents.modify(filled, project_id=project_id)
+
+
+def project_published(kit, project_id: str) -> dict | None:
+    """The published page of a project's own words, or None."""
+    return (kit.store.documents(PROJECT_TABLE).get(project_id=project_id) or {}).get("published")
 
 
 def published(kit, survey_id: str) -> dict | None:

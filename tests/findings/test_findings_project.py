@@ -5,7 +5,7 @@ from __future__ import annotations
 import test_findings
 from test_findings import PUBLIC, add, publish, signed_in, text_of
 
-from consent_kit.testing import Participant
+from consent_kit.testing import Participant, audit_entries
 
 app = test_findings.app  # the club survey in project alpha (a fixture, found by this name)
 
@@ -69,3 +69,58 @@ def test_another_projects_page_shows_nothing_of_alpha(app):
     add(rae, action="section", heading="The club", text="You like the club.")
     publish(app, rae)
     assert Participant(app.test_client()).get("/f/project/beta").status_code == 404
+
+
+# -- the project's own words, written by its members --------------------------------------------
+
+OWN = "/studio/projects/alpha/findings"
+
+
+def test_members_write_the_projects_own_words_published_after_a_second_approval(app):
+    rae, sam = signed_in(app, "rae"), signed_in(app, "sam")
+    project_page = text_of(rae.get("/studio/projects/alpha"))
+    assert f'href="{OWN}"' in project_page  # the entry, through project_actions
+    assert rae.get(OWN).status_code == 200
+    saved = rae.post(OWN, {"action": "section", "heading": "About the project",
+                           "text": "We are **young people** who asked <script>x()</script> questions.",
+                           "easy_read": "We asked you questions."})
+    assert saved.status_code == 302
+    assert Participant(app.test_client()).get(PROJECT).status_code == 404  # not approved yet
+    refused = rae.post(f"{OWN}/publish", {"action": "approve"})
+    assert refused.status_code == 400 and "someone else in the project" in text_of(refused)
+    assert sam.post(f"{OWN}/publish", {"action": "publish"}).status_code == 400  # approve first
+    assert sam.post(f"{OWN}/publish", {"action": "approve"}).status_code == 302
+    assert sam.post(f"{OWN}/publish", {"action": "publish"}).status_code == 302
+    raw = Participant(app.test_client()).get(PROJECT).get_data(as_text=True)
+    assert "About the project" in raw and "<strong>young people</strong>" in raw
+    assert "<script>x()" not in raw  # sanitised as survey findings are
+    # Shown above the surveys' findings once those are out too.
+    add(rae, action="section", heading="The club", text="You like the club.")
+    publish(app, rae)
+    page = text_of(Participant(app.test_client()).get(PROJECT))
+    assert page.index("About the project") < page.index("The club")
+    # A change waits for approval again; the published words stay until then.
+    rae.post(OWN, {"action": "section", "heading": "Something new", "text": "New words."})
+    page = text_of(Participant(app.test_client()).get(PROJECT))
+    assert "Something new" not in page and "About the project" in page
+    assert [e["subject"] for e in audit_entries(app, "findings_project_publish")] == ["alpha"]
+    assert [e["actor"] for e in audit_entries(app, "findings_project_approve")] == ["sam"]
+
+
+def test_the_projects_own_words_get_the_same_advice(app):
+    rae = signed_in(app, "rae")
+    hard = ("Notwithstanding the aforementioned considerations, the organisational infrastructure "
+            "necessitated comprehensive reconfiguration of institutional accountability mechanisms.")
+    checked = text_of(rae.post(OWN, {"action": "check", "heading": "About", "text": hard}))
+    assert "Reading age about" in checked and hard in checked
+    assert app.extensions["consent_kit"].store.documents("findings_projects").get(
+        project_id="alpha") is None  # checking saves nothing
+    rae.post(OWN, {"action": "section", "heading": "About", "text": hard})
+    assert "Reading age about" in text_of(rae.get(OWN))
+
+
+def test_viewers_and_other_projects_cannot_write_the_projects_words(app):
+    vic = signed_in(app, "vic")
+    assert vic.get(OWN).status_code == 403
+    assert vic.post(OWN, {"action": "section", "heading": "x", "text": "y"}).status_code == 403
+    assert f'href="{OWN}"' not in text_of(vic.get("/studio/projects/alpha"))
