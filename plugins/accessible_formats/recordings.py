@@ -1,8 +1,14 @@
 """The researchers' own recordings of questions and consent sections, kept in the instance folder.
 
-A recording replaces the synthetic voice for that one item (no Flask). Files are checked
+A recording replaces the synthetic voice for that one item (no views here). Files are checked
 by their first bytes (WAV, MP3 or Ogg), never by the name they came with, and
 stored under a name made from the survey, the kind and the item's id.
+
+With several servers on one database (a ``shared`` store) each recording is
+kept in the store too (``store.mirror``): a server that hasn't got it yet
+copies it into its folder when it is first asked for, and one deleted on
+another server is no longer found here. The spoken audio made by espeak-ng
+(:func:`cache_folder`) stays a cache of each server's own.
 """
 
 from __future__ import annotations
@@ -12,8 +18,12 @@ import re
 import tempfile
 from pathlib import Path
 
+from consent_kit import current_kit
+
 #: Where recordings and the spoken-audio cache live, inside the instance folder.
 FOLDER = "accessible_formats"
+#: Where recordings are kept in a shared store's media.
+PREFIX = "recordings/"
 #: The app refuses any upload over 2 MB (MAX_CONTENT_LENGTH) before a view sees it.
 MAX_BYTES = 2 * 1024 * 1024
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
@@ -44,6 +54,8 @@ class Recordings:
 
     def __init__(self, app):
         self.root = Path(app.instance_path) / FOLDER / "recordings"
+        with app.app_context():
+            self._mirror = current_kit().store.mirror(PREFIX, self.root)
 
     @staticmethod
     def _stem(survey_id: str, kind: str, item_id: str) -> str:
@@ -57,6 +69,13 @@ class Recordings:
         try:
             stem = self._stem(survey_id, kind, item_id)
         except RecordingError:
+            return None
+        if self._mirror.shared:  # the store says which there is; this folder holds copies
+            kept = self._mirror.names(f"{survey_id}/{stem}.")
+            for suffix in SUFFIXES:
+                name = f"{survey_id}/{stem}{suffix}"
+                if name in kept:
+                    return self._mirror.path(name, kept[name])
             return None
         for suffix in SUFFIXES:
             path = self.root / survey_id / (stem + suffix)
@@ -74,6 +93,9 @@ class Recordings:
         suffix = sniff(data)
         if suffix is None:
             raise RecordingError("not_audio")
+        if self._mirror.shared:
+            self.delete(survey_id, kind, item_id)
+            return self._mirror.write(f"{survey_id}/{stem}{suffix}", data, what="the recording")
         folder = self.root / survey_id
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
@@ -88,6 +110,9 @@ class Recordings:
 
     def delete(self, survey_id: str, kind: str, item_id: str) -> bool:
         """Remove this item's recording; True if there was one."""
+        if self._mirror.shared:
+            stem = self._stem(survey_id, kind, item_id)
+            return any([self._mirror.remove(f"{survey_id}/{stem}{suffix}") for suffix in SUFFIXES])
         found = self.find(survey_id, kind, item_id)
         if found is not None:
             found.unlink()

@@ -3,8 +3,10 @@
 What is copied: every answer (in stored order) and every erased id (so a phone
 retrying erased answers is still refused), every consent (with its current
 choices) and every withdrawal, the consent texts shown, unsent drafts, the
-audit log exactly as it is (same entries, same hashes) and every table of
-documents (accounts, budgets, places, vouchers ...).
+audit log exactly as it is (same entries, same hashes), every table of
+documents (accounts, budgets, places, vouchers ...), and the files of the
+instance folder that every server needs: the survey files and pictures in
+forms/, findings pictures and recordings (``store.media()``).
 
 Then it checks: the counts in the database equal the counts in the folder, and
 the audit chain in the database verifies. The folder is only read, never
@@ -157,6 +159,35 @@ def check_copy(data_dir: Path, target: PostgresStore, copied: dict) -> list[str]
     return problems
 
 
+#: The instance's folders of uploaded and published files, and their names in the store's media
+#: (the prefixes of consent_kit's Workspace, findings pictures and recordings).
+FILE_FOLDERS = (("forms", "forms/"), ("findings-pictures", "findings-pictures/"),
+                ("accessible_formats/recordings", "recordings/"))
+
+
+def copy_files(instance: Path, target: PostgresStore) -> tuple[int, list[str]]:
+    """Copy the folder's survey files, pictures and recordings into the database's media.
+
+    Every server then has them, not just this one. Returns how many were copied
+    and the files that could not be (a name or size the store refuses).
+    """
+    media, copied, skipped = target.media(), 0, []
+    for folder, prefix in FILE_FOLDERS:
+        root = instance / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            relative = path.relative_to(root).as_posix()
+            if any(part.startswith(".") for part in relative.split("/")) or path.suffix in (".tmp", ".part"):
+                continue  # hidden files and half-written temporary ones
+            try:
+                media.put(prefix + relative, path.read_bytes())
+                copied += 1
+            except ValueError:
+                skipped.append(f"{folder}/{relative}")
+    return copied, skipped
+
+
 def _config_store_key(instance: Path) -> str | None:
     """``store_key`` from the folder's config.toml, if it sets one."""
     import tomllib
@@ -194,12 +225,16 @@ def migrate_store_command(url: str, schema: str, instance: Path):
     try:
         copied = copy_store(data_dir, target)
         problems = check_copy(data_dir, target, copied)
+        files, skipped = copy_files(instance, target)
     finally:
         target.close()
     tables = sum(copied["documents"].values())
     click.echo(f"Copied {copied['responses']} answer(s), {copied['consents']} consent(s), "
                f"{copied['withdrawals']} withdrawal(s), {copied['audit']} audit entr(ies) and "
-               f"{tables} document(s) in {len(copied['documents'])} table(s).")
+               f"{tables} document(s) in {len(copied['documents'])} table(s), and {files} file(s) "
+               f"(surveys, pictures, recordings).")
+    for name in skipped:
+        click.echo(f"Not copied (a name or size the database can't keep): {name}", err=True)
     if problems:
         raise MigrateError("The copy does not match the folder: " + "; ".join(problems))
     click.echo("Counts match and the audit log checks out. Now set database_url in config.toml "

@@ -27,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from consent_kit.findings import pictures as findings_pictures
 from consent_kit.plugin_calls import survey_advice
 from consent_kit.studio.auth import current_project, current_user, not_found
 from consent_kit.studio.builder import BuilderError, Workspace, check, normalise, pictures, revision
@@ -66,6 +67,7 @@ def _init_app(setup_state) -> None:
     app.extensions["consent_kit_builder"] = space
     if space.mirror.shared:  # several servers, one database: published surveys come from it
         kit.catalog.sync = space.mirror.sync
+    findings_pictures.share(app.instance_path, kit.store)  # and uploaded pictures (no-op on one server)
     app.extensions["consent_kit_builder_recent"] = Recent()
 
 

@@ -78,6 +78,27 @@ def test_everything_is_copied_and_checked(folder, pg):
                 pseudonym=gone, survey_id="quick", consent_version="v", given_at="2026-01-01T00:00:00Z"))
 
 
+def test_survey_files_pictures_and_recordings_are_copied_for_every_server(folder, pg):
+    from consent_kit.store.media import digest
+
+    recording = folder / "accessible_formats" / "recordings" / "quick" / "question-word.wav"
+    recording.parent.mkdir(parents=True)
+    recording.write_bytes(b"RIFF\x00\x00\x00\x00WAVE" + bytes(range(256)))
+    picture = folder / "forms" / "pictures" / "quick" / "word-1234abcd.png"
+    picture.parent.mkdir(parents=True)
+    picture.write_bytes(b"\x89PNG\r\n")
+    (folder / "forms" / ".quick.yaml.swp").write_bytes(b"an editor's leftovers")
+    result = migrate(folder, *pg)
+    assert result.exit_code == 0, result.output
+    assert "and 3 file(s)" in result.output
+    with target_store(pg, folder) as target:
+        assert target.media().list() == {
+            "forms/quick.yaml": digest((folder / "forms" / "quick.yaml").read_bytes()),
+            "forms/pictures/quick/word-1234abcd.png": digest(picture.read_bytes()),
+            "recordings/quick/question-word.wav": digest(recording.read_bytes())}
+        assert target.media().get("recordings/quick/question-word.wav") == recording.read_bytes()
+
+
 def test_erased_ids_stay_refused_after_the_copy(folder, pg):
     from consent_kit.store import EmbeddedStore
 

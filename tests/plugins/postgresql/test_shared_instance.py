@@ -145,3 +145,38 @@ def test_a_file_placed_by_hand_stays_on_its_own_server(two_apps, tmp_path):
     assert one.extensions["consent_kit"].catalog.get("quick") is not None
     assert two.extensions["consent_kit"].catalog.get("quick") is None
     assert not (tmp_path / "two" / "forms" / "quick.yaml").exists()
+
+
+# -- uploaded files ----------------------------------------------------------------------------------
+
+
+def test_a_recording_uploaded_on_one_server_plays_on_the_other_until_deleted(two_apps, tmp_path):
+    from consent_kit_plugins.accessible_formats.recordings import Recordings
+
+    one, two = two_apps("one"), two_apps("two")
+    wav = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(32))
+    Recordings(one).save("quick", "question", "word", wav)
+    found = Recordings(two).find("quick", "question", "word")
+    assert found is not None and found.read_bytes() == wav
+    assert found.is_relative_to(tmp_path / "two")  # a copy in the second server's own folder
+    mp3 = b"ID3" + bytes(40)
+    Recordings(two).save("quick", "question", "word", mp3)  # a new one, of another kind
+    assert Recordings(one).find("quick", "question", "word").read_bytes() == mp3
+    assert Recordings(one).delete("quick", "question", "word") is True
+    assert Recordings(two).find("quick", "question", "word") is None
+    assert one.extensions["consent_kit"].store.media().list() == {}
+
+
+def test_a_findings_picture_kept_on_one_server_is_shown_on_the_other(two_apps, tmp_path):
+    from consent_kit.findings import pictures
+
+    one, two = two_apps("one"), two_apps("two")
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 120, 30)).save(out, "PNG")
+    kept = pictures.save(out.getvalue(), pictures.folder(one.instance_path, "quick"), "abcd1234")
+    on_two = pictures.folder(two.instance_path, "quick")
+    assert not (on_two / kept["name"]).exists()
+    found = pictures.path_of(on_two, kept["name"])
+    assert found == on_two / kept["name"]
+    assert found.read_bytes() == (pictures.folder(one.instance_path, "quick") / kept["name"]).read_bytes()
+    assert pictures.data_uri(on_two, kept["name"]).startswith("data:image/jpeg;base64,")
