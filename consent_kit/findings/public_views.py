@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 
 from consent_kit.findings import contacts, pictures
 from consent_kit.findings.book import said_did_in_order
-from consent_kit.findings.pdf import findings_html, findings_pdf
+from consent_kit.findings.pdf import findings_html, findings_pdf, picture_urls
 from consent_kit.findings.render import show_items, words_to_read
 from consent_kit.findings.store import published, words
 from consent_kit.i18n.languages import html_lang, text_direction
@@ -187,12 +187,13 @@ def pdf(survey_id):
     if not page_:
         abort(404)
     easy, large = request.args.get("format") == "easy", request.args.get("size") == "large"
+    shown = _shown(kit, survey, page_, easy=easy)
     html = findings_html(
-        survey_title=survey.title, shown=_shown(kit, survey, page_, easy=easy),
+        survey_title=survey.title, shown=shown,
         said_did=_dated(page_["said_did"]), labels=_pdf_labels(),
         address=url_for(".page", survey_id=survey.id, _external=True), lang=html_lang(lang),
         direction=text_direction(lang), large=large)
-    response = Response(findings_pdf(html), mimetype="application/pdf")
+    response = Response(findings_pdf(html, picture_urls(shown)), mimetype="application/pdf")
     name = f"{survey.id}-findings{'-large-print' if large else ''}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response

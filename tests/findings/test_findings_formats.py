@@ -258,3 +258,54 @@ def test_the_pdf_in_arabic_is_right_to_left():
         direction="rtl", large=True)
     assert '<html lang="ar" dir="rtl">' in html and "font-size: 16pt" in html
     assert '<p class="address" dir="ltr">http://localhost/f/club</p>' in html
+
+
+def test_the_easy_read_pdf_has_the_pictures_with_their_words(app):
+    rae = signed_in(app, "rae")
+    rae.get(EDIT)
+    rae.post(EDIT, {"action": "section", "heading": "What we found", "text": "Most of you like the club.",
+                    "easy_read": "You like the club.", "picture_alt": "Young people playing pool",
+                    "picture": (io.BytesIO(photo()), "pool.jpg")}, content_type="multipart/form-data")
+    publish(app, rae)
+    person = Participant(app.test_client())
+    for size in ("", "&size=large"):
+        easy = pypdf.PdfReader(io.BytesIO(person.get(f"{PUBLIC}/findings.pdf?format=easy{size}").data))
+        [picture] = [image for page in easy.pages for image in page.images]
+        assert picture.image.size == (240, 160)
+        assert "Young people playing pool" in str(pypdf_alts(easy))  # tagged with its words
+        assert "You like the club." in easy.pages[0].extract_text()
+    full = pypdf.PdfReader(io.BytesIO(person.get(f"{PUBLIC}/findings.pdf").data))
+    assert [image for page in full.pages for image in page.images] == []
+
+
+def pypdf_alts(pdf) -> list[str]:
+    """Every /Alt text in a PDF's structure tree."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.DictionaryObject):
+            if "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+                walk(kid)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(pdf.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_the_pdf_draws_no_picture_it_was_not_given():
+    from consent_kit.findings.pdf import _fetcher
+
+    ours = "data:image/jpeg;base64," + "A" * 8
+    fetcher = _fetcher({ours, "data:text/html;base64,PGI+"})
+    with pytest.raises(Exception, match="not fetched"):
+        fetcher.fetch("data:image/jpeg;base64,QUJD")
+    with pytest.raises(Exception, match="not fetched"):
+        fetcher.fetch("data:text/html;base64,PGI+")  # only JPEG pictures, even when offered
+    with pytest.raises(Exception, match="not fetched"):
+        fetcher.fetch("file:///etc/passwd")
