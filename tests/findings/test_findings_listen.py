@@ -86,6 +86,10 @@ def test_the_listen_link_gives_a_player_per_section_in_the_pages_language(app, l
     assert status == 200 and mimetype == "audio/mpeg" and len(data) > 1000
     assert data[:3] == b"ID3" or data[:2] == b"\xff\xf3"
     assert "Listen to this page" not in text_of(listening)  # already listening
+    if lang == "en":  # the Easy Read version keeps Listen on
+        easy = re.search(r'<a href="([^"]+)">Easy Read version</a>', text_of(listening)).group(1)
+        [easy_url] = players(person.get(easy))
+        assert spoken_words(app, easy_url)[1].endswith("We will keep it open.")
 
 
 @needs_espeak
