@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from consent_kit.survey.piping import stand_in  # TODO(interop): consent_kit.stand_in once public
+from consent_kit import stand_in
 
 from .texts import markdown_plain
 

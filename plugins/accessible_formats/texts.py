@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from consent_kit.survey.piping import stand_in  # TODO(interop): consent_kit.stand_in once public
+from consent_kit import stand_in
 
 #: An earlier answer read aloud, in English (the page passes it in the listener's language).
 YOUR_ANSWER = "your answer to ‘%(question)s’"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from consent_kit.studio.builder.media import apply_easy_read
 from consent_kit.studio.builder.ops import BuilderError, _l, make_id, move_in
-from consent_kit.studio.builder.texts import clone, language_of, set_text
+from consent_kit.studio.builder.texts import clone, language_of, normalise_words, set_text
 
 #: The consent lists the builder edits: (key in the file, what one item is called).
 KINDS = {"section": "information", "statement": "statements"}
@@ -97,7 +97,11 @@ def add_item(definition: dict, kind: str, words: dict) -> tuple[dict, str]:
 
 
 def edit_item(definition: dict, kind: str, item_id: str, words: dict) -> dict:
-    """Change the words of a section or statement (and whether a statement is needed)."""
+    """Change the words of a section or statement (and whether a statement is needed).
+
+    A section's ``words`` may also hold ``easy_read`` ({words, image, alt}) and ``bsl``
+    (a sign language video's web address; empty takes it away).
+    """
     changed = clone(definition)
     _fill(find_item(changed, kind, item_id)[1], kind, words, language_of(changed))
     return changed
@@ -139,6 +143,12 @@ def _fill(item: dict, kind: str, words: dict, language: str) -> None:
         set_text(item, "text", words.get("text", ""), language, keep_empty=True)
         if "easy_read" in words:  # {"words", "image", "alt"} from the form
             apply_easy_read(item, language, **words["easy_read"], text_key="text")
+        if "bsl" in words:  # a sign language video, as questions have (the loader checks it)
+            url = normalise_words(words["bsl"])
+            if url:
+                item["bsl"] = url
+            else:
+                item.pop("bsl", None)
         return
     set_text(item, "text", words.get("text", ""), language, keep_empty=True)
     if "required" in words:

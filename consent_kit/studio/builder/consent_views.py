@@ -82,6 +82,7 @@ def consent_item(survey_id, kind, item_id):
         try:
             if kind == "section":
                 words["easy_read"] = _easy_read_typed(survey_id, item_id, form)
+                words["bsl"] = form_read.words(form, "bsl")
             if kind == "statement" and form.get("required") not in ("yes", "no"):
                 raise BuilderError(_("Choose whether people have to agree to this to take "
                                      "part."), "required")
@@ -90,11 +91,17 @@ def consent_item(survey_id, kind, item_id):
             else:
                 save_change(ed, lambda d: consent_ops.edit_item(d, kind, item_id, words))
         except CHANGE_FAILED as error:
-            errors = change_errors(error, "text")
+            errors = change_errors(error, _field_of(error))
         else:
             return done(_("Saved."), survey_id, "#consent")
     return render("builder/consent_item.html", ed, errors=errors, kind=kind, item=item,
                   item_id=item_id, advice=advice_for(ed, item_id) if item_id != "new" else [])
+
+
+def _field_of(error: Exception) -> str:
+    """The field an error summary links to: the video link when the loader refused it."""
+    problems = getattr(error, "problems", None) or []
+    return "bsl" if any("'bsl:'" in str(p.message) for p in problems) else "text"
 
 
 def _easy_read_typed(survey_id: str, item_id: str, form) -> dict:

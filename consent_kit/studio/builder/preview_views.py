@@ -32,6 +32,9 @@ def _survey_or_problems(survey_id: str):
     if ed.survey is None:
         return None, overview_page(survey_id)
     g.survey = ed.survey
+    # Pictures the draft uses may not be published yet: the builder's own route shows them
+    # (to the survey's researchers only). Plugins drawing a picture use this when it is set.
+    g.draft_picture_url = lambda name: url_for(".picture", survey_id=survey_id, name=name)
     return ed.survey, None
 
 

@@ -42,7 +42,7 @@ from consent_kit.survey.model import (
 
 CONSENT_KEYS = ("information", "check_understanding", "statements", "confirm_with",
                 "ask_if_helped", "versions")
-SECTION_KEYS = ("id", "heading", "text", "easy_read")
+SECTION_KEYS = ("id", "heading", "text", "easy_read", "bsl")
 CHECK_KEYS = ("id", "question", "choices", "answer", "explained_in")
 STATEMENT_KEYS = ("id", "text", "required", "allows_quotes")
 VERSION_KEYS = ("id", "label", "information", "statements")
@@ -142,7 +142,8 @@ def _read_sections(ctx: Context, mapping: dict, where: str, suffix: str, line: i
             "sentences (use 'text: |' and the lines below for more than one line)."))
         sections.append(InfoSection(id=section_id, heading=heading, text=text,
                                     line=line_of(item),
-                                    media=read_media(ctx, item, item_where, text_key="text")))
+                                    media=read_media(ctx, item, item_where, text_key="text",
+                                                     bsl=True)))
     return tuple(sections)
 
 

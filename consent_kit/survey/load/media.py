@@ -10,7 +10,7 @@ may have::
       image: pictures/talk.png   # in the forms folder, next to the survey file
       alt: Two young people talking
 
-and a question may have ``bsl: https://...`` (a sign language video). What is
+and either may have ``bsl: https://...`` (a sign language video). What is
 read goes into the item's ``media`` dict; plugins such as accessible_formats
 show it.
 """
@@ -31,7 +31,7 @@ _EASY_SYNONYMS = {"text": "label", "words": "label", "picture": "image", "img": 
 
 def read_media(ctx: Context, mapping: dict, where: str, *, text_key: str,
                bsl: bool = False) -> dict[str, Any]:
-    """The ``easy_read`` (and, for questions, ``bsl``) settings of one item, checked."""
+    """The ``easy_read`` (and, with ``bsl=True``, ``bsl``) settings of one item, checked."""
     media: dict[str, Any] = {}
     if "easy_read" in mapping:
         easy = _read_easy_read(ctx, mapping, where, text_key)
