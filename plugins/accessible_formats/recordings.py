@@ -17,6 +17,9 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from flask import current_app, has_app_context
 
 from consent_kit import current_kit
 
@@ -24,6 +27,8 @@ from consent_kit import current_kit
 FOLDER = "accessible_formats"
 #: Where recordings are kept in a shared store's media.
 PREFIX = "recordings/"
+#: Each app's recordings folder kept in line with its store (see Recordings).
+_MIRRORS: WeakKeyDictionary = WeakKeyDictionary()
 #: The app refuses any upload over 2 MB (MAX_CONTENT_LENGTH) before a view sees it.
 MAX_BYTES = 2 * 1024 * 1024
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
@@ -54,8 +59,10 @@ class Recordings:
 
     def __init__(self, app):
         self.root = Path(app.instance_path) / FOLDER / "recordings"
-        with app.app_context():
-            self._mirror = current_kit().store.mirror(PREFIX, self.root)
+        real = app._get_current_object() if hasattr(app, "_get_current_object") else app  # current_app
+        self._mirror = _MIRRORS.get(real)
+        if self._mirror is None:  # once per app: pages make a Recordings for every item they show
+            self._mirror = _MIRRORS[real] = _store(real).mirror(PREFIX, self.root)
 
     @staticmethod
     def _stem(survey_id: str, kind: str, item_id: str) -> str:
@@ -117,6 +124,14 @@ class Recordings:
         if found is not None:
             found.unlink()
         return found is not None
+
+
+def _store(app):
+    """The app's store (no new app context when already in one)."""
+    if has_app_context() and current_app._get_current_object() is app:
+        return current_kit().store
+    with app.app_context():
+        return current_kit().store
 
 
 def cache_folder(app) -> Path:
