@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from consent_kit.clock import utc_now
 from consent_kit.findings import book as rules
@@ -19,6 +20,9 @@ from consent_kit.findings.advice import section_texts, text_advice
 from consent_kit.findings.render import show_sections
 from consent_kit.findings.store import load_project, update_project
 from consent_kit.findings.studio_views import REFUSALS, _labels, _move, _remove, _section
+from consent_kit.findings.translate_views import put_translations, typed_translations
+from consent_kit.i18n.languages import html_lang, native_name, text_direction
+from consent_kit.i18n.localize import languages
 from consent_kit.kit import current_kit
 from consent_kit.studio.auth import state
 from consent_kit.studio.rules import login_required
@@ -32,15 +36,26 @@ ACTIONS = {"section": _section, "remove": _remove, "up": _move(-1), "down": _mov
 PICTURE_FIELDS = ("picture_name", "picture_width", "picture_height", "picture_bytes", "new_id")
 
 
+def _surveys(project_id: str) -> list:
+    """The project's surveys, by title."""
+    kit = current_kit()
+    found = [kit.catalog.get(i) for i in state().accounts.surveys_of(project_id)]
+    return sorted((s for s in found if s is not None), key=lambda s: s.title.casefold())
+
+
 def _advice_survey(project_id: str):
     """The survey whose reading-age aim and word list the advice uses: the project's first, by title.
 
     None when the project has no survey (then there is no advice, as with no plugin).
     """
-    kit = current_kit()
-    surveys = [kit.catalog.get(i) for i in state().accounts.surveys_of(project_id)]
-    surveys = [s for s in surveys if s is not None]
-    return min(surveys, key=lambda s: s.title.casefold()) if surveys else None
+    surveys = _surveys(project_id)
+    return surveys[0] if surveys else None
+
+
+def _other_languages(project_id: str) -> list[str]:
+    """The languages of the project's surveys other than the one its own words are written in."""
+    own = _own_language()
+    return sorted({lang for survey in _surveys(project_id) for lang in languages(survey)} - {own})
 
 
 def _advice(survey, texts, where: str) -> list[str]:
@@ -69,7 +84,8 @@ def _edit_page(project_id: str, errors=None, form=None, status=200, checked=None
         "findings/project_edit.html", project=kit.current_project(), book=book,
         shown=show_sections(book["items"], own=_own_language()), advice=advice, checked=checked,
         errors=errors or [], form=form or {}, me=kit.current_user().username,
-        approved=rules.approved_now(book), has_survey=survey is not None), status
+        approved=rules.approved_now(book), has_survey=survey is not None,
+        languages=[(lang, native_name(lang)) for lang in _other_languages(project_id)]), status
 
 
 @bp.post("")
@@ -133,3 +149,51 @@ def publish(project_id):
                     details={"revision": done[0]})
     flash(message, "success")
     return redirect(url_for(".edit", project_id=project_id))
+
+
+def _language(project_id: str, lang: str) -> str:
+    """``lang`` if one of the project's surveys is in it (and it isn't the words' own), else "not found"."""
+    if lang not in _other_languages(project_id):
+        abort(404)
+    return lang
+
+
+@bp.get("/translate/<lang>")
+@login_required("researcher", scope="project")
+def translate(project_id, lang):
+    """The project's own words as written, beside boxes for the same words in ``lang``."""
+    lang = _language(project_id, lang)
+    kit = current_kit()
+    book, survey = load_project(kit, project_id), _advice_survey(project_id)
+    advice = {item["id"]: (text_advice(kit.pm, survey, section_texts(item, _labels(), lang),
+                                       where=item.get("heading", ""), language=lang)
+                           if survey is not None else [])
+              for item in book["items"]}
+    own = _own_language()
+    return render_template(
+        "findings/translate.html", project=kit.current_project(), lang=lang,
+        name=kit.current_project().name, back=url_for(".edit", project_id=project_id),
+        back_label=_("The project's own findings"),
+        action=url_for(".save_translation", project_id=project_id, lang=lang),
+        lang_attr=Markup(' lang="{}" dir="{}"').format(html_lang(lang), text_direction(lang)),
+        own_attr=Markup(' lang="{}" dir="{}"').format(html_lang(own), text_direction(own)),
+        language=native_name(lang), sections=book["items"], advice=advice)
+
+
+@bp.post("/translate/<lang>")
+@login_required("researcher", scope="project")
+def save_translation(project_id, lang):
+    """Keep the typed words; a change like any other, approved again before it is published."""
+    lang = _language(project_id, lang)
+    kit = current_kit()
+    typed = typed_translations(request.form)
+    me, now = kit.current_user().username, utc_now()
+
+    def apply(book: dict) -> None:
+        put_translations(book, typed, lang)
+        rules.changed(book, me, now)
+
+    update_project(kit, project_id, apply)
+    flash(_("Saved. Someone else in the project needs to approve this before it is published."),
+          "success")
+    return redirect(url_for(".translate", project_id=project_id, lang=lang))

@@ -12,7 +12,7 @@ page (:mod:`.project_studio_views`).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 
 from consent_kit.findings.book import TABLE
@@ -45,7 +45,8 @@ def page(project_id):
         abort(404)  # nothing published: nothing to say (and no hint that the project exists)
     lang = str(get_locale() or "")
     # The members' own words first (approved and published like a survey's page).
-    intro = show_sections((own or {}).get("items", []), language=lang,
+    easy = request.args.get("format") == "easy"
+    intro = show_sections((own or {}).get("items", []), language=lang, easy=easy,
                           own=current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
     offer_to_read_aloud(intro)
     surveys, said_did = [], []
@@ -54,9 +55,12 @@ def page(project_id):
         sections = [item for item in page_["items"] if item.get("kind") == "section"]
         shown = show_items(sections, survey, responses=list, get_response=lambda _id: None,
                            get_consent=lambda _p: None, min_group=min_group(), words=words(),
-                           language=lang)
+                           language=lang, easy=easy)  # Easy Read pictures stay on each survey's page
         offer_to_read_aloud(shown)
         surveys.append({"survey": survey, "shown": shown})
         said_did += [{**entry, "survey_title": survey.title} for entry in page_.get("said_did", [])]
-    return render_template("findings/project.html", intro=intro, surveys=surveys, said_did=_dated(said_did),
+    every = (own or {}).get("items", []) + [i for _s, page_ in found for i in page_["items"]]
+    return render_template("findings/project.html", intro=intro, surveys=surveys, easy=easy,
+                           has_easy=any(item.get("easy_read") for item in every),
+                           project_id=project_id, said_did=_dated(said_did),
                            words=words(), min_group=min_group())

@@ -56,12 +56,14 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
     return shown
 
 
-def show_sections(items: list[dict], *, language: str = "", own: str = "") -> list[dict]:
+def show_sections(items: list[dict], *, language: str = "", own: str = "",
+                  easy: bool = False) -> list[dict]:
     """What a page of parts in words only shows (a project's own findings), as :func:`show_items`.
 
-    ``own`` is the language the parts were written in.
+    ``own`` is the language the parts were written in; with ``easy``, their Easy Read
+    words come first (no pictures: they stay on each survey's page).
     """
-    return [_section(item, language, own or language, False, None)
+    return [_section(item, language, own or language, easy, None)
             for item in items if item.get("kind") == "section"]
 
 

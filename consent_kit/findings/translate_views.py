@@ -59,6 +59,9 @@ def _page(survey, lang: str, status: int = 200):
               for item in sections}
     return render_template(
         "findings/translate.html", survey=survey, project=kit.current_project(), lang=lang,
+        name=survey.title, back=url_for("findings_studio.edit", survey_id=survey.id),
+        back_label=_("Findings to share"),
+        action=url_for("findings_translate.save", survey_id=survey.id, lang=lang),
         lang_attr=Markup(' lang="{}" dir="{}"').format(html_lang(lang), text_direction(lang)),
         own_attr=Markup(' lang="{}" dir="{}"').format(html_lang(survey.language),
                                                       text_direction(survey.language)),
@@ -71,31 +74,41 @@ def save(survey_id, lang):
     """Keep the words typed for every part (an empty heading and text takes a translation out)."""
     survey = _survey(survey_id)
     lang = _language(survey, lang)
-    typed = {}
-    for key in request.form:
-        name, _sep, item_id = key.partition("-")
-        if name in FIELDS and item_id:
-            limit = rules.MAX_HEADING if name == "heading" else rules.MAX_TEXT
-            text = request.form[key].replace("\r\n", "\n").strip()[:limit]
-            typed.setdefault(item_id, {})[name] = text
+    typed = typed_translations(request.form)
     me, now = current_kit().current_user().username, utc_now()
 
     def apply(book: dict) -> None:
-        for item in book["items"]:
-            words = typed.get(item.get("id"))
-            if item.get("kind") != "section" or words is None:
-                continue
-            translations = item.setdefault("translations", {})
-            if words.get("heading") or words.get("text") or words.get("easy_read"):
-                translations[lang] = {field: words.get(field, "") for field in FIELDS}
-            else:
-                translations.pop(lang, None)
+        put_translations(book, typed, lang)
         rules.changed(book, me, now)
 
     update(current_kit(), survey.id, apply)
     flash(_("Saved. Someone else in the project needs to approve this before it is published."),
           "success")
     return redirect(url_for(".translate", survey_id=survey.id, lang=lang))
+
+
+def typed_translations(form) -> dict[str, dict[str, str]]:
+    """The words typed in a translation form, by part id: ``{"heading", "text", "easy_read"}``."""
+    typed: dict[str, dict[str, str]] = {}
+    for key in form:
+        name, _sep, item_id = key.partition("-")
+        if name in FIELDS and item_id:
+            limit = rules.MAX_HEADING if name == "heading" else rules.MAX_TEXT
+            typed.setdefault(item_id, {})[name] = form[key].replace("\r\n", "\n").strip()[:limit]
+    return typed
+
+
+def put_translations(book: dict, typed: dict, lang: str) -> None:
+    """Keep the typed words with each part (empty boxes take that part's translation out)."""
+    for item in book["items"]:
+        words = typed.get(item.get("id"))
+        if item.get("kind") != "section" or words is None:
+            continue
+        translations = item.setdefault("translations", {})
+        if words.get("heading") or words.get("text") or words.get("easy_read"):
+            translations[lang] = {field: words.get(field, "") for field in FIELDS}
+        else:
+            translations.pop(lang, None)
 
 
 @bp.get("/<survey_id>/findings/share")

@@ -72,7 +72,8 @@ def findings_app(tmp_path_factory):
     # The project's own words, above the surveys' findings on the project page.
     rae.get("/studio/projects/alpha/findings")
     rae.post("/studio/projects/alpha/findings", {"action": "section", "heading": "About the project",
-                                                 "text": "We are young people from the club."})
+                                                 "text": "We are young people from the club.",
+                                                 "easy_read": "We are young people."})
     sam = signed_in(app, "sam")
     sam.post("/studio/projects/alpha/findings/publish", {"action": "approve"})
     sam.post("/studio/projects/alpha/findings/publish", {"action": "publish"})
@@ -193,7 +194,7 @@ def test_the_studio_findings_pages_pass_axe_and_fit(new_context, findings_app, w
         checker = new_context(viewport={"width": width, "height": 800},
                               storage_state=context.storage_state()).new_page()
         for path in (EDIT, f"{EDIT}/translate/ar", f"{EDIT}/share", f"{EDIT}/waiting",
-                     "/studio/projects/alpha/findings"):
+                     "/studio/projects/alpha/findings", "/studio/projects/alpha/findings/translate/ar"):
             checker.goto(f"{base}{path}")
             assert axe_problems(checker) == [], path
             assert checker.evaluate("document.documentElement.scrollWidth") <= width, path
@@ -260,7 +261,8 @@ def test_tell_me_on_the_thank_you_page_passes_axe_and_works_without_javascript(n
 
 @pytest.mark.parametrize("width", [320, 1280])
 @pytest.mark.parametrize("how, path", [("link", PUBLIC), ("chosen", f"{PUBLIC}?format=easy"),
-                                       ("chosen", f"{PUBLIC}?lang=ar"), ("chosen", "/f/project/alpha")])
+                                       ("chosen", f"{PUBLIC}?lang=ar"), ("chosen", "/f/project/alpha"),
+                                       ("link", "/f/project/alpha?format=easy&lang=ar")])
 def test_listen_passes_axe_fits_is_light_and_plays(new_context, findings_app, width, how, path):
     """Listen from the page's own link or chosen in the display options: a player for each part."""
     app, _ = findings_app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import test_findings
 from test_findings import PUBLIC, add, publish, signed_in, text_of
 
@@ -124,3 +126,43 @@ def test_viewers_and_other_projects_cannot_write_the_projects_words(app):
     assert vic.get(OWN).status_code == 403
     assert vic.post(OWN, {"action": "section", "heading": "x", "text": "y"}).status_code == 403
     assert f'href="{OWN}"' not in text_of(vic.get("/studio/projects/alpha"))
+
+
+def own_words_written(app, **more) -> str:
+    """rae writes one part of the project's own words (not approved yet). Returns its id."""
+    rae = signed_in(app, "rae")
+    rae.post(OWN, {"action": "section", "heading": "About the project", "text": "We are a youth club.",
+                   "easy_read": "We are young people.", **more})
+    item_id = app.extensions["consent_kit"].store.documents("findings_projects").get(
+        project_id="alpha")["items"][0]["id"]
+    return item_id
+
+
+def approve_and_publish(app):
+    sam = signed_in(app, "sam")
+    assert sam.post(f"{OWN}/publish", {"action": "approve"}).status_code == 302
+    assert sam.post(f"{OWN}/publish", {"action": "publish"}).status_code == 302
+
+
+def test_the_projects_own_words_in_welsh_and_in_easy_read(app):
+    rae = signed_in(app, "rae")
+    item_id = own_words_written(app)
+    edit = text_of(rae.get(OWN))
+    assert f'href="{OWN}/translate/cy"' in edit and f'href="{OWN}/translate/ar"' in edit
+    assert rae.get(f"{OWN}/translate/pl").status_code == 404  # no survey of the project is in Polish
+    form = text_of(rae.get(f"{OWN}/translate/cy"))
+    assert "We are a youth club." in form and f'name="heading-{item_id}"' in form
+    assert rae.post(f"{OWN}/translate/cy", {f"heading-{item_id}": "Amdanom ni",
+                                            f"text-{item_id}": "Clwb ieuenctid ydyn ni."}).status_code == 302
+    approve_and_publish(app)
+    welsh = text_of(Participant(app.test_client()).get(f"{PROJECT}?lang=cy"))
+    assert "Amdanom ni" in welsh and "Clwb ieuenctid ydyn ni." in welsh
+    assert "We are a youth club." not in welsh
+    arabic = Participant(app.test_client()).get(f"{PROJECT}?lang=ar").get_data(as_text=True)
+    assert 'lang="en" dir="ltr"' in arabic and "We are a youth club." in arabic  # shown as written, marked
+    person = Participant(app.test_client())
+    full = text_of(person.get(PROJECT))
+    assert "We are young people." not in full
+    easy_link = re.search(r'<a href="([^"]+)">Easy Read version</a>', full).group(1)
+    easy = text_of(person.get(easy_link))
+    assert "<p>We are young people.</p>" in easy and "The full version" in easy
