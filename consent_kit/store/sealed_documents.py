@@ -53,6 +53,10 @@ class SealedDocuments:
         """Set fields on the document with these key fields, or add it; see Documents.put."""
         self._docs.put(self._seal(dict(document)), **key)
 
+    def put_new(self, document: dict, **key) -> dict:
+        """Add the document unless one has these key fields; the kept one, opened (see Documents.put_new)."""
+        return self._open(self._docs.put_new(self._seal(dict(document)), **key))
+
     def update(self, changes: dict, where: Callable[[dict], bool] | None = None, **equal) -> int:
         """Change fields of every matching document; emptied sealed fields destroy its key."""
         def apply(doc: dict) -> None:

@@ -80,3 +80,11 @@ def test_a_contact_moved_to_another_claim_is_refused(store):
     store.table(CLAIMS).update({"contact": sealed}, Query().id == "c2")
     with pytest.raises(StoreError):
         incentives.claim("c2")
+
+
+def test_put_new_on_a_sealed_table_seals_and_keeps_the_first(store, data_dir):
+    claims = store.documents(CLAIMS)
+    assert claims.put_new(claim("c9"), id="c9")["contact"] == CONTACT
+    assert claims.put_new(claim("c9", "other@example.org"), id="c9")["contact"] == CONTACT
+    assert CONTACT.encode() not in (data_dir / "tables.json").read_bytes()
+    assert claims.count(id="c9") == 1
