@@ -70,6 +70,24 @@ def paper_questions(survey, types, prefer_not_to_say: str,
     return printed
 
 
+def as_on_paper(views, printed: list[PaperQuestion]) -> None:
+    """Give each view's question the words of the printed form, for typing in paper answers.
+
+    Only questions whose words hold an earlier answer change (to "…(your answer to
+    question 2)…", as the paper the answers came from says); such a view is marked
+    ``piped`` so its drawing is never kept for anyone else.
+    """
+    words = {q.id: q for q in printed}
+    for view in views:
+        on_paper = words.get(view.question.id)
+        if on_paper is None or (on_paper.label, on_paper.help) == (view.question.label,
+                                                                   view.question.help):
+            continue
+        view.question = dataclasses.replace(view.question, label=on_paper.label,
+                                            help=on_paper.help)
+        view.piped = True
+
+
 def _one(question, qtype, prefer_not_to_say: str) -> PaperQuestion:
     shape, choices = "short", ()
     if qtype is not None and not qtype.takes_answer:

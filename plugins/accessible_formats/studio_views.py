@@ -7,9 +7,17 @@ import logging
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from consent_kit import answers_from_form, build_page_form, current_kit, error_list, login_required
+from consent_kit import (
+    answers_from_form,
+    build_page_form,
+    current_kit,
+    error_list,
+    login_required,
+    stand_in,
+)
 
 from . import entry, speech
+from .paper import as_on_paper, paper_questions
 from .recordings import RecordingError, Recordings
 from .texts import find_item
 
@@ -40,7 +48,7 @@ def _items(survey):
     """(kind, id, words, has a recording) for every question and information section."""
     recordings = Recordings(current_app)
     found = [("section", s.id, s.heading) for s in (survey.consent.sections if survey.consent else ())]
-    found += [("question", q.id, q.label) for q in survey.questions]
+    found += [("question", q.id, stand_in(q.label)) for q in survey.questions]  # no raw ${name}
     return [(kind, item_id, words, recordings.find(survey.id, kind, item_id) is not None)
             for kind, item_id, words in found]
 
@@ -99,6 +107,9 @@ def paper(survey_id):
     types = _kit().question_types
     posted = request.method == "POST"
     form, views = build_page_form(questions, types, {}, formdata=request.form if posted else None)
+    # The words as the paper form prints them: "(your answer to question 2)", never ${name}.
+    as_on_paper(views, paper_questions(
+        survey, types, _("Prefer not to say"), _("(your answer to question %(question)s)")))
     errors, agreed = [], request.form.get("agreed_on_paper") == "yes"
     if posted:
         form.validate()

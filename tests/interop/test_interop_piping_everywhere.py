@@ -175,3 +175,16 @@ def test_the_results_page_titles_say_whose_answer(app):
     html = rae.last.get_data(as_text=True)
     assert "${" not in html
     assert f'<h3 id="q-likes">{LIKES}</h3>' in html
+
+
+def test_typing_in_paper_answers_shows_the_words_the_paper_has(app):
+    populate(app).assign_survey("piped", "alpha")
+    rae = Browser(app)
+    rae.login("rae", PASSWORD)
+    assert rae.get("/studio/surveys/piped/formats/paper").status_code == 200
+    html = rae.last.get_data(as_text=True)
+    assert "${" not in html
+    assert "What do you like most about (your answer to question 1)?" in html
+    assert rae.get("/studio/surveys/piped/formats").status_code == 200
+    listed = rae.last.get_data(as_text=True)
+    assert "${" not in listed and LIKES in listed
