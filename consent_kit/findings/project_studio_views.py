@@ -82,7 +82,8 @@ def _edit_page(project_id: str, errors=None, form=None, status=200, checked=None
               for item in book["items"]}
     return render_template(
         "findings/project_edit.html", project=kit.current_project(), book=book,
-        shown=show_sections(book["items"], own=_own_language()), advice=advice, checked=checked,
+        shown=show_sections(book["items"], own=_own_language(), easy=True), advice=advice,
+        checked=checked,
         errors=errors or [], form=form or {}, me=kit.current_user().username,
         approved=rules.approved_now(book), has_survey=survey is not None,
         languages=[(lang, native_name(lang)) for lang in _other_languages(project_id)]), status
