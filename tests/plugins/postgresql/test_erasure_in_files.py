@@ -4,8 +4,9 @@ A throwaway cluster of our own in a temporary folder (as `make postgres-test`
 starts one: Debian's initdb and pg_ctl, run as an unprivileged user when the
 tests run as root, on a port of its own), so every byte it ever wrote can be
 searched: its data files (base/, global/), its write-ahead log (pg_wal/) and a
-`pg_dump`. A participant answers with a unique word and takes the answers
-back; the word is then found nowhere. A word kept in plain text by the same
+`pg_dump`. A participant answers on one app server with a unique word and
+takes the answers back on another (separate instance folders, one database);
+the word is then found nowhere. A word kept in plain text by the same
 server in the same run *is* found in all three places, so the search can't
 pass by looking in the wrong place. Bounded: every command has a deadline.
 """
@@ -27,7 +28,8 @@ import pytest
 from pg_testdb import TEST_STORE_KEY
 from serverutil import QUICK_SURVEY
 
-from consent_kit.testing import Participant
+from consent_kit.app import create_app
+from consent_kit.testing import Participant, make_instance
 
 pytestmark = pytest.mark.slow
 
@@ -92,19 +94,25 @@ def files_holding(data: Path, word: bytes) -> list[str]:
     return found
 
 
-def test_an_answer_taken_back_is_in_no_data_file_no_wal_and_no_dump(cluster, make_app):
+def server(folder: Path, url: str):
+    """An app server with an instance folder of its own, on the cluster's database."""
+    make_instance(folder, {"quick.yaml": QUICK_SURVEY}, examples=False)
+    return create_app({"TESTING": True, "SESSION_COOKIE_SECURE": False, "DATABASE_URL": url,
+                       "DATABASE_SCHEMA": "ck_erasure", "STORE_KEY": TEST_STORE_KEY}, instance=folder)
+
+
+def test_an_answer_taken_back_is_in_no_data_file_no_wal_and_no_dump(cluster, tmp_path):
     url, data, bin_dir = cluster
     canary = f"canary{secrets.token_hex(8)}"
     control = f"plainly{secrets.token_hex(8)}"
-    app = make_app(forms={"quick.yaml": QUICK_SURVEY}, examples=False,
-                   config={"DATABASE_URL": url, "DATABASE_SCHEMA": "ck_erasure", "STORE_KEY": TEST_STORE_KEY})
-    store = app.extensions["consent_kit"].store
+    one, two = server(tmp_path / "one", url), server(tmp_path / "two", url)
+    store = one.extensions["consent_kit"].store
     try:
-        person = Participant(app.test_client())
-        reference = person.complete("quick", {"word": canary, "colour": "red"})
+        reference = Participant(one.test_client()).complete("quick", {"word": canary, "colour": "red"})
         [stored] = list(store.iter_responses("quick"))
         assert stored.answers["word"] == canary
         store.documents("erasure_control").insert({"note": control})  # kept as it is, on purpose
+        person = Participant(two.test_client())  # takes it back on the other server
         person.get("/change-your-mind/")
         person.post("/change-your-mind/", {"code": reference})
         person.get("/change-your-mind/take-back")
@@ -113,6 +121,7 @@ def test_an_answer_taken_back_is_in_no_data_file_no_wal_and_no_dump(cluster, mak
         assert store.count_responses() == 0
     finally:
         store.close()
+        two.extensions["consent_kit"].store.close()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CHECKPOINT")  # what sat in memory is in the data files now
     dump = run([str(bin_dir / "pg_dump"), "--dbname", url, "--no-owner"])
