@@ -51,9 +51,10 @@ EDIT = "/studio/surveys/club/findings"
 PUBLIC = "/f/club"
 
 
-def build(folder, **settings):
+def build(folder, plugins=(), **settings):
     """rae and sam (researchers) and vic (viewer) in alpha, which has the club survey."""
-    app = create_app({**SETTINGS, **settings}, instance=folder, load_entrypoints=False)
+    app = create_app({**SETTINGS, **settings}, instance=folder, load_entrypoints=False,
+                     plugins=plugins)
     accounts = populate(app)
     accounts.create_user("sam", "researcher", PASSWORD)
     accounts.set_member("alpha", "sam", "researcher")

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import test_findings
 from consent_kit_plugins.accessible_formats import speech
+from markupsafe import Markup
 from test_findings import EDIT, PUBLIC, add, build, publish, signed_in, store, text_of
 
+from consent_kit import hookimpl
 from consent_kit.findings.render import words_to_read
 from consent_kit.testing import Participant, make_instance
 
@@ -138,3 +140,35 @@ def test_blocking_accessible_formats_leaves_the_page_working_without_audio(tmp_p
     assert players(page) == [] and "Listen to this page" not in text_of(page)
     assert "Change how this looks or sounds" not in text_of(page)  # the plugin really is blocked
     assert person.get("/f/project/alpha?listen=1").status_code == 200
+
+
+class Reader:
+    """Another plugin reading findings aloud its own way: the contract in docs/findings.md."""
+
+    @hookimpl
+    def item_parts(self, kind, item_id, kit):
+        given = kit.request_state("read_aloud").get((kind, item_id))
+        if kind != "finding" or not given:
+            return None
+        return Markup('<p class="reader" lang="{}">{}</p>').format(given["language"], given["words"])
+
+    @hookimpl
+    def page_parts(self, slot):
+        return Markup('<li class="reader-link">Hear it</li>') if slot == "findings_formats" else None
+
+
+def test_any_plugin_gets_each_parts_words_and_the_formats_slot(tmp_path):
+    app = build(make_instance(tmp_path / "instance", {"club.yaml": test_findings.CLUB}),
+                plugins=(Reader(),), BLOCKED_PLUGINS=["accessible_formats"])
+    written(app)
+    page = Participant(app.test_client()).get(f"{PUBLIC}?lang=cy").get_data(as_text=True)
+    heading = re.search(r'<h2 id="s-\w+">Beth ddywedoch chi</h2>', page)
+    assert heading and page.index('<p class="reader" lang="cy">Beth ddywedoch chi.', heading.end()) \
+        == heading.end() + 1  # just under the part's heading, in the words' language
+    nav = page[page.index('<nav aria-labelledby="formats-title"'):]
+    assert nav.index('<li class="reader-link">Hear it</li>') < nav.index("</nav>")
+    easy = Participant(app.test_client()).get(f"{PUBLIC}?format=easy").get_data(as_text=True)
+    assert ('<p class="reader" lang="en">What you told us.\nYou like the club.\nWe will keep it open.</p>'
+            in easy)
+    project = Participant(app.test_client()).get("/f/project/alpha").get_data(as_text=True)
+    assert '<p class="reader" lang="en">What you told us.' in project
