@@ -48,6 +48,9 @@ def test_a_consent_section_gets_a_sign_language_video_in_the_builder(app):
     assert _section(app, survey_id)["bsl"] == VIDEO
     assert f'value="{VIDEO}"' in rae.get(url).get_data(as_text=True)
     round_trip(app, rae, survey_id)  # download and upload: the same survey, link and all
+    # The "Easy Read, pictures and sign language" task lists the section, with its link.
+    task = words_on(rae.get(BUILD.format(survey_id) + "/easy-read"))
+    assert re.search(r"What is this project\?\s+Not yet\s+Not yet\s+Yes", task), task
     # Emptied: the link goes, and the section is as it was.
     response = rae.post(url, {**form_of(rae.get(url).get_data(as_text=True)), "bsl": ""})
     assert response.status_code == 302, errors_in(response)
