@@ -130,6 +130,19 @@ def data_uri(where: Path, name: str) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+def forget(where: Path, name: str) -> bool:
+    """Delete a kept picture (from the shared store too, when there is one); True if it was there."""
+    if not NAME.match(name or ""):
+        return False
+    mirror, survey_id = _mirror(where)
+    if mirror is not None:
+        return mirror.remove(f"{survey_id}/{name}")
+    path = where / name
+    existed = path.is_file()
+    path.unlink(missing_ok=True)
+    return existed
+
+
 def path_of(where: Path, name: str) -> Path | None:
     """The kept file called ``name``, or None (names are only ever ours: no paths, no tricks)."""
     if not NAME.match(name or ""):

@@ -180,3 +180,5 @@ def test_a_findings_picture_kept_on_one_server_is_shown_on_the_other(two_apps, t
     assert found == on_two / kept["name"]
     assert found.read_bytes() == (pictures.folder(one.instance_path, "quick") / kept["name"]).read_bytes()
     assert pictures.data_uri(on_two, kept["name"]).startswith("data:image/jpeg;base64,")
+    assert pictures.forget(pictures.folder(one.instance_path, "quick"), kept["name"]) is True
+    assert pictures.path_of(on_two, kept["name"]) is None  # gone from the store: not shown anywhere
