@@ -188,3 +188,20 @@ def test_typing_in_paper_answers_shows_the_words_the_paper_has(app):
     assert rae.get("/studio/surveys/piped/formats").status_code == 200
     listed = rae.last.get_data(as_text=True)
     assert "${" not in listed and LIKES in listed
+
+
+def test_the_builder_previews_check_page_has_the_answers_in_the_words(app):
+    populate(app).assign_survey("piped", "alpha")
+    rae = Browser(app)
+    rae.login("rae", PASSWORD)
+    preview = "/studio/surveys/piped/build/preview"
+    response = rae.post(preview, {})
+    while not response.location.endswith("/page/first"):
+        response = rae.post(response.location, {})
+    pages = [{"club": "Judo", "mood": "good", "sport": "no"}, {"likes": "x"}, {"more": ""}]
+    for answers in pages:
+        response = rae.post(response.location, answers)
+    assert response.location.endswith("/preview/check")
+    html = rae.get(response.location).get_data(as_text=True)
+    assert "${" not in html
+    assert "What do you like most about Judo?" in html and f"Anything else about {BLANK}?" in html

@@ -14,7 +14,7 @@ from consent_kit.consent.records import consent_text
 from consent_kit.consent.views import _agree_errors as agree_errors  # the very same messages
 from consent_kit.participation import flow
 from consent_kit.participation.forms import answers_from_form, build_page_form, error_list
-from consent_kit.participation.piped import pipe_views
+from consent_kit.participation.piped import pipe_views, piped
 from consent_kit.studio.builder.publish_views import overview_page
 from consent_kit.studio.builder.view_support import bp, editing_or_404
 from consent_kit.studio.rules import login_required
@@ -161,10 +161,11 @@ def preview_check(survey_id):
     answers, seen = _answers(survey)
     if not flow.can_visit(survey, answers, flow.CHECK_ANSWERS, set(seen)):
         return redirect(_page_url(survey, flow.first_unanswered(survey, answers, set(seen))))
-    rows = []
+    rows, registry = [], kit().question_types
     for page_ in flow.visible_pages(survey, answers):
-        for question in flow.visible_questions(page_, answers):
-            qtype = kit().question_types[question.type]
+        # Earlier answers in the words, as on the participant's own check page.
+        for question in piped(flow.visible_questions(page_, answers), survey, answers, registry):
+            qtype = registry[question.type]
             if qtype.takes_answer:
                 rows.append({"question": question,
                              "answer": qtype.describe_answer(question, answers.get(question.id)),
