@@ -139,11 +139,8 @@ def _picture_upload(survey, form: dict) -> list:
 
 
 def _forget_picture(survey, form: dict) -> None:
-    """Delete a picture uploaded with a part that was not saved."""
-    path = pictures.path_of(pictures.folder(current_app.instance_path, survey.id),
-                            form.get("picture_name", ""))
-    if path is not None:
-        path.unlink(missing_ok=True)
+    """Delete a picture uploaded with a part that was not saved (from a shared store too)."""
+    pictures.forget(pictures.folder(current_app.instance_path, survey.id), form.get("picture_name", ""))
 
 
 def _labels() -> dict[str, str]:

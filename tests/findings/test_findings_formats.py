@@ -309,3 +309,14 @@ def test_the_pdf_draws_no_picture_it_was_not_given():
         fetcher.fetch("data:text/html;base64,PGI+")  # only JPEG pictures, even when offered
     with pytest.raises(Exception, match="not fetched"):
         fetcher.fetch("file:///etc/passwd")
+
+
+def test_a_picture_sent_with_a_part_that_is_not_saved_is_not_kept(app):
+    rae = signed_in(app, "rae")
+    rae.get(EDIT)
+    refused = rae.post(EDIT, {"action": "section", "heading": "", "text": "No heading.",
+                              "picture_alt": "A pool table", "picture": (io.BytesIO(photo()), "pool.jpg")},
+                       content_type="multipart/form-data")
+    assert refused.status_code == 400
+    folder = pictures.folder(app.instance_path, "club")
+    assert not folder.exists() or list(folder.iterdir()) == []
