@@ -64,7 +64,8 @@ _CONSENT_SYNONYMS = {
     "variants": "versions", "groups": "versions", "version": "versions",
 }
 _SECTION_SYNONYMS = {"title": "heading", "name": "heading", "body": "text", "content": "text",
-                     "words": "text", "description": "text", "label": "heading"}
+                     "words": "text", "description": "text", "label": "heading",
+                     "sign_language": "bsl", "video": "bsl", "sign_language_video": "bsl"}
 _CHECK_SYNONYMS = {"label": "question", "text": "question", "ask": "question",
                    "options": "choices", "answers": "choices", "correct": "answer",
                    "right_answer": "answer", "correct_answer": "answer",

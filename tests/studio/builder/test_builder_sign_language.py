@@ -90,18 +90,19 @@ def test_the_consent_page_shows_the_sections_sign_language_link(make_app):
     assert "Watch this question in sign language" not in html
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("http://video.example.org/what", "'bsl:' should be the web address of a video starting with https://"),
-    ("''", "'bsl:' is empty."),
+@pytest.mark.parametrize(("line", "message"), [
+    ("bsl: http://video.example.org/what", "'bsl:' should be the web address of a video starting with https://"),
+    ("bsl: ''", "'bsl:' is empty."),
+    ("sign_language: https://video.example.org/what", "'sign_language' — did you mean 'bsl'?"),
 ])
-def test_a_wrong_section_video_names_the_file_and_line(tmp_path, value, message):
+def test_a_wrong_section_video_names_the_file_and_line(tmp_path, line, message):
     from consent_kit.plugins import make_plugin_manager
     from consent_kit.registry import collect_question_types
     from consent_kit.survey.load.survey_file import load_survey_file
     from consent_kit.survey.model import SurveyError
 
     path = tmp_path / "signed.yaml"
-    path.write_text(SECTION_VIDEO.replace("bsl: https://video.example.org/what", f"bsl: {value}"))
+    path.write_text(SECTION_VIDEO.replace("bsl: https://video.example.org/what", line))
     types = collect_question_types(make_plugin_manager(load_entrypoints=False))
     with pytest.raises(SurveyError) as caught:
         load_survey_file(path, question_types=types)
