@@ -150,8 +150,6 @@ def _load_toml(handle) -> dict:
 
 
 _NO_INSTANCE = "There is no consent-kit folder at {path}. Make one with: consent-kit init {path}"
-#: Where a shared store keeps the key that signs sessions (one document, made once).
-SECRET_TABLE = "instance_secrets"
 
 
 def _secret_key(instance_path: Path, store: Store | None = None) -> str:
@@ -159,13 +157,12 @@ def _secret_key(instance_path: Path, store: Store | None = None) -> str:
 
     With several servers on one database (``store.shared``), every server must sign with
     the same key, or a participant whose next page is served by the other server loses
-    their place: the first server to start makes it in the store (put-if-absent), the
-    others read that one. Otherwise it is a file only the folder's owner can read.
+    their place: each derives it from the instance key they share (never stored, so a
+    database backup can't be used to forge sessions). Otherwise it is a file only the
+    folder's owner can read.
     """
     if store is not None and store.shared:
-        made = store.documents(SECRET_TABLE).put_new({"name": "session", "key": secrets.token_hex(32)},
-                                                     name="session")
-        return made["key"]
+        return store.derived_secret("session signing")
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()

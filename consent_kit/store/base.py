@@ -147,6 +147,14 @@ class Store(ABC):
     #: needs may live only on its own disk (the session key, published surveys, uploads).
     shared: bool = False
 
+    def derived_secret(self, purpose: str) -> str:
+        """A secret for ``purpose`` that every server of a shared store derives alike (hex).
+
+        Shared stores derive it from the instance key, so it is kept nowhere: not in the
+        database, not in its backups. Stores that are not shared need not offer it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not derive shared secrets")
+
     @abstractmethod
     def add_response(self, response: Response) -> tuple[Response, bool]:
         """Store ``response`` durably; return ``(stored, created)``.

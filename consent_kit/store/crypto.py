@@ -196,6 +196,19 @@ class ParticipantKeys:
         self._cache: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for ``purpose`` made from the instance key (HKDF-SHA256), never stored.
+
+        Every server given the same instance key derives the same key, so a secret the
+        servers must share (the session signing key) needs no copy in the database or
+        its backups; a different ``purpose`` gives an unrelated key.
+        """
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                    info=f"consent-kit {purpose}".encode()).derive(self._instance_key)
+
     def get_or_create(self, name: str) -> bytes:
         """The data key of ``name``, made (random) and kept durably the first time."""
         _check_name(name)

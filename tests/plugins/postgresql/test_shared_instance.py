@@ -1,7 +1,8 @@
 """Two apps, separate instance folders, one PostgreSQL database: nothing lives only on one disk.
 
 Issue 16 item 1: a participant whose requests alternate between servers keeps
-their session (the signing key is made once, in the database); published
+their session (the signing key is derived from the instance key they share, never
+stored); published
 surveys and uploaded media come from the database too.
 """
 
@@ -55,12 +56,25 @@ def move_to(person: Participant, app) -> None:
     person.client.set_cookie(SESSION, cookie.value)
 
 
-def test_servers_on_one_database_sign_sessions_with_one_key_made_once(two_apps, tmp_path):
+def test_servers_on_one_database_sign_sessions_with_one_key_kept_nowhere(two_apps, tmp_path):
     one = two_apps("one", {"quick.yaml": QUICK_SURVEY})
     two = two_apps("two", {"quick.yaml": QUICK_SURVEY})
     assert one.secret_key == two.secret_key
     assert len(one.secret_key) == 64
     assert not (tmp_path / "one" / "secret_key").exists()  # nothing on the server's own disk
+    store = one.extensions["consent_kit"].store
+    schema = store.schema or "public"
+    # Not in the database either (a backup of it can't be used to forge sessions).
+    with store._pool.connection("test") as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM pg_tables WHERE schemaname = '{schema}'")
+        tables = cur.fetchone()[0]
+        hits = 0
+        for (name,) in cur.execute(
+                f"SELECT tablename FROM pg_tables WHERE schemaname = '{schema}'").fetchall():
+            cur.execute(f'SELECT count(*) FROM "{schema}"."{name}" AS t '
+                        f"WHERE t::text LIKE %s", (f"%{one.secret_key}%",))
+            hits += cur.fetchone()[0]
+    assert tables > 3 and hits == 0
 
     person = Participant(one.test_client())
     person.begin("quick")  # start on the first server...
