@@ -256,8 +256,10 @@ def check_text(text, context, kit):
 def item_parts(kind, item_id, template, request, survey, kit):
     """Return HTML (a ``markupsafe.Markup``) to place just before one item of a page, or None.
 
-    ``kind`` is ``"question"`` (before each question on a question page) or
-    ``"section"`` (before each section of the consent information); ``item_id``
+    ``kind`` is ``"question"`` (before each question on a question page),
+    ``"section"`` (before each section of the consent information) or
+    ``"finding"`` (under the heading of each part of a findings page, whose words
+    are in ``kit.request_state("read_aloud")``; see docs/findings.md); ``item_id``
     is its id in ``survey``. Use it for another version of that one item: an
     easy-read text, a "Listen" player, a sign language video link. Every
     plugin's parts are shown, in plugin order; escape what you did not write.
