@@ -4,6 +4,9 @@ Each process keeps an index built from the journal: submission id -> byte
 offset, counts per survey, pseudonym -> ids, and the hashes of erased ids.
 Before every check the journal feeds it whatever other processes appended
 since, so an idempotency check costs O(new lines), never O(all responses).
+The ids are kept as 64-bit hashes in flat arrays (:mod:`.offset_table`), and
+the index is kept on disk too (``responses.index``, :mod:`.index_file`), so a
+server with a million answers starts without reading them all again.
 
 Journal lines are ``{"kind": "response", ...Response fields}`` (lines written
 by "Send" also carry ``"consent"`` and ``"audit"`` copies, see ``submissions``)
@@ -24,8 +27,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from consent_kit.store.base import ErasedSubmission, Response, SubmissionConflict
+from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
+from consent_kit.store.offset_table import OffsetTable
 
 if TYPE_CHECKING:
     from consent_kit.store.sealing import Sealer
@@ -46,12 +53,14 @@ def id_hash(response_id: str) -> str:
 class ResponseIndex:
     """What one process knows about the journal; fed by the journal (a Follower)."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_id=None) -> None:
+        #: The id of the line at an offset, to tell apart ids whose hashes are equal (see OffsetTable).
+        self.read_id = read_id or (lambda offset: None)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
-        self.offsets: dict[str, int] = {}
+        self.offsets = OffsetTable(self._read_id)
         self.counts: Counter[str] = Counter()
         self.by_pseudonym: defaultdict[str, list[str]] = defaultdict(list)
         self.erased: set[str] = set()
@@ -76,7 +85,7 @@ class ResponseIndex:
             # keep the first copy so reads stay consistent with what was acknowledged.
             log.warning("Ignoring a duplicate or id-less response line at byte %d", offset)
             return
-        self.offsets[response_id] = offset
+        self.offsets.add(response_id, offset)
         self.counts[str(record.get("survey_id"))] += 1
         if record.get("pseudonym"):
             self.by_pseudonym[record["pseudonym"]].append(response_id)
@@ -84,12 +93,40 @@ class ResponseIndex:
             self.carrying_consent.add(response_id)
 
 
+    def _read_id(self, offset: int) -> str | None:
+        return self.read_id(offset)
+
+    # -- kept on disk (index_file) ---------------------------------------------------
+
+    def snapshot(self) -> list[bytes]:
+        """The index as byte strings: the offset table's three columns, then the rest as JSON."""
+        rest = {"counts": dict(self.counts), "by_pseudonym": dict(self.by_pseudonym),
+                "erased": sorted(self.erased), "erased_for": dict(self.erased_for),
+                "carrying_consent": sorted(self.carrying_consent)}
+        return [column.tobytes() for column in self.offsets.columns()] + [orjson.dumps(rest)]
+
+    def restore(self, parts: list[bytes]) -> None:
+        """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
+        keys, offsets, order, rest = parts
+        table = OffsetTable.from_columns(self._read_id, keys, offsets, order)
+        state = orjson.loads(rest)
+        counts = Counter({str(k): int(v) for k, v in state["counts"].items()})
+        if sum(counts.values()) != len(table):
+            raise ValueError("its counts don't match its answers")
+        self.offsets, self.counts = table, counts
+        self.by_pseudonym = defaultdict(list, {str(k): [str(i) for i in v]
+                                               for k, v in state["by_pseudonym"].items()})
+        self.erased = {str(h) for h in state["erased"]}
+        self.erased_for = Counter({str(k): int(v) for k, v in state["erased_for"].items()})
+        self.carrying_consent = {str(i) for i in state["carrying_consent"]}
+
+
 class ResponseLog:
     """Durable, idempotent storage of :class:`Response` records in one journal file."""
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
-        self.index = ResponseIndex()
-        self.journal = Journal(path, self.index, what="your answers")
+        self.index = ResponseIndex(self._id_at)
+        self.journal = Journal(path, self.index, what="your answers", index_file=IndexFile(path))
         # Seals answers with the participant's key (None: plain lines, for tests of the journal).
         self.sealer = sealer
         # Ids whose line was written but whose flush failed, so nobody was told
@@ -126,6 +163,11 @@ class ResponseLog:
         if existing is not None and existing.same_content(incoming):
             return existing, False
         raise SubmissionConflict()
+
+    def _id_at(self, offset: int) -> str | None:
+        """The id on the line at ``offset`` (under the lock; the index asks when two ids' hashes match)."""
+        line = self.journal.read_at(offset)
+        return line.get("id") if line else None
 
     def read_line(self, offset: int) -> dict | None:
         """The whole journal line at ``offset``, carried copies included (call under the lock)."""

@@ -1,0 +1,228 @@
+"""The response index kept on disk (responses.index, issue 22): used only when it matches exactly.
+
+A server with a million answers starts from ``responses.index`` instead of
+reading every line again. It is a cache: each test here makes it wrong in one
+way and checks that the store notices, reads the journal again and ends up
+with exactly what a full reading gives.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import shutil
+
+import pytest
+from store_helpers import make_response
+
+from consent_kit.store import EmbeddedStore, offset_table
+from consent_kit.store import journal as journal_module
+from consent_kit.store.responses import ResponseIndex, ResponseLog
+
+EVERY = 5  # lines between saves in these tests (20,000 in use)
+
+
+@pytest.fixture(autouse=True)
+def save_often(monkeypatch):
+    monkeypatch.setattr(journal_module, "SAVE_EVERY", EVERY)
+
+
+def fill(path, count, start=0, **changes) -> ResponseLog:
+    log = ResponseLog(path)
+    for n in range(start, start + count):
+        log.add(make_response(f"id-{n:04d}", pseudonym=f"p{n % 3}", **changes))
+    return log
+
+
+def replayed(path) -> list[bytes]:
+    """What a full reading of the journal gives (the index file set aside)."""
+    log = ResponseLog(path)
+    log.journal._index_file = None
+    with log.journal.locked():
+        return log.index.snapshot()
+
+
+def same_as_a_full_reading(log, path) -> bool:
+    with log.journal.locked():
+        found = log.index.snapshot()
+    return found == replayed(path)  # after the lock: a second log of the same file takes it too
+
+
+def opened(path, monkeypatch) -> tuple[ResponseLog, list[int]]:
+    """A new ResponseLog on ``path``, and the offsets of the lines it read from the journal."""
+    read = []
+    original = ResponseIndex.apply
+
+    def apply(self, record, offset):
+        read.append(offset)
+        original(self, record, offset)
+
+    monkeypatch.setattr(ResponseIndex, "apply", apply)
+    log = ResponseLog(path)
+    log.count()
+    monkeypatch.setattr(ResponseIndex, "apply", original)
+    return log, read
+
+
+def index_path(path):
+    return path.with_suffix(".index")
+
+
+def test_a_kept_index_is_used_and_equals_a_full_reading(tmp_path, monkeypatch):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 12).close()
+    assert index_path(path).exists()
+    assert index_path(path).stat().st_mode & 0o777 == 0o600
+    log, read = opened(path, monkeypatch)
+    assert len(read) == 2  # saved after 10 lines: only the last 2 are read again
+    assert same_as_a_full_reading(log, path)
+    assert log.count() == 12 and log.count("pilot") == 12
+    assert log.get("id-0003").id == "id-0003" and log.get("id-9999") is None
+    assert sorted(r.id for r in log.by_pseudonym("p1")) == ["id-0001", "id-0004", "id-0007", "id-0010"]
+    stored, created = log.add(make_response("id-0005", pseudonym="p2"))
+    assert not created and stored.id == "id-0005"  # a retry is still known
+    assert log.add(make_response("id-0100"))[1] is True
+
+
+def test_a_missing_index_is_rebuilt(tmp_path, monkeypatch):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 12).close()
+    index_path(path).unlink()
+    log, read = opened(path, monkeypatch)
+    assert len(read) == 12 and log.count() == 12
+    assert index_path(path).exists()  # made again: 12 lines read is more than EVERY
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "flipped byte", "header", "garbage"])
+def test_a_damaged_index_is_never_trusted(tmp_path, monkeypatch, caplog, damage):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 12).close()
+    data = bytearray(index_path(path).read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "empty":
+        data = bytearray()
+    elif damage == "flipped byte":
+        data[-20] ^= 0x01
+    elif damage == "header":
+        data = data.replace(b'"covered": ', b'"covered": 1')
+    else:
+        data = bytearray(os.urandom(len(data)))
+    index_path(path).write_bytes(bytes(data))
+    with caplog.at_level(logging.INFO):
+        log, read = opened(path, monkeypatch)
+    assert len(read) == 12
+    assert same_as_a_full_reading(log, path)
+    if damage != "empty":
+        assert "Not using responses.index" in caplog.text
+
+
+def test_an_index_of_an_older_journal_is_not_used(tmp_path, monkeypatch):
+    # An erasure rewrote the journal after the index was made: the erased answer must not come back.
+    path = tmp_path / "responses.jsonl"
+    log = fill(path, 12)
+    old = tmp_path / "old.index"
+    shutil.copy(index_path(path), old)
+    assert log.erase(["id-0001"]) == 1
+    log.close()
+    shutil.copy(old, index_path(path))  # say, a backup put back, or a crash before the rewrite's delete
+    fresh, read = opened(path, monkeypatch)
+    assert len(read) == 12  # 11 answers and one tombstone, all read again
+    assert fresh.get("id-0001") is None and fresh.count() == 11
+    assert "id-0001" not in fresh.index.offsets
+
+
+def test_an_erasure_deletes_the_index(tmp_path, monkeypatch):
+    # It names pseudonyms and submission ids: it must not outlive what it names.
+    path = tmp_path / "responses.jsonl"
+    log = fill(path, 6)
+    assert b"id-0001" in index_path(path).read_bytes()
+    monkeypatch.setattr(journal_module, "SAVE_EVERY", 1000)  # the replay after the erasure makes none
+    log.erase(["id-0001"], pseudonym="p1")
+    assert not index_path(path).exists() or b"id-0001" not in index_path(path).read_bytes()
+    log.close()
+
+
+def test_lines_appended_by_another_process_after_the_index_are_read(tmp_path, monkeypatch):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 10).close()
+    kept = index_path(path).read_bytes()
+    monkeypatch.setattr(journal_module, "SAVE_EVERY", 10**9)  # the other process doesn't save
+    other = fill(path, 3, start=10)  # another writer of the same file
+    other.close()
+    assert index_path(path).read_bytes() == kept
+    log, read = opened(path, monkeypatch)
+    assert len(read) == 3
+    assert log.count() == 13 and log.get("id-0012") is not None
+    assert same_as_a_full_reading(log, path)
+
+
+def test_a_line_changed_under_the_index_is_found_damaged(tmp_path, monkeypatch):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 10).close()
+    data = path.read_bytes()
+    at = data.index(b"id-0004")
+    path.write_bytes(data[:at] + b"id-0X04" + data[at + 7:])  # same size, bad checksum
+    log, read = opened(path, monkeypatch)
+    assert len(read) == 9  # every line read again; the changed one is skipped
+    assert log.count() == 9 and log.damaged_lines() == 1
+
+
+def test_a_torn_tail_after_the_index_is_cut_as_before(tmp_path, monkeypatch):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 10).close()
+    with open(path, "ab") as handle:
+        handle.write(b'{"kind":"response","id":"torn')
+    log, read = opened(path, monkeypatch)
+    assert read == [] and log.count() == 10
+    log.add(make_response("id-0050"))
+    assert log.count() == 10 + 1
+    assert path.read_bytes().count(b"torn") == 0
+
+
+def test_the_store_starts_from_the_index_with_everything_in_place(tmp_path):
+    data = tmp_path / "data"
+    with EmbeddedStore(data) as store:
+        for n in range(8):
+            store.add_response(make_response(f"s-{n}", pseudonym="p9" if n % 2 else ""))
+        store.erase_responses(["s-0"])
+        for n in range(8, 16):
+            store.add_response(make_response(f"s-{n}"))
+    assert (data / "responses.index").exists()
+    with EmbeddedStore(data) as store:
+        assert store.count_responses() == 15 and store.get_response("s-0") is None
+        assert [r.id for r in store.responses_by_pseudonym("p9")] == ["s-1", "s-3", "s-5", "s-7"]
+        assert [r.id for r in store.iter_responses()][:2] == ["s-1", "s-2"]
+
+
+def test_ids_whose_hashes_are_equal_are_told_apart(tmp_path, monkeypatch):
+    monkeypatch.setattr(offset_table, "id_key", lambda response_id: 42)
+    log = fill(tmp_path / "responses.jsonl", 7)
+    assert log.count() == 7
+    assert [log.get(f"id-{n:04d}").id for n in range(7)] == [f"id-{n:04d}" for n in range(7)]
+    assert log.get("id-0099") is None
+    assert log.add(make_response("id-0003", pseudonym="p0"))[1] is False
+
+
+def test_the_offset_table_agrees_with_a_dict():
+    rng = random.Random(22)
+    lines = {}
+    table = offset_table.OffsetTable(lambda offset: lines.get(offset))
+    plain = {}
+    for offset in range(0, 40_000, 7):
+        response_id = f"{rng.getrandbits(64):x}"
+        if response_id in plain:
+            continue
+        lines[offset] = response_id
+        table.add(response_id, offset)
+        plain[response_id] = offset
+    assert len(table) == len(plain)
+    assert all(table[i] == o for i, o in plain.items())
+    assert "not-there" not in table and table.get("nope", -1) == -1
+    assert list(table.values()) == list(plain.values())
+    again = offset_table.OffsetTable.from_columns(table.read_id, *(c.tobytes() for c in table.columns()))
+    assert all(again.get(i) == o for i, o in plain.items())
+    keys, offsets, order = (c.tobytes() for c in table.columns())
+    with pytest.raises(ValueError):
+        offset_table.OffsetTable.from_columns(table.read_id, keys, offsets, order[:-8])
