@@ -20,6 +20,7 @@ from consent_kit.findings.book import quote_text
 from consent_kit.i18n.languages import html_lang, text_direction
 from consent_kit.results.charts import bar_chart
 from consent_kit.results.summary import summarise
+from consent_kit.survey.piping import STAND_IN, stand_in
 
 
 def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
@@ -41,6 +42,9 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
         results = summarise(survey, responses(), min_group=min_group, text_limit=0, words=words)
         summaries = {s.question.id: s for s in results.questions}
     questions = {q.id: q for q in survey.questions}
+    # A question that holds an earlier answer (${name}) is titled with words naming that
+    # question ("…about your answer to ‘Which club?’"): a chart is everyone's, never one person's.
+    named = {q.id: str(stand_in(q.label, "", {})).strip() for q in survey.questions}
     shown = []
     for item in items:
         kind = item.get("kind")
@@ -48,7 +52,7 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
             shown.append(_section(item, language, survey.language, easy, picture_url))
         elif kind in ("chart", "table") and item.get("question_id") in questions:
             shown.append(_counts(item, questions[item["question_id"]],
-                                 summaries.get(item["question_id"]), words))
+                                 summaries.get(item["question_id"]), words, named))
         elif kind == "quote":
             shown.append(_quote(item, survey, get_response, get_consent))
         elif kind == "removed_quote":
@@ -105,16 +109,18 @@ def _section(item: dict, language: str, own: str, easy: bool, picture_url) -> di
     return view
 
 
-def _counts(item: dict, question, summary, words: Mapping[str, str]) -> dict:
+def _counts(item: dict, question, summary, words: Mapping[str, str],
+            named: Mapping[str, str] | None = None) -> dict:
     """A chart or table of one question; ``hidden`` (no numbers at all) when too few answered."""
-    view = {"kind": item["kind"], "id": item["id"], "title": question.label,
+    title = stand_in(question.label, words.get("answer_to", STAND_IN), named)
+    view = {"kind": item["kind"], "id": item["id"], "title": title,
             "hidden": True, "tally": None, "svg": None}
     if summary is None or summary.hidden or summary.tally is None:
         return view  # fewer than the threshold answered: not even a bar is drawn
     view.update(hidden=False, tally=summary.tally)
     if item["kind"] == "chart":
         view["svg"] = Markup(bar_chart(summary.tally, chart_id=f"chart-{item['id']}",
-                                       title=question.label, words=words))
+                                       title=str(title), words=words))
     return view
 
 

@@ -90,6 +90,8 @@ def words() -> dict:
     return {
         "prefer_not_to_say": _("Prefer not to say"),
         "not_known": _("Not known"),
+        # A chart's title that holds an earlier answer: "…about your answer to ‘Which club?’".
+        "answer_to": _("your answer to ‘%(question)s’"),
         "hidden": _("fewer than %(n)d", n=min_group()),
         "axis": _("Number of people"),
         "desc": _("Bar chart. The same numbers are in the table under it."),

@@ -30,6 +30,7 @@ from consent_kit.findings.advice import section_texts, text_advice
 from consent_kit.findings.notify import tell_waiting
 from consent_kit.findings.render import show_items
 from consent_kit.findings.store import load, update, words
+from consent_kit.i18n.gettext import readable_label
 from consent_kit.i18n.languages import native_name
 from consent_kit.i18n.localize import languages
 from consent_kit.kit import current_kit
@@ -77,7 +78,7 @@ def _edit_page(survey, errors=None, form=None, status=200, checked=None):
         language_names={lang: native_name(lang) for lang in languages(survey)},
         shown=shown, errors=errors or [], form=form or {}, me=_me(),
         approved=rules.approved_now(book), said_did=rules.said_did_in_order(book["said_did"]),
-        chart_options=[(q.id, q.label) for q in rules.chart_questions(survey)],
+        chart_options=[(q.id, readable_label(q.label)) for q in rules.chart_questions(survey)],
         can_quote=bool(rules.quote_statements(survey)), words=words(), min_group=min_group(),
         today=dt.date.today().isoformat()), status
 

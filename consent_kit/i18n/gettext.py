@@ -42,7 +42,15 @@ def install_fast_gettext(app: Flask) -> None:
     app.add_template_global(in_lang)
     app.add_template_filter(when, "when")
     app.add_template_filter(isolate, "isolate")
+    app.add_template_filter(readable_label, "readable_label")
     app.context_processor(_page_language)
+
+
+def readable_label(text):
+    """A question's words with each ``${name}`` as "[answer to name]" (studio pages: never ``${``)."""
+    from consent_kit.survey.piping import stand_in
+
+    return stand_in(text, _translations().ugettext("[answer to %(name)s]"))
 
 
 def page_language() -> str:
