@@ -7,11 +7,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from consent_kit import StudioTask
+from consent_kit import StudioTask, stand_in
 
 from . import options, read_aloud, speech
 from .recordings import Recordings
-from .texts import easy_lines, find_item
+from .texts import easy_lines, find_item, question_words
 
 SESSION_KEY = "ck_display"
 #: Pages laid out for printing: they get the paper styles in the same one stylesheet.
@@ -100,8 +100,17 @@ def item_part(kind: str, item_id: str, survey):
     if not (easy or bsl or listen):
         return None
     return render_template("accessible_formats/_item.html", kind=kind, item_id=item_id,
-                           easy=easy, lines=easy_lines(easy["text"]) if easy else [],
+                           easy=easy, lines=_easy_lines(easy["text"], survey) if easy else [],
                            bsl=bsl, listen=listen, survey=survey)
+
+
+def _easy_lines(text: str, survey) -> list[str]:
+    """Easy Read lines; an earlier answer in them (``${name}``) named in words, never as code."""
+    lines = easy_lines(text)
+    if not any("${" in line for line in lines):
+        return lines
+    phrase, named = _("your answer to ‘%(question)s’"), question_words(survey)
+    return [str(stand_in(line, phrase, named)) for line in lines]
 
 
 def _listen(survey, kind: str, item_id: str) -> dict:

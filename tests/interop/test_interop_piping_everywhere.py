@@ -205,3 +205,21 @@ def test_the_builder_previews_check_page_has_the_answers_in_the_words(app):
     html = rae.get(response.location).get_data(as_text=True)
     assert "${" not in html
     assert "What do you like most about Judo?" in html and f"Anything else about {BLANK}?" in html
+
+
+def test_easy_read_words_name_the_earlier_question(make_app):
+    easy = PIPED.replace('        help: "You said you feel ${mood} there."\n',
+                         '        help: "You said you feel ${mood} there."\n'
+                         '        easy_read:\n'
+                         '          label: "Think about ${club}.\\nWhat do you like?"\n')
+    assert easy != PIPED
+    app = make_app(forms={"piped.yaml": easy})
+    person = Participant(app.test_client())
+    person.begin("piped")
+    person.answer_page({"club": "Judo", "mood": "good", "sport": "no"})
+    assert person.path.endswith("/page/second")
+    person.get("/s/piped/formats")
+    person.post("/s/piped/formats", {"option": ["easy"], "next": "/s/piped/page/second"})
+    html = person.text
+    assert "${" not in html
+    assert "Think about your answer to ‘Which club do you go to most?’." in html
