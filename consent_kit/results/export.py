@@ -94,11 +94,10 @@ class RowMaker:
 
     def __call__(self, response) -> list:
         """One response's cells (no contact details, ever)."""
-        answers = response.answers
         return [response.id, response.submitted_at, self.numbers.get(response.survey_version, ""),
                 response.survey_version, response.source, response.meta.get("language", ""),
                 *[group_of(b, response) for b in self.breakdowns],
-                *[answers.get(column) for column in self.answer_ids]]
+                *map(response.answers.get, self.answer_ids)]
 
 
 def csv_cell(value) -> str:
@@ -135,10 +134,13 @@ def csv_chunks(survey: Survey, responses: Iterable, breakdowns: Iterable[Breakdo
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(row_of.columns)
+    first = _FORMULA_FIRST
     for number, response in enumerate(responses, start=1):
-        # Plain text that can't start a formula (most cells) goes straight in, without a call.
-        writer.writerow([value if type(value) is str and value[:1] not in _FORMULA_FIRST
-                         else csv_cell(value) for value in row_of(response)])
+        # Without a call: plain text that can't start a formula (most cells), and whole numbers
+        # and empty answers, which the csv module writes itself (str(n), and "" for None).
+        writer.writerow([value if (kind := type(value)) is str and value[:1] not in first
+                         or kind is int or value is None else csv_cell(value)
+                         for value in row_of(response)])
         if number % CSV_BATCH_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -231,6 +231,9 @@ class Journal:
         """
         self._require_lock()
         remove_stale_temps(self.path)
+        if self._index_file is not None:
+            # It names what is about to be erased; the replay after the rewrite makes a new one.
+            self._index_file.remove()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self._write_filtered(tmp, keep, extra)
@@ -241,8 +244,6 @@ class Journal:
                 raise StoreError.from_os_error(exc, what="the change") from exc
             raise
         fsync_dir(self.path.parent)
-        if self._index_file is not None:
-            self._index_file.remove()  # it names what was just erased; the replay below makes a new one
         self._reopen()
         self._catch_up()
 

@@ -226,3 +226,21 @@ def test_the_offset_table_agrees_with_a_dict():
     keys, offsets, order = (c.tobytes() for c in table.columns())
     with pytest.raises(ValueError):
         offset_table.OffsetTable.from_columns(table.read_id, keys, offsets, order[:-8])
+
+
+@pytest.mark.parametrize("extra", [{}, {"kind": "response"}, {"kind": "response", "consent": {"x": 1}},
+                                   {"kind": "response", "from_a_newer_version": 1}])
+def test_a_line_becomes_the_same_response_by_the_quick_way(extra):
+    from consent_kit.store.base import Response
+    from consent_kit.store.responses import response_of
+
+    response = make_response("q-1", pseudonym="p", meta={"language": "cy"}, source="paper")
+    record = {**response.to_record(), **extra}
+    quick = response_of(dict(record))
+    assert quick == Response.from_record(record) == response
+    assert type(quick) is Response and quick.answers == response.answers
+    with pytest.raises(AttributeError):  # still frozen
+        quick.id = "changed"
+    missing = response.to_record()
+    del missing["pseudonym"]  # an older line: the field's default
+    assert response_of(missing).pseudonym == ""
