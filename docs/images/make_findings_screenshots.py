@@ -1,7 +1,10 @@
 # Remakes the findings pictures in docs/images (needs Debian chromium):
-#   .venv/bin/python docs/images/make_findings_screenshots.py
-# Uses the club survey of the findings tests (tests/findings/test_findings.py): eleven people, a
-# published page with Easy Read, an Arabic translation, a chart, quotes and "You said, we did".
+#   .venv/bin/python docs/images/make_findings_screenshots.py [name ...] [--out=folder]
+# With names (like "listen project project-studio") only those pictures are made; --out puts them
+# in another folder (to look at them before they replace the ones in docs/images).
+# Uses the club survey of the findings tests (tests/findings/test_findings.py): twelve people, a
+# published page with Easy Read, an Arabic translation, a chart, quotes and "You said, we did";
+# a second survey of the same project (trips) with a published page, and the project's own words.
 import io
 import pathlib
 import sys
@@ -28,6 +31,7 @@ from test_findings import (  # noqa: E402
     store,
     take_part,
 )
+from test_findings_project import OWN, PROJECT, with_trips  # noqa: E402
 
 from consent_kit.testing import PASSWORD, make_instance  # noqa: E402
 
@@ -85,10 +89,39 @@ from consent_kit.findings import contacts  # noqa: E402
 for contact in ("sam@example.org", "07700 900123"):
     contacts.add(kit.store.documents(contacts.TABLE), "club", contact, language="en", day="2026-11-20")
 
+# A second survey of the project with its own published page, so the project page gathers two.
+with_trips(app)
+TRIPS = "/studio/surveys/trips/findings"
+rae.get(TRIPS)
+saved = [rae.post(TRIPS, {"action": "section", "heading": "Where to go",
+                          "text": "Most of you want a day at the sea. Some want to go camping.",
+                          "easy_read": "You want to go to the sea."}),
+         rae.post(TRIPS, {"action": "said_did", "date": "2026-11-28", "said": "We want a trip to the sea.",
+                          "did": "We booked a coach to Brighton for March."})]
+sam = signed_in(app, "sam")
+saved += [sam.post(f"{TRIPS}/publish", {"action": step}) for step in ("approve", "publish")]
+# The project's own words: rae writes them; sam (pictured on the studio page) approves them later.
+rae.get(OWN)
+OWN_PARTS = [
+    ("Who we are", "We are young people who have been in care. This year we asked people at the youth "
+                   "club two sets of questions: about the club, and about trips.",
+     "We are young people.\nWe asked you about the club and about trips."),
+    ("What happens next", "We will tell the club's staff what you said in January. "
+                          "We will write here what they do about it.",
+     "We will tell the staff what you said.\nWe will tell you what they do."),
+]
+saved += [rae.post(OWN, {"action": "section", "heading": heading, "text": text, "easy_read": easy})
+          for heading, text, easy in OWN_PARTS]
+assert [r.status_code for r in saved] == [302] * 6, "a step of the setup was refused"
+
 server = make_server("127.0.0.1", 0, app, threaded=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 base = f"http://127.0.0.1:{server.server_port}"
 out = ROOT / "docs" / "images"
+wanted = {arg for arg in sys.argv[1:] if not arg.startswith("--out=")}
+for arg in sys.argv[1:]:
+    if arg.startswith("--out="):
+        out = pathlib.Path(arg.removeprefix("--out="))
 
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
@@ -96,8 +129,19 @@ with sync_playwright() as p:
         "--disable-component-update", "--disable-sync", "--no-first-run"])
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
 
-    def shot(page, name, full=True):
-        page.screenshot(path=str(out / f"findings-{name}.png"), full_page=full)
+    def shot(page, name, full=True, clip=None):
+        """Save the page (or the part in ``clip``) in 256 colours: a third of the size, as clear."""
+        if wanted and name not in wanted:
+            return
+        picture = Image.open(io.BytesIO(page.screenshot(full_page=full or clip is not None, clip=clip)))
+        picture.convert("RGB").quantize(256).save(out / f"findings-{name}.png", optimize=True)
+
+    def around(page, first, last):
+        """The part of a page from the top of ``first`` to the bottom of ``last`` (CSS selectors)."""
+        top, bottom = page.locator(first).first.bounding_box(), page.locator(last).first.bounding_box()
+        width = page.viewport_size["width"]
+        return {"x": 0, "y": max(top["y"] - 12, 0), "width": width,
+                "height": bottom["y"] + bottom["height"] + 12 - max(top["y"] - 12, 0)}
 
     phone.goto(base + PUBLIC + "?lang=en")
     shot(phone, "page")
@@ -126,6 +170,28 @@ with sync_playwright() as p:
     shot(desk, "waiting", full=False)
     desk.goto(base + EDIT + "/share")
     shot(desk, "share", full=False)
+
+    # The newer pictures are taken on a small phone, 360 pixels wide.
+    small = browser.new_context(viewport={"width": 360, "height": 740})
+    reader = small.new_page()
+    reader.goto(base + PUBLIC + "?lang=en")
+    reader.get_by_role("link", name="Listen to this page").click()  # as someone would press it
+    reader.wait_for_selector("audio")
+    shot(reader, "listen", full=False)
+
+    studio = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    studio.goto(base + "/studio/login")
+    studio.get_by_label("Username").fill("sam")
+    studio.get_by_label("Password").fill(PASSWORD)
+    studio.get_by_role("button", name="Sign in").click()
+    studio.goto(base + OWN)
+    shot(studio, "project-studio", clip=around(studio, "a.back", ".finding-item"))
+    studio.get_by_role("button", name="Approve this version").click()
+    studio.get_by_role("button", name="Publish").click()
+    studio.get_by_role("button", name="Take the page down").wait_for()  # published
+
+    reader.goto(base + PROJECT + "?lang=en")
+    shot(reader, "project")
     browser.close()
 server.shutdown()
 print(sorted(p.name for p in out.glob("findings-*.png")))
