@@ -56,12 +56,21 @@ def item_part(kind: str, item_id: str, chosen: tuple[str, ...]):
 
 
 def listen_link(chosen: tuple[str, ...], language: str):
-    """A "Listen" link for the page's list of other ways to read it (None when already listening)."""
-    if listening(chosen) or speech.voice_for(language) is None:
+    """A "Listen" link for the page's list of other ways to read it.
+
+    When the players came from that link, the link takes them away again ("Stop
+    listening"); when Listen was chosen in the display options, those options do.
+    """
+    if "listen" in chosen or speech.voice_for(language) is None:
         return None
-    args = {**request.args.to_dict(), "listen": "1", **(request.view_args or {})}
-    href = url_for(request.endpoint, **args)
-    return Markup('<li><a href="{}">{}</a></li>').format(href, _("Listen to this page"))
+    args = {**request.args.to_dict(), **(request.view_args or {})}
+    if listening(chosen):
+        args.pop("listen", None)
+        words = _("Stop listening")
+    else:
+        args["listen"] = "1"
+        words = _("Listen to this page")
+    return Markup('<li><a href="{}">{}</a></li>').format(url_for(request.endpoint, **args), words)
 
 
 def keep_words(words: str, language: str, voice: str) -> str:

@@ -88,6 +88,10 @@ def test_the_listen_link_gives_a_player_per_section_in_the_pages_language(app, l
     assert status == 200 and mimetype == "audio/mpeg" and len(data) > 1000
     assert data[:3] == b"ID3" or data[:2] == b"\xff\xf3"
     assert "Listen to this page" not in text_of(listening)  # already listening
+    if lang == "en":  # and the players can be taken away again
+        stop = re.search(r'<a href="([^"]+)">Stop listening</a>', text_of(listening)).group(1)
+        assert "listen=" not in stop and "lang=en" in stop
+        assert players(person.get(stop)) == []
     if lang == "en":  # the Easy Read version keeps Listen on
         easy = re.search(r'<a href="([^"]+)">Easy Read version</a>', text_of(listening)).group(1)
         [easy_url] = players(person.get(easy))
