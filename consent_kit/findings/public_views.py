@@ -27,7 +27,7 @@ from consent_kit.findings import contacts, pictures
 from consent_kit.findings.book import said_did_in_order
 from consent_kit.findings.pdf import findings_html, findings_pdf, picture_urls
 from consent_kit.findings.render import show_items, words_to_read
-from consent_kit.findings.store import published, words
+from consent_kit.findings.store import project_published, published, words
 from consent_kit.i18n.languages import html_lang, text_direction
 from consent_kit.i18n.localize import localize
 from consent_kit.kit import current_kit
@@ -104,12 +104,15 @@ def offer_to_read_aloud(shown: list[dict]) -> None:
 
 
 def _project_url(survey) -> str:
-    """The project's findings page, when more than this survey has findings out ("" otherwise)."""
+    """The project's findings page, when it has more than this survey's ("" otherwise): the
+    project's own published words, or another survey's findings."""
     from consent_kit.findings.project_views import published_in  # it builds on this module
 
     kit = current_kit()
     project_id = kit.project_of(survey.id)
-    if not project_id or len(published_in(kit, project_id)) < 2:
+    if not project_id:
+        return ""
+    if not project_published(kit, project_id) and len(published_in(kit, project_id)) < 2:
         return ""
     return url_for("findings_project.page", project_id=project_id)
 

@@ -101,6 +101,8 @@ def test_members_write_the_projects_own_words_published_after_a_second_approval(
     publish(app, rae)
     page = text_of(Participant(app.test_client()).get(PROJECT))
     assert page.index("About the project") < page.index("The club")
+    # The one survey's page links to the project's, which has more (its own words).
+    assert f'href="{PROJECT}"' in text_of(Participant(app.test_client()).get(PUBLIC))
     # A change waits for approval again; the published words stay until then.
     rae.post(OWN, {"action": "section", "heading": "Something new", "text": "New words."})
     page = text_of(Participant(app.test_client()).get(PROJECT))
