@@ -51,7 +51,7 @@ def test_the_project_page_gathers_published_findings_only(app):
     rae.post(trips, {"action": "section", "heading": "The trips", "text": "You want the sea."})
     page = text_of(Participant(app.test_client()).get(PROJECT))
     assert "The club" in page and "The trips" not in page  # trips isn't published
-    assert "What we found in our other surveys" not in text_of(
+    assert "What we found across the whole project" not in text_of(
         Participant(app.test_client()).get(PUBLIC))  # only one survey's findings are out
     sam = signed_in(app, "sam")
     sam.post(f"{trips}/publish", {"action": "approve"})
