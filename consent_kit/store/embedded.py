@@ -6,6 +6,9 @@ Layout::
                              sent by a participant carries copies of its consent line and
                              audit entry: one flush stores all three, see submissions.py)
     <data>/responses.lock    flock for the journal
+    <data>/responses.index   the journal's index as of some point, so a start needn't read every
+                             line (a cache: used only if it matches the journal exactly, see
+                             index_file.py; safe to delete or to leave out of backups)
     <data>/tables.json       TinyDB tables of low-write data (atomic writes)
     <data>/tables.lock       flock for the tables
     <data>/drafts/<id>.json  in-progress answers, one file each
