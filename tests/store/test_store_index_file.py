@@ -244,3 +244,30 @@ def test_a_line_becomes_the_same_response_by_the_quick_way(extra):
     missing = response.to_record()
     del missing["pseudonym"]  # an older line: the field's default
     assert response_of(missing).pseudonym == ""
+
+
+def test_answers_another_process_added_after_the_index_are_read(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from store_helpers import REPO_ROOT
+
+    path = tmp_path / "responses.jsonl"
+    fill(path, 10).close()
+    kept = index_path(path).read_bytes()
+    script = (
+        "import sys\n"
+        "from consent_kit.store.responses import ResponseLog\n"
+        "from consent_kit.store.base import Response\n"
+        "log = ResponseLog(sys.argv[1])\n"
+        "for n in range(10, 13):\n"
+        "    log.add(Response(id=f'id-{n:04d}', survey_id='pilot', survey_version='v1hash',\n"
+        "                     answers={'q1': 'yes'}, submitted_at='2026-11-26T08:30:00Z', reference='R'))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=120,
+                   env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    assert index_path(path).read_bytes() == kept  # 3 lines: too few for that process to save
+    log, read = opened(path, monkeypatch)
+    assert len(read) == 3 and log.count() == 13
+    assert log.get("id-0011").answers == {"q1": "yes"}
+    assert same_as_a_full_reading(log, path)
