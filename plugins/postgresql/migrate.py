@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from consent_kit import EmbeddedStore
+import consent_kit  # EmbeddedStore loads (with the store) only when the copy runs
 
 if TYPE_CHECKING:  # psycopg loads only when the command runs: `consent-kit --help` stays quick
     from .store import PostgresStore
@@ -95,7 +95,7 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
                            "into an empty database, so nothing there is mixed up or overwritten.")
     facts = source_facts(data_dir)
     seal = target._sealer  # sealed again with each person's key, made in the copy's transaction
-    with EmbeddedStore(data_dir) as source, target._pool.connection("the copy") as conn, \
+    with consent_kit.EmbeddedStore(data_dir) as source, target._pool.connection("the copy") as conn, \
             conn.cursor() as cur, target._keys.within(cur):
         responses = 0
         for response in source.iter_responses():
@@ -141,7 +141,7 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
 def check_copy(data_dir: Path, target: PostgresStore, copied: dict) -> list[str]:
     """Compare the database with the folder; return the differences in plain words (none: all good)."""
     problems = []
-    with EmbeddedStore(data_dir) as source:
+    with consent_kit.EmbeddedStore(data_dir) as source:
         if target.count_responses() != source.count_responses():
             problems.append(f"answers: {source.count_responses()} in the folder, "
                             f"{target.count_responses()} in the database")

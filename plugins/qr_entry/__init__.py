@@ -9,22 +9,23 @@ QR code too. Only hook implementations live here; each hands over to a module.
 
 from __future__ import annotations
 
-from flask import has_app_context
-
 from consent_kit import Breakdown, LazyCommand, hookimpl
 
-from . import parts
-from .links import init_state, state
-from .views import bp
+# The pages, links and store load when a hook first runs, not when the plugin is registered:
+# ``consent-kit --help`` registers every plugin (issue 22).
 
 
 @hookimpl
 def startup(kit):
+    from .links import init_state
+
     init_state(kit)
 
 
 @hookimpl
 def register_blueprints(app):
+    from .views import bp
+
     return [bp]
 
 
@@ -40,16 +41,25 @@ def register_commands(cli):
 @hookimpl
 def survey_tasks(survey_id):
     """Where people find it: places, QR codes and posters."""
+    from . import parts
+
     return parts.studio_tasks(survey_id)
 
 
 @hookimpl
 def page_parts(slot, survey, link):
+    from . import parts
+
     return parts.qr_part(slot, survey, link)
 
 
 @hookimpl
 def response_breakdowns(survey):
+    from flask import has_app_context
+
+    from . import parts
+    from .links import state
+
     if not has_app_context():
         return []  # no app, no places to name: the core's own split by source stands
     return [Breakdown("source", parts.breakdown_label(), parts.place_namer(state().sources.names(survey.id)))]
