@@ -28,12 +28,25 @@ def test_add_response_writes_then_fsyncs_file_and_new_directory(data_dir, monkey
         os, "write", lambda fd, b: events.append(("write", _path_of(fd))) or real_write(fd, b)
     )
     monkeypatch.setattr(os, "fsync", lambda fd: events.append(("fsync", _path_of(fd))) or real_fsync(fd))
+    real_open = os.open
+
+    def spy_open(path, flags, *args, **kwargs):
+        fd = real_open(path, flags, *args, **kwargs)
+        if flags & os.O_CREAT:
+            events.append(("create", str(path)))
+        return fd
+
+    monkeypatch.setattr(os, "open", spy_open)
     store = EmbeddedStore(data_dir)
     journal = str(data_dir / "responses.jsonl")
 
     store.add_response(make_response("a" * 32))
 
-    assert ("fsync", str(data_dir)) in events  # the new file's name is durable too
+    # The new file's name is durable too: the folder is flushed after the journal is made and
+    # before its first line is written (other files' own folder flushes don't count).
+    made = events.index(("create", journal))
+    first_write = events.index(("write", journal))
+    assert ("fsync", str(data_dir)) in events[made + 1:first_write]
     last_write = max(i for i, e in enumerate(events) if e == ("write", journal))
     assert ("fsync", journal) in events[last_write + 1 :]
     assert events.count(("write", journal)) == 1  # one whole line in one write
