@@ -146,9 +146,16 @@ postgres-test-stop:
 	fi
 	@rm -rf $(PG_TEST_DIR)
 
-## make bench: performance figures against a hello-world baseline measured in the same run
-bench: install-test
-	$(BIN)/python benchmarks/run.py
+## make bench: performance figures against a hello-world baseline measured in the same run,
+## then the cost of sealing answers and PostgreSQL against the embedded store (same run each)
+bench: install-test postgres-test
+	@url=$$(cat $(PG_TEST_DIR)/url 2>/dev/null); \
+	if [ -n "$$url" ]; then export CONSENT_KIT_TEST_DATABASE_URL="$$url"; fi; \
+	$(BIN)/python benchmarks/run.py; status=$$?; \
+	$(BIN)/python benchmarks/bench_crypto.py || status=1; \
+	$(BIN)/python benchmarks/bench_postgres.py || status=1; \
+	if [ -n "$$url" ]; then $(MAKE) --no-print-directory postgres-test-stop; fi; \
+	exit $$status
 
 ## make translations: collect the toolkit's words, update every catalog in locales/, build the .mo files
 LANGUAGES ?= $(notdir $(patsubst %/,%,$(wildcard locales/*/)))
