@@ -32,8 +32,11 @@ from consent_kit.results.export import group_columns
 from consent_kit.results.summary import group_of
 from consent_kit.survey.model import PREFER_NOT_TO_SAY, Question, Survey
 
-#: The longest variable name Stata allows (SPSS allows 64, R more).
-MAX_NAME = 32
+#: The longest variable name every format takes: Stata allows 32 characters, but a variable
+#: with value labels names its label set after itself, and Stata (through readstat) takes
+#: only 31 there (SPSS allows 64, R more). Hypothesis found a 28-letter date question whose
+#: "<id>_why" variable was refused.
+MAX_NAME = 31
 #: Words SPSS, Stata or R keep for themselves: never a variable name.
 RESERVED = {
     "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with",  # SPSS
@@ -74,7 +77,7 @@ class Variable:
 def safe_names(wanted: Iterable[str]) -> list[str]:
     """Variable names valid in SPSS, Stata and R: a letter first, then letters, digits and ``_``.
 
-    At most 32 characters, never a reserved word, and unique even when case
+    At most 31 characters (see :data:`MAX_NAME`), never a reserved word, and unique even when case
     is ignored (SPSS ignores it): a clash gets ``_2``, ``_3``... at the end.
     """
     names, taken = [], set()

@@ -106,7 +106,7 @@ def test_names_are_valid_unique_and_short():
     names = safe_names(["a-b", "A_b", "9lives", "if", "x" * 40, "x" * 40, "with", "_"])
     assert names[:3] == ["a_b", "A_b_2", "v9lives"]
     assert names[3] == "if_" and names[6] == "with_"
-    assert all(len(n) <= 32 for n in names) and names[4] != names[5]
+    assert all(len(n) <= 31 for n in names) and names[4] != names[5]
     assert len({n.lower() for n in names}) == len(names)
 
 
