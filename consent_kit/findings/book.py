@@ -168,6 +168,26 @@ def unpublish(book: dict) -> None:
     book["published"] = None
 
 
+def publishing_step(action: str, user: str, at: str):
+    """``(apply, revisions)`` for a publish-page button ("approve", "publish", "unpublish").
+
+    ``apply(book)`` makes the change (a refusal raises :class:`FindingsError`, so
+    nothing is written) and appends the book's new revision to ``revisions``, for
+    the audit entry. ``None`` for any other action.
+    """
+    steps = {"approve": lambda book: approve(book, user, at),
+             "publish": lambda book: publish(book, user, at), "unpublish": unpublish}
+    if action not in steps:
+        return None
+    revisions: list[int] = []
+
+    def apply(book: dict) -> None:
+        steps[action](book)
+        revisions.append(book["revision"])
+
+    return apply, revisions
+
+
 def said_did_in_order(entries) -> list[dict]:
     """The "You said, we did" entries, newest first."""
     return sorted(entries, key=lambda e: (e.get("date", ""), e.get("id", "")), reverse=True)

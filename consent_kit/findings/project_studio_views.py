@@ -127,20 +127,13 @@ def publish(project_id):
     """Approve (someone other than the last to change it), publish, or take the page down."""
     kit = current_kit()
     action, me, now = request.form.get("action", ""), kit.current_user().username, utc_now()
-    steps = {"approve": (lambda book: rules.approve(book, me, now),
-                         _("You approved the project's findings page. It can be published now.")),
-             "publish": (lambda book: rules.publish(book, me, now),
-                         _("The project's findings page is published.")),
-             "unpublish": (rules.unpublish, _("The project's own words are taken down."))}
-    if action not in steps:
+    messages = {"approve": _("You approved the project's findings page. It can be published now."),
+                "publish": _("The project's findings page is published."),
+                "unpublish": _("The project's own words are taken down.")}
+    step = rules.publishing_step(action, me, now)
+    if step is None:
         abort(400)
-    step, message = steps[action]
-    done: list[int] = []
-
-    def apply(book: dict) -> None:
-        step(book)  # a refusal raises: nothing is written
-        done.append(book["revision"])
-
+    (apply, done), message = step, messages[action]
     try:
         update_project(kit, project_id, apply)
     except rules.FindingsError as error:

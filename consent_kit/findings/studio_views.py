@@ -331,21 +331,14 @@ def publish(survey_id):
     survey = _survey(survey_id)
     kit = current_kit()
     action, me, now = request.form.get("action", ""), _me(), utc_now()
-    steps = {"approve": (lambda book: rules.approve(book, me, now),
-                         _("You approved the findings page. It can be published now.")),
-             "publish": (lambda book: rules.publish(book, me, now),
-                         _("The findings page is published. People who took part can see it now.")),
-             "unpublish": (rules.unpublish, _("The findings page is taken down. People will see "
-                                               "that it is not ready yet."))}
-    if action not in steps:
+    messages = {"approve": _("You approved the findings page. It can be published now."),
+                "publish": _("The findings page is published. People who took part can see it now."),
+                "unpublish": _("The findings page is taken down. People will see "
+                               "that it is not ready yet.")}
+    step = rules.publishing_step(action, me, now)
+    if step is None:
         abort(400)
-    step, message = steps[action]
-    done: list[int] = []
-
-    def apply(book: dict) -> None:
-        step(book)  # a refusal raises: nothing is written
-        done.append(book["revision"])
-
+    (apply, done), message = step, messages[action]
     try:
         update(kit, survey.id, apply)
     except rules.FindingsError as error:
