@@ -8,9 +8,9 @@ No Flask here.
 
 from __future__ import annotations
 
-from consent_kit.studio.builder.media import apply_easy_read
+from consent_kit.studio.builder.media import apply_easy_read, video_link
 from consent_kit.studio.builder.ops import BuilderError, _l, make_id, move_in
-from consent_kit.studio.builder.texts import clone, language_of, normalise_words, set_text
+from consent_kit.studio.builder.texts import clone, language_of, set_text
 
 #: The consent lists the builder edits: (key in the file, what one item is called).
 KINDS = {"section": "information", "statement": "statements"}
@@ -144,7 +144,7 @@ def _fill(item: dict, kind: str, words: dict, language: str) -> None:
         if "easy_read" in words:  # {"words", "image", "alt"} from the form
             apply_easy_read(item, language, **words["easy_read"], text_key="text")
         if "bsl" in words:  # a sign language video, as questions have (the loader checks it)
-            url = normalise_words(words["bsl"])
+            url = video_link(words["bsl"])
             if url:
                 item["bsl"] = url
             else:

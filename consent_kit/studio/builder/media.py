@@ -14,7 +14,7 @@ isn't there, a picture without alt text, a link that isn't https).
 
 from __future__ import annotations
 
-from consent_kit.studio.builder.ops import find_question
+from consent_kit.studio.builder.ops import BuilderError, _l, find_question
 from consent_kit.studio.builder.texts import clone, language_of, normalise_words, set_text
 
 
@@ -47,11 +47,21 @@ def apply_easy_read(item: dict, language: str, *, words: str, image: str, alt: s
     item["easy_read"] = easy
 
 
+def video_link(typed: str) -> str:
+    """A sign language video's address as typed ("" for none); refused in the builder's words
+    (the survey file's own check names 'bsl:', which people using the builder never see)."""
+    url = normalise_words(typed)
+    if url and not url.lower().startswith("https://"):
+        raise BuilderError(_l("Write the whole web address of the video, starting with https://"),
+                           "bsl")
+    return url
+
+
 def set_sign_language(definition: dict, question_id: str, url: str) -> dict:
     """Link a question to a sign language video (BSL or another), or remove the link when empty."""
     changed = clone(definition)
     _, _, question = find_question(changed, question_id)
-    url = normalise_words(url)
+    url = video_link(url)
     if url:
         question["bsl"] = url
     else:

@@ -40,7 +40,7 @@ def test_a_consent_section_gets_a_sign_language_video_in_the_builder(app):
     # Not a web address of a video: refused in plain words, linked to the field, nothing lost.
     response = rae.post(url, {**form, "bsl": "video.example.org/x"})
     assert response.status_code == 400
-    assert "'bsl:' should be the web address of a video starting with https://" in words_on(response)
+    assert "Write the whole web address of the video, starting with https://" in words_on(response)
     assert 'href="#bsl"' in response.get_data(as_text=True)
     assert "bsl" not in _section(app, survey_id)
     response = rae.post(url, {**form, "bsl": f"  {VIDEO} "})
