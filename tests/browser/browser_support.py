@@ -1,9 +1,14 @@
-"""Shared pieces of the browser tests: Chromium's launch settings and the network guard."""
+"""Shared pieces of the browser tests: Chromium's launch settings, the network guard and the
+test server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from urllib.parse import urlsplit
+
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 LOOPBACK = "127.0.0.1"
 CHROMIUM_FLAGS = [
@@ -70,3 +75,49 @@ def close_and_check(contexts) -> None:
         context.close()
     for context in contexts:
         context.guard.check()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No log line per request: a walk makes hundreds."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+def _closing_at_once(app):
+    """``app`` with each response read whole and closed before werkzeug sends it.
+
+    Werkzeug's development server calls the response's ``close()`` only after it has
+    drained the socket; when the browser drops a request (a page moves on while its
+    stylesheet loads) that draining can raise first, the static file is never closed and
+    a ``ResourceWarning`` for ``ck.css`` fails whichever test the garbage collector
+    happens to run in. Test pages are small, so reading them whole costs nothing.
+    """
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        return [body]
+
+    return wsgi
+
+
+@contextlib.contextmanager
+def serving(app, name: str):
+    """Serve ``app`` on 127.0.0.1:<free port> in a thread; yields the base URL."""
+    server = make_server(LOOPBACK, 0, _closing_at_once(app), threaded=True,
+                         request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(SERVER_STOP_TIMEOUT)
+        assert not thread.is_alive(), f"the {name} did not stop"

@@ -11,10 +11,8 @@ requests to 127.0.0.1 go through, anything else is aborted and fails the test.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-import threading
 
 import pytest
 from accessible_support import formats_instance
@@ -22,38 +20,13 @@ from browser_formats import CLOSED_SURVEY
 from browser_support import (
     CHROMIUM_FLAGS,
     LAUNCH_TIMEOUT_MS,
-    LOOPBACK,
-    SERVER_STOP_TIMEOUT,
     chromium_path,
     close_and_check,
     guarded_context,
+    serving,
 )
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from consent_kit.app import create_app
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No log line per request: a walk makes hundreds."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serving(app, name: str):
-    """Serve ``app`` on 127.0.0.1:<free port> in a thread; yields the base URL."""
-    server = make_server(LOOPBACK, 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name=name, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(SERVER_STOP_TIMEOUT)
-        assert not thread.is_alive(), f"the {name} did not stop"
 
 
 def browser_instance(folder):

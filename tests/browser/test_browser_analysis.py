@@ -3,14 +3,11 @@ code an answer by keyboard, see agreement; axe (WCAG 2.2 A/AA) on every page, no
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from analysis_support import TALK, add_answers
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import LOOPBACK, SERVER_STOP_TIMEOUT
+from browser_support import serving
 from browser_walk import AXE_TAGS
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from consent_kit.analysis.codebook import THEMES, Codebook
 from consent_kit.analysis.coding import Coding
@@ -18,11 +15,6 @@ from consent_kit.app import create_app
 from consent_kit.testing import PASSWORD, make_instance
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
 @pytest.fixture
 def analysis_server(tmp_path):
     """rae and kim, researchers in Alpha, with 12 answers, two themes and a blind sample."""
@@ -47,16 +39,8 @@ def analysis_server(tmp_path):
         coding.save("talk", "better", response_id, "kim", [trips.id] if n % 2 else [bus.id], "",
                     "2026-12-01T10:00:00Z")
         coding.save("talk", "better", response_id, "rae", [trips.id], "", "2026-12-01T10:00:00Z")
-    server = make_server(LOOPBACK, 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://{LOOPBACK}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(SERVER_STOP_TIMEOUT)
+    with serving(app, "analysis server") as url:
+        yield app, url
 
 
 @pytest.mark.parametrize("width", [320, 1280])

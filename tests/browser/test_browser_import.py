@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from browser_support import serving
 from browser_walk import AXE_TAGS
-from conftest import serving
 
 from consent_kit.app import create_app
 from consent_kit.testing import PASSWORD, make_instance, populate

@@ -4,24 +4,17 @@ logic, preview, publish; axe (WCAG 2.2 A/AA) on each builder page on the way."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import LOOPBACK, SERVER_STOP_TIMEOUT
+from browser_support import serving
 from browser_walk import AXE_TAGS
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from consent_kit.app import create_app
 from consent_kit.testing import make_instance
 
 PASSWORD = "orange river bicycle"
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
 
 
 @pytest.fixture
@@ -33,16 +26,8 @@ def studio_server(tmp_path):
     accounts.create_user("rae", "researcher", PASSWORD)
     accounts.create_project("Alpha")
     accounts.set_member("alpha", "rae", "researcher")
-    server = make_server(LOOPBACK, 0, app, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://{LOOPBACK}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(SERVER_STOP_TIMEOUT)
+    with serving(app, "studio server") as url:
+        yield app, url
 
 
 def test_build_a_survey_with_javascript_off(new_context, studio_server):

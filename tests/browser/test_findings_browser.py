@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from browser_support import serving
 from browser_walk import AXE_TAGS
-from conftest import serving
 from PIL import Image
 from test_findings import (
     CLUB,
