@@ -38,7 +38,8 @@ STUDIO_FOLDERS = ("consent_kit/studio/", "consent_kit/results/", "consent_kit/an
                   "plugins/plain_language/")
 #: Files for researchers or for whoever runs the site, though outside the studio's folders.
 RESEARCHER_FILES = {
-    "consent_kit/cli.py": "the command line",
+    "consent_kit/cli/running.py": "the command line",
+    "consent_kit/cli/records.py": "the command line",
     "consent_kit/scaffold.py": "makes a new plugin's files",
     "consent_kit/defaults/exporters.py": "export formats, chosen in the studio",
     "consent_kit/incentives/ledger.py": "the budget's ledger (studio)",
