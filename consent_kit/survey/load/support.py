@@ -23,7 +23,7 @@ from consent_kit.survey.load.common import (
     show,
     value_line,
 )
-from consent_kit.survey.load.consent import _DELETE, _group_message, _list
+from consent_kit.survey.load.consent_parts import DELETE_HINT, group_message, list_under
 from consent_kit.survey.model import SupportContact, SupportInfo
 
 SUPPORT_KEYS = ("intro", "contacts")
@@ -113,7 +113,7 @@ def read_support(ctx: Context, data: dict) -> SupportInfo | None:
     raw = data["support"]
     where = "support"
     if not isinstance(raw, dict):
-        ctx.add(key_line(data, "support"), "", _group_message(
+        ctx.add(key_line(data, "support"), "", group_message(
             "support", raw, "'intro:' (a kind sentence or two) and 'contacts:'"))
         return None
     check_keys(ctx, raw, SUPPORT_KEYS, where, what="The support page",
@@ -125,8 +125,8 @@ def read_support(ctx: Context, data: dict) -> SupportInfo | None:
         ctx.add(key_line(data, "support"), where, needs_intro)
     intro = read_text(ctx, raw, "intro", where, required="intro" in raw, missing=needs_intro)
     contacts: list[SupportContact] = []
-    listed = _list(ctx, raw, "contacts", where, "places people can turn to, each starting "
-                   "with '- name:'", if_none=_DELETE.format("contacts"))
+    listed = list_under(ctx, raw, "contacts", where, "places people can turn to, each starting "
+                        "with '- name:'", if_none=DELETE_HINT.format("contacts"))
     for number, item in enumerate(listed, start=1):
         contact = _read_contact(ctx, item, number, item_line(listed, number - 1, line_of(raw)))
         if contact is not None:
