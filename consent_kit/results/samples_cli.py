@@ -65,32 +65,16 @@ def sample_answers_command(instance: Path, survey_id: str, count: int | None, re
 
 
 def _add(kit, survey, count: int, seed: int | None) -> int:
-    """Make and store ``count`` samples in steps, saying how far it has got."""
-    from consent_kit.results.samples import make_samples, sample_count, set_sample_count
-    from consent_kit.results.tallies import rebuild
+    """Make, store and count ``count`` samples in steps, saying how far it has got."""
+    from consent_kit.results.sample_tally import add_samples
+    from consent_kit.results.samples import make_samples
 
     samples = make_samples(survey, count, seed=seed, question_types=kit.question_types)
-    added = 0
-    while added < count:
-        step = min(STEP, count - added)
-        added += kit.store.add_sample_responses(_take(samples, step))
-        if count > STEP:
-            click.echo(f"  {added:,} of {count:,}", err=True)
-    set_sample_count(kit.store, survey.id, sample_count(kit.store, survey.id) + added)
-    rebuild(kit.store, survey)  # the results page's counts, with the samples in
-    return added
+    say = (lambda added: click.echo(f"  {added:,} of {count:,}", err=True)) if count > STEP else None
+    return add_samples(kit.store, survey, samples, step=STEP, progress=say)
 
 
 def _remove(kit, survey) -> int:
-    from consent_kit.results.samples import set_sample_count
-    from consent_kit.results.tallies import rebuild
+    from consent_kit.results.sample_tally import remove_samples
 
-    removed = kit.store.remove_sample_responses(survey.id)
-    set_sample_count(kit.store, survey.id, 0)
-    rebuild(kit.store, survey)
-    return removed
-
-
-def _take(iterator, n: int):
-    for _ in range(n):
-        yield next(iterator)
+    return remove_samples(kit.store, survey)

@@ -48,7 +48,7 @@ from consent_kit.results.summary import (
     group_of,
 )
 from consent_kit.store.base import Response
-from consent_kit.survey.model import Survey
+from consent_kit.survey.model import PREFER_NOT_TO_SAY, Survey
 
 TABLE = "summaries"
 #: Seconds between counting a process's new answers into the kept tally.
@@ -107,10 +107,84 @@ def count(tally: dict, response: Response, by: int = 1) -> None:
 
 def tally_of(survey: Survey, responses: Iterable[Response]) -> dict:
     """A tally of ``responses``, counted from scratch."""
-    tally = empty_tally(survey)
+    counting = Counting(survey)
     for response in responses:
-        count(tally, response)
-    return tally
+        counting.add(response)
+    return counting.tally()
+
+
+def add_tally(into: dict, part: dict, by: int = 1) -> None:
+    """Add the tally ``part`` to ``into`` (``by=1``) or take it away (``by=-1``), in place.
+
+    Both must be of the same questions. Taking away a tally that was added leaves
+    exactly what a recount of the rest would give (no key with a count of 0).
+    """
+    into["total"] += by * part["total"]
+    into["samples"] += by * part["samples"]
+    for field in ("days", "origins"):
+        for key, times in part[field].items():
+            _bump(into[field], key, by * times)
+    for question_id, slot in part["questions"].items():
+        mine = into["questions"][question_id]
+        mine["answered"] += by * slot["answered"]
+        mine["skipped"] += by * slot["skipped"]
+        for key, times in slot["values"].items():
+            _bump(mine["values"], key, by * times)
+
+
+class Counting:
+    """Counts many responses quickly (a million sample answers): the same tally as :func:`count`.
+
+    :func:`count` makes a counter per question per response (23 µs an answer
+    here); this keeps one set of counters for the lot and makes the tally once.
+    """
+
+    def __init__(self, survey: Survey):
+        self._empty = empty_tally(survey)
+        self._kinds = list(self._empty["kinds"].items())
+        self.total = self.samples = 0
+        self.days, self.origins = Counter(), Counter()
+        self.answered, self.skipped = Counter(), Counter()
+        self.values = {question_id: Counter() for question_id, _ in self._kinds}
+
+    def add(self, response: Response) -> None:
+        """Count one response in."""
+        self.total += 1
+        meta = response.meta
+        self.samples += response.source == "sample" or bool(meta.get("sample"))
+        self.days[response.submitted_at[:10]] += 1
+        self.origins[f"{response.source}{_SEP}{meta.get('language') or ''}"] += 1
+        answers = response.answers
+        for question_id, kind in self._kinds:
+            answer = answers.get(question_id)
+            if answer in (None, "", []):
+                self.skipped[question_id] += 1
+                continue
+            self.answered[question_id] += 1
+            self._value(self.values[question_id], kind, answer)
+
+    @staticmethod
+    def _value(values: Counter, kind: str, answer) -> None:
+        # As _QuestionCounter.add, with the tally's keys made at once (1 and 1.0 stay apart).
+        if answer == PREFER_NOT_TO_SAY and kind in ("text", "date"):
+            values[PREFER_NOT_TO_SAY] += 1
+        elif kind == "text":
+            values["text"] += 1
+        elif kind == "date":
+            values[str(answer)[:7]] += 1
+        else:
+            for value in answer if isinstance(answer, list) else (answer,):
+                values[_value_key(value) if kind == "number" else str(value)] += 1
+
+    def tally(self) -> dict:
+        """What has been counted, as a tally."""
+        tally = {**self._empty, "total": self.total, "samples": self.samples,
+                 "days": dict(self.days), "origins": dict(self.origins)}
+        tally["questions"] = {question_id: {"answered": self.answered[question_id],
+                                            "skipped": self.skipped[question_id],
+                                            "values": dict(self.values[question_id])}
+                              for question_id, _ in self._kinds}
+        return tally
 
 
 def fits(tally: dict | None, survey: Survey, stored: int) -> bool:

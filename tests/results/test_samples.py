@@ -204,3 +204,28 @@ def test_studio_downloads_leave_samples_out_unless_ticked(app, monkeypatch, stre
     exports = [e["details"] for e in store.iter_audit() if e["action"] == "export"]
     assert exports == [{"format": "csv", "rows": 2}, {"format": "xlsx", "samples": True, "rows": 32}]
     assert len(streams) == (2 if streamed else 0)
+
+
+def test_the_command_keeps_the_results_counts_without_reading_every_answer(app, monkeypatch):
+    from consent_kit.results import sample_tally, tallies
+
+    kit = app.extensions["consent_kit"]
+    survey, store = kit.catalog.get(SURVEY), kit.store
+    for response in real(2):
+        store.add_response(response)
+    tallies.current_tally(store, survey)  # a results view before: the real answers' tally is kept
+    rebuilds = []
+    monkeypatch.setattr(tallies, "rebuild", lambda *a: rebuilds.append(a) or pytest.fail("rebuilt"))
+    monkeypatch.setattr(sample_tally, "rebuild", tallies.rebuild)
+
+    def kept():
+        tally = dict(store.documents(tallies.TABLE).get(survey_id=SURVEY))
+        tally.pop("busy_until", None)
+        return tally
+
+    run(app, SURVEY, "--count", "150", "--seed", "7")
+    assert kept() == tallies.tally_of(survey, store.iter_responses(SURVEY)) and kept()["total"] == 152
+    assert tallies.current_tally(store, survey)["samples"] == 150  # the first view: nothing rebuilt
+    run(app, SURVEY, "--remove")
+    assert kept() == tallies.tally_of(survey, real(2))
+    assert rebuilds == []
