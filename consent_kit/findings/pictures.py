@@ -30,6 +30,8 @@ PAGE_BUDGET = 16 * 1024
 #: Uploads larger than this are refused before Pillow reads them.
 MAX_BYTES = 5 * 1024 * 1024
 NAME = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{12}\.jpg$")
+#: A project id as the studio makes them (the same rule as survey ids, which have no "_").
+PROJECT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Where findings pictures are kept in a shared store's media.
 PREFIX = "findings-pictures/"
 #: The mirrors of instances whose store is shared, by their pictures folder (see share).
@@ -47,6 +49,23 @@ class PictureError(ValueError):
 def folder(instance: str | Path, survey_id: str) -> Path:
     """Where a survey's findings pictures are kept (inside the instance folder)."""
     return Path(instance) / "findings-pictures" / survey_id
+
+
+def project_folder(instance: str | Path, project_id: str) -> Path:
+    """Where the pictures of a project's own findings are kept, beside the surveys' folders.
+
+    Named ``project_<id>``: survey ids never hold "_", so no survey's folder has this name.
+    """
+    if not PROJECT_ID.match(project_id or ""):
+        raise ValueError(f"not a project id: {project_id!r}")
+    return Path(instance) / "findings-pictures" / f"project_{project_id}"
+
+
+def kept_names(book: dict) -> set[str]:
+    """The pictures a findings document still uses: in its draft or on its published page."""
+    lists = (book.get("items") or [], (book.get("published") or {}).get("items") or [])
+    return {(item.get("picture") or {}).get("name", "") for items in lists for item in items
+            if item.get("picture")}
 
 
 def share(instance: str | Path, store) -> None:
@@ -72,6 +91,8 @@ def save(data: bytes, where: Path, item_id: str) -> dict:
     """Keep an uploaded picture; returns ``{"name", "width", "height"}`` or raises PictureError."""
     from PIL import Image, ImageOps, UnidentifiedImageError  # only when a picture is uploaded
 
+    if not NAME.match(f"{item_id}-{'0' * 12}.jpg"):  # an id a form made up ("../x"): no path out
+        raise PictureError("not_a_picture")
     if len(data) > MAX_BYTES:
         raise PictureError("too_big")
     try:

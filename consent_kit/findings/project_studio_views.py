@@ -3,19 +3,30 @@
 What they write is shown at /f/project/<project_id>, above the findings of the
 project's surveys, once a second member approved it and someone published it:
 the same rules as a survey's findings page (:mod:`consent_kit.findings.book`),
-the same forms for a part (heading, Markdown text, Easy Read words) and the
-same advice on the words. Only parts in words: charts and quotes stay on each
-survey's page. Researchers and admins of the project may do everything here.
+the same forms for a part (heading, Markdown text, Easy Read words and picture)
+and the same advice on the words. Only parts in words: charts and quotes stay on
+each survey's page. Researchers and admins of the project may do everything here.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from consent_kit.clock import utc_now
 from consent_kit.findings import book as rules
+from consent_kit.findings import picture_forms, pictures
 from consent_kit.findings.advice import section_texts, text_advice
 from consent_kit.findings.render import show_sections
 from consent_kit.findings.store import load_project, update_project
@@ -32,8 +43,11 @@ bp = Blueprint("findings_project_studio", __name__, template_folder="templates",
 
 #: What the forms may do: the survey page's own handlers for parts in words.
 ACTIONS = {"section": _section, "remove": _remove, "up": _move(-1), "down": _move(1)}
-#: Easy Read pictures are for survey pages only: fields a form could send are dropped.
-PICTURE_FIELDS = ("picture_name", "picture_width", "picture_height", "picture_bytes", "new_id")
+
+
+def _folder(project_id: str):
+    """Where the project's own Easy Read pictures are kept (apart from every survey's)."""
+    return pictures.project_folder(current_app.instance_path, project_id)
 
 
 def _surveys(project_id: str) -> list:
@@ -82,8 +96,10 @@ def _edit_page(project_id: str, errors=None, form=None, status=200, checked=None
               for item in book["items"]}
     return render_template(
         "findings/project_edit.html", project=kit.current_project(), book=book,
-        shown=show_sections(book["items"], own=_own_language(), easy=True), advice=advice,
-        checked=checked,
+        shown=show_sections(book["items"], own=_own_language(), easy=True,
+                            picture_url=lambda item: url_for(".picture", project_id=project_id,
+                                                             name=item["picture"]["name"])),
+        advice=advice, checked=checked, heavy=pictures.heavy(book["items"]),
         errors=errors or [], form=form or {}, me=kit.current_user().username,
         approved=rules.approved_now(book), has_survey=survey is not None,
         languages=[(lang, native_name(lang)) for lang in _other_languages(project_id)]), status
@@ -103,19 +119,23 @@ def change(project_id):
     if handler is None:
         return _edit_page(project_id, [("action", _("What to do"), _("Choose what to do."))],
                           status=400)
-    form = {k: v for k, v in request.form.to_dict().items() if k not in PICTURE_FIELDS}
-    if action == "section" and not form.get("item_id"):
-        form["new_id"] = rules.new_id()  # the same id when the change is applied under the lock
+    where = _folder(project_id)
+    form, upload = picture_forms.section_form(where, with_picture=action == "section")
+    if upload:
+        return _edit_page(project_id, upload, form=request.form, status=400)
     problems = handler(load_project(kit, project_id), None, form)
     if problems:
+        picture_forms.forget_unsaved(where, form)  # kept for a part that wasn't saved
         return _edit_page(project_id, problems, form=request.form, status=400)
     me, now = kit.current_user().username, utc_now()
 
-    def apply(fresh: dict) -> None:
+    def change_(fresh: dict) -> None:
         handler(fresh, None, form, check=False)
         rules.changed(fresh, me, now)
 
+    apply, gone = picture_forms.tidying(change_, form)
     update_project(kit, project_id, apply)
+    picture_forms.forget(where, gone)  # pictures no version of the page uses any more
     flash(_("Saved. Someone else in the project needs to approve this before it is published."),
           "success")
     return redirect(url_for(".edit", project_id=project_id) + "#page")
@@ -133,12 +153,14 @@ def publish(project_id):
     step = rules.publishing_step(action, me, now)
     if step is None:
         abort(400)
-    (apply, done), message = step, messages[action]
+    (change_, done), message = step, messages[action]
+    apply, gone = picture_forms.tidying(change_)  # a page taken down, or an older one replaced
     try:
         update_project(kit, project_id, apply)
     except rules.FindingsError as error:
         return _edit_page(project_id, [("publish", _("Publish"), REFUSALS[error.reason]())],
                           status=400)
+    picture_forms.forget(_folder(project_id), gone)
     kit.store.audit(actor=me, action=f"findings_project_{action}", subject=project_id,
                     details={"revision": done[0]})
     flash(message, "success")
@@ -191,3 +213,13 @@ def save_translation(project_id, lang):
     flash(_("Saved. Someone else in the project needs to approve this before it is published."),
           "success")
     return redirect(url_for(".translate", project_id=project_id, lang=lang))
+
+
+@bp.get("/pictures/<name>")
+@login_required("researcher", scope="project")
+def picture(project_id, name):
+    """An Easy Read picture of the words being written (the public page has published ones inside)."""
+    path = pictures.path_of(_folder(project_id), name)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)

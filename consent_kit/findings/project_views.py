@@ -15,11 +15,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 
+from consent_kit.findings import pictures
 from consent_kit.findings.book import TABLE
 from consent_kit.findings.public_views import _dated, offer_to_read_aloud
-from consent_kit.findings.render import show_items, show_sections
+from consent_kit.findings.render import show_items, show_sections, translated_into
 from consent_kit.findings.store import project_published, words
-from consent_kit.i18n.localize import localize
+from consent_kit.i18n.localize import localize, normal
 from consent_kit.kit import current_kit
 from consent_kit.results.views import min_group
 
@@ -36,6 +37,25 @@ def published_in(kit, project_id: str) -> list[tuple]:
     return sorted(found, key=lambda pair: pair[0].title.casefold())
 
 
+def offer_languages(own: str, own_page: dict | None, found: list[tuple]) -> tuple[str, ...]:
+    """Leave the languages this page's words are in where a language menu finds them (this request).
+
+    As a survey's findings page offers its survey's languages: the language the
+    project's words are written in first, then each published survey's own, then
+    each language a part on the page is really translated into, never a language
+    with none of the page's words (Polish menus over English words). A plugin
+    that draws a language menu reads ``kit.request_state("languages")["offered"]``
+    on a page without a survey (see docs/findings.md).
+    """
+    items = list((own_page or {}).get("items", []))
+    for _survey, page_ in found:
+        items += page_["items"]
+    others = translated_into(items) | {normal(survey.language) for survey, _page in found}
+    offered = (normal(own), *sorted({normal(lang) for lang in others} - {normal(own)}))
+    current_kit().request_state("languages")["offered"] = offered
+    return offered
+
+
 @bp.get("/<project_id>")
 def page(project_id):
     """What we found in each of the project's surveys, and what changed because of it."""
@@ -43,11 +63,15 @@ def page(project_id):
     found, own = published_in(kit, project_id), project_published(kit, project_id)
     if not found and not own:
         abort(404)  # nothing published: nothing to say (and no hint that the project exists)
-    lang = str(get_locale() or "")
+    offer_languages(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"), own, found)
+    lang = str(get_locale() or "")  # chosen now, among the languages on offer
     # The members' own words first (approved and published like a survey's page).
     easy = request.args.get("format") == "easy"
+    folder = pictures.project_folder(current_app.instance_path, project_id) if own else None
     intro = show_sections((own or {}).get("items", []), language=lang, easy=easy,
-                          own=current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+                          own=current_app.config.get("BABEL_DEFAULT_LOCALE", "en"),
+                          # inside the page, as on a survey's page: no request more
+                          picture_url=lambda item: pictures.data_uri(folder, item["picture"]["name"]))
     offer_to_read_aloud(intro)
     surveys, said_did = [], []
     for survey, page_ in found:

@@ -61,13 +61,13 @@ def show_items(items: list[dict], survey, *, responses: Callable[[], Iterable],
 
 
 def show_sections(items: list[dict], *, language: str = "", own: str = "",
-                  easy: bool = False) -> list[dict]:
+                  easy: bool = False, picture_url: Callable[[dict], str] | None = None) -> list[dict]:
     """What a page of parts in words only shows (a project's own findings), as :func:`show_items`.
 
     ``own`` is the language the parts were written in; with ``easy``, their Easy Read
-    words come first (no pictures: they stay on each survey's page).
+    words come first, with their picture (``picture_url(item)``).
     """
-    return [_section(item, language, own or language, easy, None)
+    return [_section(item, language, own or language, easy, picture_url)
             for item in items if item.get("kind") == "section"]
 
 
@@ -83,6 +83,12 @@ def translated(item: dict, language: str) -> tuple[dict, bool]:
         return own, False
     return {"heading": words["heading"], "text": words["text"],
             "easy_read": words.get("easy_read") or own["easy_read"]}, True
+
+
+def translated_into(items: list[dict]) -> set[str]:
+    """The languages at least one section is translated into (as :func:`translated` counts them)."""
+    return {lang for item in items if item.get("kind") == "section"
+            for lang in (item.get("translations") or {}) if translated(item, lang)[1]}
 
 
 def easy_lines(text: str) -> list[str]:

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from consent_kit.clock import utc_now
 from consent_kit.findings import book as rules
 from consent_kit.findings import contacts as people
-from consent_kit.findings import pictures
+from consent_kit.findings import picture_forms, pictures
 from consent_kit.findings.advice import section_texts, text_advice
 from consent_kit.findings.notify import tell_waiting
 from consent_kit.findings.render import show_items
@@ -97,51 +97,28 @@ def change(survey_id):
     if handler is None:
         return _edit_page(survey, [("action", _("What to do"), _("Choose what to do."))],
                           status=400)
-    form = request.form.to_dict()
-    if action == "section":
-        upload = _picture_upload(survey, form)
-        if upload:
-            return _edit_page(survey, upload, form=request.form, status=400)
+    where = pictures.folder(current_app.instance_path, survey.id)
+    form, upload = picture_forms.section_form(where, with_picture=action == "section")
+    if upload:
+        return _edit_page(survey, upload, form=request.form, status=400)
     problems = handler(book, survey, form)  # checked on the page as it was read
     if problems:
-        _forget_picture(survey, form)  # kept for a part that wasn't saved
+        picture_forms.forget_unsaved(where, form)  # kept for a part that wasn't saved
         return _edit_page(survey, problems, form=request.form, status=400)
     me, now = _me(), utc_now()
 
-    def apply(fresh: dict) -> None:
+    def change_(fresh: dict) -> None:
         # The same change again on the page as it is now, under the store's lock: a change
         # someone saved in between is kept. Nothing is looked up in the store in here.
         handler(fresh, survey, form, check=False)
         rules.changed(fresh, me, now)
 
+    apply, gone = picture_forms.tidying(change_, form)
     update(kit, survey.id, apply)
+    picture_forms.forget(where, gone)  # pictures no version of the page uses any more
     flash(_("Saved. Someone else in the project needs to approve this before it is published."),
           "success")
     return redirect(url_for(".edit", survey_id=survey.id) + "#page")
-
-
-def _picture_upload(survey, form: dict) -> list:
-    """Keep an Easy Read picture sent with a section (its name goes in ``form``), or the problem."""
-    if not form.get("item_id"):
-        form["new_id"] = rules.new_id()  # the picture's name starts with the part's id
-    upload = request.files.get("picture")
-    if upload is None or not upload.filename:
-        return []
-    try:
-        kept = pictures.save(upload.read(pictures.MAX_BYTES + 1),
-                             pictures.folder(current_app.instance_path, survey.id),
-                             form.get("item_id") or form["new_id"])
-    except pictures.PictureError as error:
-        message = (_("The picture is too big. Choose one under 5 MB.") if error.reason == "too_big"
-                   else _("This file isn't a picture we can use. Choose a JPEG or PNG picture."))
-        return [("picture", _("Picture"), message)]
-    form.update({f"picture_{key}": str(value) for key, value in kept.items()})
-    return []
-
-
-def _forget_picture(survey, form: dict) -> None:
-    """Delete a picture uploaded with a part that was not saved (from a shared store too)."""
-    pictures.forget(pictures.folder(current_app.instance_path, survey.id), form.get("picture_name", ""))
 
 
 def _labels() -> dict[str, str]:
@@ -338,11 +315,13 @@ def publish(survey_id):
     step = rules.publishing_step(action, me, now)
     if step is None:
         abort(400)
-    (apply, done), message = step, messages[action]
+    (change_, done), message = step, messages[action]
+    apply, gone = picture_forms.tidying(change_)  # a page taken down, or an older one replaced
     try:
         update(kit, survey.id, apply)
     except rules.FindingsError as error:
         return _edit_page(survey, [("publish", _("Publish"), REFUSALS[error.reason]())], status=400)
+    picture_forms.forget(pictures.folder(current_app.instance_path, survey.id), gone)
     kit.store.audit(actor=me, action=f"findings_{action}", subject=survey.id,
                     details={"revision": done[0]})
     if action == "publish":  # the people who asked to hear: notifier plugins, else the list

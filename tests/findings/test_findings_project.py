@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import test_findings
 from test_findings import PUBLIC, add, publish, signed_in, text_of
 
@@ -168,3 +169,35 @@ def test_the_projects_own_words_in_welsh_and_in_easy_read(app):
     easy_link = re.search(r'<a href="([^"]+)">Easy Read version</a>', full).group(1)
     easy = text_of(person.get(easy_link))
     assert "<p>We are young people.</p>" in easy and "The full version" in easy
+
+
+# -- the language menu offers the languages the page's words are in ---------------------------
+
+
+def test_the_page_offers_its_own_language_and_the_ones_its_words_are_translated_into(app):
+    from consent_kit.findings.project_views import offer_languages
+
+    own = {"items": [{"kind": "section", "id": "a1", "heading": "About", "text": "Words.",
+                      "translations": {"cy": {"heading": "Amdanom", "text": "Geiriau."},
+                                       "pl": {"heading": "O nas", "text": ""}}}]}  # not finished
+    with app.test_request_context(PROJECT):
+        assert offer_languages("en", own, []) == ("en", "cy")
+        kit = app.extensions["consent_kit"]
+        assert kit.request_state("languages")["offered"] == ("en", "cy")
+        assert offer_languages("en", None, []) == ("en",)
+
+
+@pytest.mark.xfail(strict=True, reason="the translation plugin does not read "
+                   "kit.request_state('languages') yet (a change outside the findings package)")
+def test_the_language_menu_offers_no_language_the_projects_words_are_not_in(app):
+    rae = signed_in(app, "rae")
+    item_id = own_words_written(app)
+    rae.post(f"{OWN}/translate/cy", {f"heading-{item_id}": "Amdanom ni",
+                                     f"text-{item_id}": "Clwb ieuenctid ydyn ni."})
+    approve_and_publish(app)
+    page = text_of(Participant(app.test_client()).get(PROJECT))
+    menu = re.search(r'<nav class="languages".*?</nav>', page, re.S).group(0)
+    assert 'hreflang="cy"' in menu and 'hreflang="pl"' not in menu and 'hreflang="ar"' not in menu
+    polish_browser = app.test_client()
+    got = text_of(polish_browser.get(PROJECT, headers={"Accept-Language": "pl"}))
+    assert '<html lang="en"' in got  # Polish menus over English words helps no one

@@ -138,6 +138,8 @@ EXPECTED = {
     ("findings_project_studio.save_translation", "POST"): (
         "/studio/projects/alpha/findings/translate/cy", {"heading-nosuch": "Pennawd"},
         row(302, 403, 302, 302, 404)),
+    ("findings_project_studio.picture", "GET"): (
+        "/studio/projects/alpha/findings/pictures/nosuch.jpg", None, row(302, 403, 404, 404, 404)),
     ("studio.surveys", "GET"): ("/studio/surveys", None, row(302, 403, 403, 200, 403)),
     ("studio.surveys", "POST"): ("/studio/surveys", {"project-have-your-say": "beta"},
                                  row(302, 403, 403, 302, 403)),
