@@ -2,7 +2,9 @@
 
 Targets (from the performance research; every ratio is within one run):
 
-* submission throughput ≥ 0.50× the hello-world req/s of the same server setup;
+* submission throughput ≥ 0.70× the floor's req/s (``floor.py``: session, CSRF and one fsync'd
+  line, nothing else) of the same server setup and run (issue 22 §5; it was ≥ 0.50× hello,
+  which the floor itself can't reach on this stack);
 * submission p50 at 50,000 stored ≤ 1.5× the p50 at 0 stored;
 * a question page GET ≥ 0.25× hello;
 * the paper PDF GET, anonymous, ≥ 0.10× hello (it is kept, not drawn per request);
@@ -16,7 +18,8 @@ from __future__ import annotations
 
 import scale
 
-SUBMIT_RATIO = 0.50
+#: Submissions against the floor measured in the same run.
+SUBMIT_RATIO = 0.70
 P50_GROWTH = 1.5
 PAGE_RATIO = 0.25
 #: The paper PDF (50 KB a response) drawn each time managed about 0.005x hello (0.45 s of CPU
@@ -33,19 +36,22 @@ def judge(results: dict) -> bool:
     targets, all_valid = [], True
     for server, rows in results["servers"].items():
         hello = rows["hello"]
+        floor = rows.get("floor", {"rps": 0.0, "valid": False})
         all_valid &= hello["valid"]
         for key in ("submit_0", "submit_seeded", "page"):
             row = rows[key]
             all_valid &= row["valid"]
+            base, name = (hello, "hello") if key == "page" else (floor, "floor")
             limit = PAGE_RATIO if key == "page" else SUBMIT_RATIO
-            ratio = row["rps"] / hello["rps"] if hello["rps"] else 0.0
-            row["ratio_to_hello"] = round(ratio, 3)
+            row["ratio_to_hello"] = round(row["rps"] / hello["rps"], 3) if hello["rps"] else 0.0
+            ratio = row["rps"] / base["rps"] if base["rps"] else 0.0
+            row[f"ratio_to_{name}"] = round(ratio, 3)
             cpu = row["server_cpu_ms_per_request"]
             row["cpu_ratio_to_hello"] = round(hello["server_cpu_ms_per_request"] / cpu, 3) if cpu else 0.0
-            valid = row["valid"] and hello["valid"]
+            valid = row["valid"] and hello["valid"] and base["valid"]
             status = _status(ratio >= limit) if valid else "INVALID"
-            row["target"], row["status"] = f">= {limit:.2f}x hello", status
-            targets.append({"server": server, "target": f"{key} req/s >= {limit:.2f}x hello",
+            row["target"], row["status"] = f">= {limit:.2f}x {name}", status
+            targets.append({"server": server, "target": f"{key} req/s >= {limit:.2f}x {name}",
                             "value": round(ratio, 3), "status": status})
         if "paper_pdf" in rows:
             targets.append(_judge_paper_pdf(server, rows["paper_pdf"], hello))
@@ -110,8 +116,8 @@ def _load_rows(server: str, rows: dict) -> list[str]:
     for key in ("submit_0", "submit_seeded"):
         row = rows[key]
         stored = f"{row['stored_at_start']:,} (+{row['stored_added']:,})"
-        out.append(_load_row(server, "POST submit", stored, row, f"{row['ratio_to_hello']:.2f}×",
-                             row["target"], row["status"]))
+        ratio = f"{row['ratio_to_hello']:.2f}× ({row.get('ratio_to_floor', 0):.2f}× floor)"
+        out.append(_load_row(server, "POST submit", stored, row, ratio, row["target"], row["status"]))
     growth = rows["p50_growth"]
     seeded = rows["submit_seeded"]["stored_at_start"]
     value = f"{growth['value']:.2f}×" if growth["status"] != "INVALID" else "–"

@@ -152,17 +152,29 @@ class Drafts:
 
     def purge_expired(self, now: float | None = None) -> int:
         """Delete expired drafts and leftovers of crashed writes; return drafts deleted."""
+        return self.sweep(now)[0]
+
+    def sweep(self, now: float | None = None) -> tuple[int, set[str]]:
+        """:meth:`purge_expired` and :meth:`key_names` of the drafts left, reading each file once.
+
+        The sweep runs inside a request every few minutes; with 15,000 drafts in the
+        folder, reading them all twice took that request about a second of CPU.
+        """
         now = time.time() if now is None else now
-        purged = 0
+        purged, names = 0, set()
         for path in self.folder.iterdir():
             if path.suffix == ".tmp":
                 _remove_stale_temp(path, now)
             elif path.suffix == ".json":
                 body = _read(path)
-                if body is not None and _expired(body, now) and remove_quietly(path):
-                    purged += 1
+                if body is None:
+                    continue
+                if _expired(body, now):
+                    purged += remove_quietly(path)
+                elif name := _key_name(body):
+                    names.add(name)
         self._forget(purged)
-        return purged
+        return purged, names
 
     def _forget(self, deleted: int) -> None:
         """Count drafts deleted (their bytes are found at the next recount)."""
@@ -214,10 +226,8 @@ class Drafts:
         names = set()
         for path in self.folder.glob("*.json"):
             body = _read(path)
-            if body is not None:
-                name = body.get("key") if "sealed" in body else body["data"].get("pseudonym")
-                if isinstance(name, str) and name:
-                    names.add(name)
+            if body is not None and (name := _key_name(body)):
+                names.add(name)
         return names
 
     def _path(self, draft_id: str) -> Path:
@@ -239,6 +249,12 @@ def _read(path: Path) -> dict | None:
     if not isinstance(body.get("data"), dict) and not isinstance(body.get("sealed"), str):
         return None
     return body
+
+
+def _key_name(body: dict) -> str | None:
+    """The key a draft is sealed with (a plain draft: its data's pseudonym), if any."""
+    name = body.get("key") if "sealed" in body else body["data"].get("pseudonym")
+    return name if isinstance(name, str) and name else None
 
 
 def _measure(folder: Path) -> tuple[int, int]:

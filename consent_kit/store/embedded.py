@@ -171,11 +171,11 @@ class EmbeddedStore(Store):
     def purge_expired_drafts(self, now: float | None = None) -> int:
         """Delete drafts expired at ``now`` (default: now), then unused keys; return drafts deleted."""
         now = time.time() if now is None else now
-        purged = self._drafts.purge_expired(now)
-        self._sweep_unused_keys(now)
+        purged, live = self._drafts.sweep(now)  # one read of each draft for both
+        self._sweep_unused_keys(now, live)
         return purged
 
-    def _sweep_unused_keys(self, now: float) -> int:
+    def _sweep_unused_keys(self, now: float, live: set[str] | None = None) -> int:
         """Destroy the keys of people who saved a draft but never sent anything, once it has gone.
 
         Anyone can start a survey, so keys of drafts left to expire must not pile
@@ -183,7 +183,7 @@ class EmbeddedStore(Store):
         a consent, answers) is kept, and so is any key made in the last
         ``UNUSED_KEY_HOURS``: its draft may be being written right now.
         """
-        live = self._drafts.key_names()
+        live = self._drafts.key_names() if live is None else live
         with self._consents.journal.locked(), self._responses.journal.locked():
             known = (self._consents.index.current.keys() | self._responses.index.by_pseudonym.keys()
                      | live)

@@ -258,6 +258,25 @@ class Journal:
         if not self.lock.held():
             raise RuntimeError("Journal.append/read_at/rewrite need `with journal.locked():`")
 
+    def ident(self) -> tuple[int, int] | None:
+        """``(st_dev, st_ino)`` of the file this process has indexed (call under the lock)."""
+        return self._ident
+
+    def same_file(self, ident: tuple[int, int] | None) -> bool:
+        """Without the lock: whether the file at the path is still the one ``ident`` names (one stat).
+
+        A rewrite (an erasure) replaces the file, so a different ``(st_dev, st_ino)``;
+        appends keep it. Only the file this process has open counts: while it is open
+        its number can't be reused by a new file (checked before and after the stat).
+        """
+        if ident is None or ident != self._ident:
+            return False
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == ident and ident == self._ident
+
     def _catch_up(self) -> None:
         """Feed the follower the complete lines appended since it last looked."""
         if self._replaced():
@@ -330,9 +349,9 @@ class Journal:
                 self._offset, self._crc, self.damaged = kept
 
     def _close_fd(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-        self._fd, self._ident, self._offset = None, None, 0
+        fd, self._fd, self._ident, self._offset = self._fd, None, None, 0
+        if fd is not None:
+            os.close(fd)  # after _ident is cleared: same_file never vouches for a closed file
 
     def _warn_torn(self, size: int) -> None:
         # Until the next append, every catch-up sees the same tail: warn once.
