@@ -14,10 +14,16 @@ SESSION_KEY = "lang"
 
 
 def offered(survey) -> tuple[str, ...]:
-    """The languages on offer: the survey's, or the toolkit's own when there is no survey."""
+    """The languages on offer: the survey's; on a page without one, the languages its words are
+    in when the page says so (``Kit.request_state("languages")["offered"]``, as a project's
+    findings page does), else the toolkit's own."""
     if survey is not None:
         return translations.survey_languages(survey)
-    return translations.ui_languages()
+    # A page written in fewer languages than the site's would show menus in a language its
+    # words are not in (Polish menus over English words): such a page names its own.
+    from consent_kit import Kit
+
+    return tuple(Kit.request_state("languages").get("offered") or ()) or translations.ui_languages()
 
 
 def allowed(code: str, survey) -> str:

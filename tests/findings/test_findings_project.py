@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import test_findings
 from test_findings import PUBLIC, add, publish, signed_in, text_of
 
@@ -187,8 +186,6 @@ def test_the_page_offers_its_own_language_and_the_ones_its_words_are_translated_
         assert offer_languages("en", None, []) == ("en",)
 
 
-@pytest.mark.xfail(strict=True, reason="the translation plugin does not read "
-                   "kit.request_state('languages') yet (a change outside the findings package)")
 def test_the_language_menu_offers_no_language_the_projects_words_are_not_in(app):
     rae = signed_in(app, "rae")
     item_id = own_words_written(app)
