@@ -73,7 +73,10 @@ def findings_app(tmp_path_factory):
     rae.get("/studio/projects/alpha/findings")
     rae.post("/studio/projects/alpha/findings", {"action": "section", "heading": "About the project",
                                                  "text": "We are young people from the club.",
-                                                 "easy_read": "We are young people."})
+                                                 "easy_read": "We are young people.",
+                                                 "picture_alt": "Young people playing pool",
+                                                 "picture": (picture(), "pool.png")},
+             content_type="multipart/form-data")
     sam = signed_in(app, "sam")
     sam.post("/studio/projects/alpha/findings/publish", {"action": "approve"})
     sam.post("/studio/projects/alpha/findings/publish", {"action": "publish"})
@@ -110,15 +113,18 @@ def axe_problems(page) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [320, 360, 1280])
-def test_the_easy_read_version_passes_axe_fits_and_is_light(new_context, findings_app, width):
+@pytest.mark.parametrize(("path", "alt"), [(PUBLIC, "Young people at the club"),
+                                           ("/f/project/alpha", "Young people playing pool")])
+def test_the_easy_read_version_passes_axe_fits_and_is_light(new_context, findings_app, width, path,
+                                                            alt):
     app, _ = findings_app
     with serving(app, "findings server") as base:
         context = new_context(viewport={"width": width, "height": 800})
         page = context.new_page()
         loaded = []
         page.on("response", lambda response: loaded.append(response))
-        page.goto(f"{base}{PUBLIC}?format=easy")
-        assert page.locator(".easy-read img[alt='Young people at the club']").count() == 1
+        page.goto(f"{base}{path}?format=easy")
+        assert page.locator(f".easy-read img[alt='{alt}']").count() == 1
         assert axe_problems(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert len(loaded) <= 3  # the picture travels inside the page
