@@ -47,20 +47,29 @@ PARTS = (
     ("JSON", ("json/", "orjson", "msgspec")),
     ("participation (flow, answers, checks)", ("/participation/",)),
     ("survey model / i18n", ("/survey/", "flask_babel", "babel/")),
-    ("form parsing, routing (Werkzeug/Flask)", ("werkzeug", "flask/")),
+    ("Flask and Werkzeug: request and response objects, routing, redirect", ("werkzeug", "flask/")),
     ("gunicorn, sockets, threads", ("gunicorn", "socket", "selectors", "threading", "concurrent")),
 )
 
 
-#: Parts that own everything below them, looked for first: work done now and then, not per request.
-AROUND = (("draft sweeper (expired drafts and unused keys, every 10 min per worker)", "_DraftSweeper"),
-          ("results tally batch (a thread, once a second)", "Pending._run"))
+#: Parts that own everything below them, looked for first (in this order): work done now and
+#: then rather than per request, and the framework's steps whose inner frames are Werkzeug's.
+AROUND = (
+    ("draft sweeper (expired drafts and unused keys, every 10 min per worker)", ("_DraftSweeper",)),
+    ("results tally batch (a thread, once a second)", ("Pending._run",)),
+    ("session cookie read and written (itsdangerous, Flask)", ("open_session", "save_session")),
+    ("CSRF check (Flask-WTF, with parsing the form)", ("CSRFProtect.protect",)),
+    ("consent-kit's request hooks (security headers, locale, survey lookup, studio guard)",
+     ("_security_headers", "load_survey", "_select_locale", "_forget_finished", "_guard",
+      "no_store_on_downloads")),
+    ("plugin hooks (response_submitted, consent_given)", ("_after_storing",)),
+)
 
 
 def part_of(stack: list[str]) -> str:
     """The part a sampled stack (outermost frame first) belongs to."""
-    for part, pattern in AROUND:
-        if any(pattern in frame for frame in stack):
+    for part, patterns in AROUND:
+        if any(pattern in frame for frame in stack for pattern in patterns):
             return part
     for frame in reversed(stack):
         for part, patterns in PARTS:
@@ -118,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(parts.values()) or 1
     print(f"Send under gunicorn: {result.rps:.0f} req/s, {result.cpu_ms_per_request:.2f} ms CPU a request, "
           f"valid: {result.valid} {result.problems}, load average {os.getloadavg()[0]:.1f}")
-    print("| part | % of the workers' samples | ms CPU a request |\n|---|---|---|")
+    print("| part | % of the workers' samples | ms a request (share × the workers' CPU a request) |\n"
+          "|---|---|---|")
     for part, samples in parts.most_common():
         share = samples / total
         print(f"| {part} | {100 * share:.1f} | {share * result.cpu_ms_per_request:.2f} |")
