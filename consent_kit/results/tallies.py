@@ -11,8 +11,9 @@ written answers themselves: the page reads those from the store (the first
 It is kept in ``store.documents("summaries")``, so every backend has it, and
 rebuilt from the answers whenever it can't be trusted: none kept, a different
 set of questions, or a total that is not the store's count (answers added or
-erased some other way, such as sample answers or a script, or a process that
-stopped before it counted what it had).
+erased some other way, such as a script, or a process that stopped before it
+counted what it had). Sample answers are counted in and out as they are made
+and removed (:mod:`consent_kit.results.sample_tally`).
 
 New answers (``response_submitted``) are counted in batches, about once a
 second per server process, in one read-change-write each: writing the tally
