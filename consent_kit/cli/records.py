@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from consent_kit.cli.group import DEFAULT_HOST, DEFAULT_PORT, cli, instance_option
-from consent_kit.cli.running import _app_for
+from consent_kit.cli.running import _app_for, survey_or_stop
 
 
 @cli.command()
@@ -80,10 +80,7 @@ def export(instance: Path, survey_id: str, fmt: str, out: Path | None, include_s
 
     app = _app_for(instance, DEFAULT_HOST)
     kit = app.extensions["consent_kit"]
-    survey = kit.catalog.get(survey_id)
-    if survey is None:
-        known = ", ".join(sorted(kit.catalog.surveys)) or "none"
-        raise click.ClickException(f"There is no survey called {survey_id!r}. Surveys: {known}")
+    survey = survey_or_stop(kit, survey_id)
     exporter = kit.exporters.get(fmt)
     if exporter is None:
         raise click.ClickException(f"Unknown format {fmt!r}. Use one of: {', '.join(kit.exporters)}")

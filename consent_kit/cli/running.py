@@ -97,6 +97,15 @@ def _app_for(instance: Path, host: str):
         raise click.ClickException(str(error)) from None
 
 
+def survey_or_stop(kit, survey_id: str):
+    """The survey called ``survey_id``, or a plain error naming the ones there are."""
+    survey = kit.catalog.get(survey_id)
+    if survey is None:
+        known = ", ".join(sorted(kit.catalog.surveys)) or "none"
+        raise click.ClickException(f"There is no survey called {survey_id!r}. Surveys: {known}")
+    return survey
+
+
 def _print_links(app, host: str, port: int, *, qr: bool) -> None:
     kit = app.extensions["consent_kit"]
     base = app.config["BASE_URL"].rstrip("/") or f"http://{host}:{port}"

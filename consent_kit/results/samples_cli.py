@@ -36,16 +36,14 @@ def sample_answers_command(instance: Path, survey_id: str, count: int | None, re
     as samples: the results page says how many it includes, and exports leave
     them out unless you ask for them (--include-samples).
     """
-    from consent_kit.cli import DEFAULT_HOST, _app_for  # here: cli.py imports this module
+    from consent_kit.cli import DEFAULT_HOST  # here: the cli package imports this module
+    from consent_kit.cli.running import _app_for, survey_or_stop
 
     if remove == (count is not None):
         raise click.UsageError("Give --count N to add sample answers, or --remove to take them away.")
     app = _app_for(instance, DEFAULT_HOST)
     kit = app.extensions["consent_kit"]
-    survey = kit.catalog.get(survey_id)
-    if survey is None:
-        known = ", ".join(sorted(kit.catalog.surveys)) or "none"
-        raise click.ClickException(f"There is no survey called {survey_id!r}. Surveys: {known}")
+    survey = survey_or_stop(kit, survey_id)
     actor = f"cli:{getpass.getuser()}"
     if remove:
         removed = _remove(kit, survey)
