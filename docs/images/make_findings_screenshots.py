@@ -110,8 +110,11 @@ OWN_PARTS = [
                           "We will write here what they do about it.",
      "We will tell the staff what you said.\nWe will tell you what they do."),
 ]
-saved += [rae.post(OWN, {"action": "section", "heading": heading, "text": text, "easy_read": easy})
-          for heading, text, easy in OWN_PARTS]
+saved += [rae.post(OWN, {"action": "section", "heading": heading, "text": text, "easy_read": easy,
+                         **({"picture": (pictogram(), "club.png"),
+                             "picture_alt": "The youth club and three young people"} if n == 0 else {})},
+                   content_type="multipart/form-data")
+          for n, (heading, text, easy) in enumerate(OWN_PARTS)]
 assert [r.status_code for r in saved] == [302] * 6, "a step of the setup was refused"
 
 server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -192,6 +195,8 @@ with sync_playwright() as p:
 
     reader.goto(base + PROJECT + "?lang=en")
     shot(reader, "project")
+    reader.goto(base + PROJECT + "?format=easy&lang=en")
+    shot(reader, "project-easy", full=False)
     browser.close()
 server.shutdown()
 print(sorted(p.name for p in out.glob("findings-*.png")))
