@@ -5,6 +5,7 @@ Don't add ``pytest_plugins = ["consent_kit.testing"]`` here: it would register i
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+import werkzeug.test
 
 # The tests sit in folders that mirror consent_kit/ and plugins/. A few share helpers by module
 # name (test_builder_web's signed_in, test_loader's TYPES, store_helpers): every folder that
@@ -21,6 +23,14 @@ _TESTS = Path(__file__).resolve().parent
 for _folder in sorted({path.parent for path in _TESTS.rglob("*.py")}):
     if "example_plugins" not in _folder.parts and str(_folder) not in sys.path:
         sys.path.append(str(_folder))
+
+
+# Werkzeug's test client writes a multipart body over 500 KB (a "too big" upload) to a temporary
+# file and never closes it: the ResourceWarning then fails whichever test the garbage collector
+# runs in (it did, once, in a full run). Test uploads are kept in memory instead; the app's own
+# handling of big uploads is unchanged (tests/web/test_test_uploads.py).
+werkzeug.test.stream_encode_multipart = functools.partial(werkzeug.test.stream_encode_multipart,
+                                                          use_tempfile=False)
 
 
 @pytest.fixture(autouse=True)
