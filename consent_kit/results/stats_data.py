@@ -97,6 +97,16 @@ def safe_names(wanted: Iterable[str]) -> list[str]:
     return names
 
 
+def derived_name(question_id: str, suffix: str) -> str:
+    """A question's own variable name plus ``suffix`` (``_2``, ``_why``), within :data:`MAX_NAME`.
+
+    The question's id is cut, never the suffix: a long id's choices stay ``<id>_1``, ``<id>_2``
+    instead of all being cut to the same 31 letters (Hypothesis found a 30-letter id whose
+    ``_1`` was lost).
+    """
+    return question_id[:MAX_NAME - len(suffix)] + suffix
+
+
 def build_variables(survey: Survey, groups: list) -> list[Variable]:
     """Every variable of the table, in order: about the answers, groups, then the questions."""
     about = [Variable("response_id", "A random code for one person's answers", TEXT, answer=False),
@@ -122,7 +132,7 @@ def build_variables(survey: Survey, groups: list) -> list[Variable]:
 def _question_variables(question: Question, codes: dict) -> list[Variable]:
     words = str(question.label)
     if question.type in MANY_OF:
-        return [Variable(f"{question.id}_{code}", f"{words}: {label}", NUMERIC,
+        return [Variable(derived_name(question.id, f"_{code}"), f"{words}: {label}", NUMERIC,
                          {1: "Ticked", 0: "Not ticked"}, question=question.id, choice=value)
                 for value, (code, label) in sorted(codes.items(), key=lambda item: item[1][0])]
     if question.type in ONE_OF or codes:
@@ -132,7 +142,7 @@ def _question_variables(question: Question, codes: dict) -> list[Variable]:
         return [Variable(question.id, words, NUMERIC, question=question.id)]
     if question.type == "date":
         return [Variable(question.id, words, DATE, question=question.id),
-                Variable(f"{question.id}_why", f"Why {question.id} has no date", NUMERIC,
+                Variable(derived_name(question.id, "_why"), f"Why {question.id} has no date", NUMERIC,
                          {0: "Answered"}, question=question.id, choice="")]
     return [Variable(question.id, words, TEXT, question=question.id)]
 

@@ -78,8 +78,9 @@ def read(exporter, survey, responses):
         return reader(path, user_missing=True)
 
 
-def _name(question: Question) -> str:
-    return question.id[:31]
+def _name(question: Question, suffix: str = "") -> str:
+    """The variable's name: at most 31 characters, the question's id cut before any suffix."""
+    return question.id[:31 - len(suffix)] + suffix
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -95,7 +96,7 @@ def test_answers_survive_spss(case):
             missing = -98 if answer is None else -99 if answer == "prefer_not_to_say" else None
             if question.type == "multiple_choice":
                 for value, (code, _) in codes[question.id].items():
-                    cell = data[f"{_name(question)}_{code}"][row]
+                    cell = data[_name(question, f"_{code}")][row]
                     assert cell == (missing if missing else int(value in answer))
             elif question.type in ("single_choice", "yes_no", "scale"):
                 expected = missing or codes[question.id][str(answer)][0]
@@ -135,3 +136,16 @@ def test_a_long_date_question_id_still_writes_stata_and_spss():
         data, meta = read(exporter, survey, [])
         assert all(len(name) <= 31 for name in meta.column_names)
         assert len([name for name in meta.column_names if name.startswith("q0_a")]) == 2  # date, why
+
+
+def test_a_long_multiple_choice_id_keeps_each_choice_apart():
+    """Hypothesis's find: a 30-letter multiple-choice id lost its choice number when cut to 31."""
+    question = Question(id="q0_a" + "0" * 26, type="multiple_choice", label="0",
+                        choices=(Choice("a", "A"), Choice("b", "B"), Choice("c", "C")))
+    survey = Survey("prop", "Property", "", (Page("p", "P", (question,)),), "v1")
+    answers = Response("r0", "prop", "v1", {question.id: ["b"]}, "2026-11-26T08:30:00Z", "R")
+    for exporter in (StataExporter(), SpssExporter()):
+        data, meta = read(exporter, survey, [answers])
+        names = [name for name in meta.column_names if name.startswith("q0_a")]
+        assert names == [f"q0_a{'0' * 25}_{n}" for n in (1, 2, 3)], exporter.name
+        assert [data[name][0] for name in names] == [0, 1, 0]
