@@ -23,6 +23,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,20 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def __init__(self, policy: str):
         self.policy = policy
+        self._serializer: tuple[tuple, URLSafeTimedSerializer | None] = ((), None)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, made once per set of keys rather than twice per request.
+
+        It holds nothing but the keys and settings, so every thread can share it; a
+        changed ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` makes a new one.
+        """
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made_for, serializer = self._serializer
+        if made_for != keys or serializer is None:
+            serializer = super().get_signing_serializer(app)
+            self._serializer = (keys, serializer)
+        return serializer
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if self.policy == BY_REQUEST:

@@ -24,7 +24,9 @@ def switcher(request, survey, current: str) -> Markup | None:
         return None
     current = translations.normal(current)
     args = tuple((key, value) for key, value in request.args.items(multi=True) if key != "lang")
-    return _switcher_html(tuple(codes), current, request.path, args, _("Language"))
+    # The full path: behind a proxy that serves the app under a prefix, request.path leaves it out.
+    path = request.script_root + request.path
+    return _switcher_html(tuple(codes), current, path, args, _("Language"))
 
 
 # On every participant page: kept per page address and language (it was an eighth of a page's time).
