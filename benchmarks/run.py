@@ -128,21 +128,25 @@ class Bench:
             result = self.wrk(running, PDF_PATH, self.seconds)
         return {"path": PDF_PATH, **result.as_dict()}
 
-    def submit(self, stored: int, sessions: int) -> dict:
-        """Row 2 for one stored size: warm-up that stores nothing, then the measured run."""
+    def submit(self, key: str, stored: int, sessions: int) -> dict:
+        """Row 2 for one stored size: warm-up that stores nothing, then the measured run.
+
+        Each row has its own folder (``key``), so ``--seeded 0`` runs the row twice on two
+        fresh instances rather than twice on one.
+        """
         say(f"{self.server}: submit with {stored:,} stored: preparing {sessions:,} sessions")
-        folder = self.work / f"stored-{stored}"
+        folder = self.work / key
         app, maker = prepare.new_instance(folder)
         if stored:
             prepare.seed_responses(app, stored)
         at_start = prepare.count_stored(app)
-        measured, warm = self.work / f"submit-{stored}.txt", self.work / f"warm-{stored}.txt"
+        measured, warm = self.work / f"{key}.txt", self.work / f"warm-{key}.txt"
         maker.write(measured, sessions)
         # Sessions whose drafts do not exist: the app looks the submission id up
         # in the store (which reads the journal into each worker's index) and
         # answers "session ended", storing nothing.
         maker.write(warm, 3_000, drafts=False)
-        page_sessions = self.work / f"page-{stored}.txt"
+        page_sessions = self.work / f"page-{key}.txt"
         maker.write(page_sessions, 200)
         os.sync()  # the app fsyncs its files; unflushed prepared ones would slow its first fsyncs
         say(f"{self.server}: submit with {stored:,} stored: measuring")
@@ -191,7 +195,7 @@ class Bench:
             rows.update(calibration_rps=round(rate, 1), sessions_per_run=sessions)
             for key, stored in (("submit_0", 0), ("submit_seeded", self.seeded)):
                 try:
-                    rows[key] = self.submit(stored, sessions)
+                    rows[key] = self.submit(key, stored, sessions)
                 except Exception as error:
                     rows[key] = failed(error, stored_at_start=stored, stored_added=0)
             say(f"{self.server}: hello again")
