@@ -40,14 +40,14 @@ from typing import Protocol
 
 from consent_kit.store.base import StoreError
 from consent_kit.store.files import FILE_MODE, FileLock, fsync_dir, remove_stale_temps, write_all
-from consent_kit.store.lines import SUM_KEY, checksum_ok, encode
+from consent_kit.store.journal_rewrite import Rewritten, write_filtered
+from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, encode, loads_reading
 from consent_kit.store.lines import loads as _loads
 
 __all__ = ["SUM_KEY", "Follower", "Journal", "checksum_ok", "decode", "encode"]
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20  # catch-up reads at most 1 MiB at a time, so memory stays flat
 #: Lines read or written since the follower was last kept on disk before it is kept again
 #: (a save of a million answers' index takes about 0.1 s; reading 20,000 lines about 0.2 s).
 SAVE_EVERY = 20_000
@@ -62,11 +62,17 @@ class Follower(Protocol):
     def apply(self, record: dict, offset: int) -> None:
         """Take in one record, which starts at byte ``offset`` of the file."""
 
+    # Optional: ``reads``, a tuple of the only top-level fields ``apply`` takes from a record (its
+    # records are then decoded a third faster, see ``lines.loads_reading``); without it, all of them.
 
-def decode(raw: bytes, *, where: str) -> dict | None:
-    """Decode one complete line, or log a warning and return ``None`` if it is damaged."""
+
+def decode(raw: bytes, *, where: str, reads: tuple[str, ...] | None = None) -> dict | None:
+    """Decode one complete line, or log a warning and return ``None`` if it is damaged.
+
+    ``reads``: only these top-level fields need to be exact (see ``lines.loads_reading``).
+    """
     try:
-        record = _loads(raw)
+        record = _loads(raw) if reads is None else loads_reading(raw, reads)
     except ValueError:
         record = None
     if isinstance(record, dict) and SUM_KEY in record:
@@ -89,6 +95,9 @@ class Journal:
         self._checksums = checksums
         self.lock = FileLock(self.path.with_suffix(".lock"))
         self._follower = follower
+        self._reads: tuple[str, ...] | None = getattr(follower, "reads", None)
+        # While a rewrite feeds the follower the new file, its reads of a line (raw_at) go there.
+        self._reading: int | None = None
         self._what = what  # how error messages name what failed to save
         self._fd: int | None = None
         self._ident: tuple[int, int] | None = None
@@ -188,9 +197,10 @@ class Journal:
     def raw_at(self, offset: int) -> bytes:
         """The bytes of the line starting at ``offset``, without its newline (call under the lock)."""
         self._require_lock()
+        fd = self._fd if self._reading is None else self._reading
         parts, pos, size = [], offset, 4096  # most lines fit in the first, small read
         while True:  # usually one read; a line may be longer than one chunk
-            chunk = os.pread(self._fd, size, pos)
+            chunk = os.pread(fd, size, pos)
             size = 65536
             end = chunk.find(b"\n")
             if not chunk or end >= 0:
@@ -225,27 +235,38 @@ class Journal:
         """Replace the file with the lines ``keep`` accepts, followed by ``extra`` records.
 
         ``keep`` gets the decoded record (``None`` for a damaged line) and the
-        raw bytes. Temp file in the same folder, fsync, ``os.replace``, fsync of
-        the folder: a crash leaves either the old or the new file, never a mix.
-        The torn tail, if any, is dropped. Call inside :meth:`locked`.
+        raw bytes (without the newline). Temp file in the same folder, fsync,
+        ``os.replace``, fsync of the folder: a crash leaves either the old or
+        the new file, never a mix. The torn tail, if any, is dropped. Call
+        inside :meth:`locked`.
+
+        One pass (:mod:`.journal_rewrite`): the follower is rebuilt from the
+        kept lines as they are written, and the new file is not read again.
+        If anything fails, it is rebuilt from whichever file is in place.
         """
         self._require_lock()
         remove_stale_temps(self.path)
         if self._index_file is not None:
-            # It names what is about to be erased; the replay after the rewrite makes a new one.
+            # It names what is about to be erased; the one after the rewrite is made from the new file.
             self._index_file.remove()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            self._write_filtered(tmp, keep, extra)
+            done = self._write_new(tmp, keep, extra)
             os.replace(tmp, self.path)
         except BaseException as exc:
             tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go
+            self._rebuild()  # the follower was half fed the new file: the old one is still in place
             if isinstance(exc, OSError):
                 raise StoreError.from_os_error(exc, what="the change") from exc
             raise
-        fsync_dir(self.path.parent)
-        self._reopen()
-        self._catch_up()
+        try:
+            fsync_dir(self.path.parent)
+            self._adopt(done)
+        except BaseException as exc:
+            self._rebuild()  # from the new file, which is in place
+            if isinstance(exc, OSError):
+                raise StoreError.from_os_error(exc, what="the change") from exc
+            raise
 
     def close(self) -> None:
         """Close the file; the next use reopens it and rebuilds the follower."""
@@ -282,33 +303,25 @@ class Journal:
         if self._replaced():
             self._reopen()
         size = os.fstat(self._fd).st_size
-        pending = b""
         pos = self._offset
         keep_crc = self._index_file is not None
-        while pos + len(pending) < size:
-            chunk = os.pread(self._fd, min(_CHUNK, size - pos - len(pending)), pos + len(pending))
-            if not chunk:
-                break
-            pending += chunk
-            cut = pending.rfind(b"\n") + 1  # bytes after the last newline: incomplete so far
-            if not cut:
-                continue
-            complete, pending = pending[:cut], pending[cut:]
+        apply, where, reads = self._follower.apply, self.path.name, self._reads
+        for block in complete_blocks(self._fd, pos, size):
             if keep_crc:
-                self._crc = zlib.crc32(complete, self._crc)
-            lines = complete.split(b"\n")
-            lines.pop()  # the empty string after the last newline
+                self._crc = zlib.crc32(block, self._crc)
+            lines = block.split(b"\n")
+            lines.pop()  # the empty string after the block's last newline
             for raw in lines:
-                record = decode(raw, where=self.path.name)
+                record = decode(raw, where=where, reads=reads)
                 if record is not None:
-                    self._follower.apply(record, pos)
+                    apply(record, pos)
                 else:
                     self.damaged.append(pos)
                 pos += len(raw) + 1
             self._unsaved += len(lines)
         self._offset = pos
-        if pending:
-            self._warn_torn(len(pending))
+        if pos < size:
+            self._warn_torn(size - pos)
         if keep_crc:
             self._maybe_save()
 
@@ -392,20 +405,42 @@ class Journal:
             log.exception("Could not remove a partial line from %s", self.path.name)
         log.error("Append to %s failed: %s", self.path.name, exc)
 
-    def _write_filtered(self, tmp: Path, keep, extra: list[dict]) -> None:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    def _write_new(self, tmp: Path, keep, extra: list[dict]) -> Rewritten:
+        """Write the rewritten file to ``tmp``, feeding the follower its lines (see :meth:`rewrite`)."""
+        # Readable and writable: the follower may read back a line it was given (see raw_at).
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
-            # Under the lock the path is the file this process has indexed.
-            with open(self.path, "rb") as src:
-                copied = 0
-                for raw in src:
-                    if copied + len(raw) > self._offset:
-                        break  # the torn tail, never acknowledged
-                    copied += len(raw)
-                    if keep(decode(raw, where=self.path.name), raw):
-                        write_all(fd, raw)
-            for record in extra:
-                write_all(fd, encode(record, checksum=self._checksums))
-            os.fsync(fd)
+            self._reading = fd
+            self._follower.reset()
+            # Only the complete lines this process has read (up to _offset): a torn tail is dropped.
+            return write_filtered(fd, self._fd, self._offset, keep, extra, self._follower.apply,
+                                  lambda raw: decode(raw, where=self.path.name),
+                                  checksums=self._checksums, keep_crc=self._index_file is not None)
         finally:
+            self._reading = None
             os.close(fd)
+
+    def _adopt(self, done: Rewritten) -> None:
+        """Take the renamed file as read: the follower already holds every line of it."""
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != done.ident or st.st_size != done.size:
+            os.close(fd)  # not the file just written (cannot happen under the lock): read it
+            raise OSError(f"{self.path.name} changed during its rewrite")
+        self._close_fd()
+        self._fd, self._ident, self._offset = fd, done.ident, done.size
+        self.damaged, self._crc, self._unsaved = done.damaged, done.crc, done.lines
+        if self._index_file is not None:
+            self._maybe_save()  # as a catch-up of that many lines would
+
+    def _rebuild(self) -> None:
+        """Read the file in place from the start, after a rewrite failed part-way (never raises).
+
+        If even that fails, the file is left closed, so the next :meth:`locked` reads it again.
+        """
+        self._close_fd()
+        try:
+            self._catch_up()
+        except BaseException:
+            log.exception("Could not read %s again after a failed rewrite", self.path.name)
+            self._close_fd()

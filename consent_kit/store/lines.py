@@ -6,7 +6,9 @@ Used by :mod:`consent_kit.store.journal` (which re-exports these names).
 from __future__ import annotations
 
 import json
+import os
 import zlib
+from collections.abc import Iterator
 
 #: What a checksum adds before a line's closing brace: ``,"~":"`` + 8 hex digits + ``"``.
 _SUM_HEAD, _SUM_LEN = b',"~":"', 16
@@ -36,7 +38,8 @@ def checksum_ok(raw: bytes) -> bool:
         stored = int(raw[-10:-2], 16)
     except ValueError:
         return False
-    return zlib.crc32(raw[:-_SUM_LEN] + b"}") == stored
+    # The CRC of the line without its checksum, continued over the closing brace: no copy of the line.
+    return zlib.crc32(b"}", zlib.crc32(memoryview(raw)[:-_SUM_LEN])) == stored
 
 
 _fast_loads = None  # orjson.loads, imported at the first line read (not at start-up)
@@ -61,3 +64,46 @@ def loads(raw: bytes):
         return _fast_loads(raw)
     except ValueError:
         return json.loads(raw)
+
+
+def loads_reading(raw: bytes, fields: tuple[str, ...]):
+    """:func:`loads` for a reader that takes only ``fields`` of the top level, a third faster.
+
+    The check for whole numbers too long for orjson reads the whole line again;
+    this reads it only when one of ``fields`` came out a float (that may be one
+    such number), so what the reader takes is what :func:`loads` would give.
+    A number elsewhere in the line may be a float instead of an int.
+    """
+    global _fast_loads
+    if _fast_loads is None:
+        from orjson import loads as _fast_loads
+    try:
+        found = _fast_loads(raw)
+    except ValueError:
+        return json.loads(raw)
+    if type(found) is dict:
+        for name in fields:
+            if type(found.get(name)) is float:
+                return loads(raw)
+    return found
+
+
+def complete_blocks(fd: int, start: int, end: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The complete lines of the open file ``fd`` from byte ``start`` to ``end``, ``chunk`` bytes at a time.
+
+    Each block ends with a newline, so memory stays flat however long the
+    file. Bytes after the last newline before ``end`` (a torn line) are never
+    given: the caller knows there were some when its blocks add up to less.
+    """
+    pending, pos = b"", start
+    while pos + len(pending) < end:
+        data = os.pread(fd, min(chunk, end - pos - len(pending)), pos + len(pending))
+        if not data:
+            break
+        pending += data
+        cut = pending.rfind(b"\n") + 1  # bytes after the last newline: incomplete so far
+        if not cut:
+            continue
+        block, pending = pending[:cut], pending[cut:]
+        pos += cut
+        yield block

@@ -72,6 +72,27 @@ class OffsetTable:
         self._put(id_key(response_id), offset)
         self._order.append(offset)
 
+    def add_new(self, response_id: str, offset: int) -> bool:
+        """Record ``response_id`` at ``offset`` unless it is there already; return whether it was added.
+
+        ``id in table`` then :meth:`add` in one: one hash and one walk along
+        the slots (rebuilding the index of a million answers does this a
+        million times).
+        """
+        if (len(self._order) + 1) > _MAX_FILL * len(self._keys):
+            self._grow()
+        key = id_key(response_id)
+        keys, offsets, mask = self._keys, self._offsets, len(self._keys) - 1
+        slot = key & mask
+        while (found := keys[slot]) != _EMPTY:
+            if found == key and self.read_id(offsets[slot]) == response_id:
+                return False
+            slot = (slot + 1) & mask
+        keys[slot] = key
+        offsets[slot] = offset
+        self._order.append(offset)
+        return True
+
     def _find(self, response_id: str) -> int | None:
         for offset in self._candidates(id_key(response_id)):
             if self.read_id(offset) == response_id:
@@ -97,11 +118,15 @@ class OffsetTable:
     def _grow(self) -> None:
         old = zip(self._keys, self._offsets, strict=True)
         slots = len(self._keys) * 2
-        self._keys = array("Q", bytes(8 * slots))
-        self._offsets = array("q", bytes(8 * slots))
-        for key, offset in old:
+        keys, offsets, mask = array("Q", bytes(8 * slots)), array("q", bytes(8 * slots)), slots - 1
+        for key, offset in old:  # _put, inlined: this loop runs for every id at each doubling
             if key != _EMPTY:
-                self._put(key, offset)
+                slot = key & mask
+                while keys[slot] != _EMPTY:
+                    slot = (slot + 1) & mask
+                keys[slot] = key
+                offsets[slot] = offset
+        self._keys, self._offsets = keys, offsets
 
     # -- as bytes, for the index file ----------------------------------------------
 

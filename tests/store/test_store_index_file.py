@@ -285,3 +285,136 @@ def test_a_long_journal_gets_a_fresh_index_from_its_erasure(tmp_path, monkeypatc
     assert read == []  # nothing read again: the index covers the rewritten file
     assert fresh.get("id-0001") is None and fresh.count() == 11
     assert same_as_a_full_reading(fresh, path)
+
+
+# -- an erasure's rewrite builds the index in the same pass (issue 22: the lock held half as long) ----------
+
+def state(log) -> tuple:
+    """Everything the journal and its index know, to compare with a full reading."""
+    journal = log.journal
+    with journal.locked():
+        return log.index.snapshot(), journal._offset, list(journal.damaged)
+
+
+def fully_read(path) -> tuple:
+    """:func:`state` of a new process that reads every line of the journal (its index file set aside)."""
+    log = ResponseLog(path)
+    log.journal._index_file = None
+    found = state(log)
+    log.close()
+    return found
+
+
+def damaged_and_torn(path, count=12) -> ResponseLog:
+    """A journal of ``count`` answers with one damaged line (not the erased ones') and a torn tail."""
+    fill(path, count).close()
+    data = path.read_bytes()
+    at = data.index(b"id-0005")  # p2's: a withdrawal of p1 keeps it
+    path.write_bytes(data[:at] + b"id-0X05" + data[at + 7:] + b'{"kind":"response","id":"torn')
+    log = ResponseLog(path)
+    assert log.count() == count - 1 and log.damaged_lines() == 1
+    return log
+
+
+def test_after_an_erasure_the_index_equals_a_full_reading_of_the_new_file(tmp_path):
+    path = tmp_path / "responses.jsonl"
+    log = damaged_and_torn(path)
+    assert log.erase(["id-0001", "id-0007", "never-stored"], pseudonym="p1") == 2
+    found, crc = state(log), log.journal._crc
+    assert b"torn" not in path.read_bytes() and path.read_bytes().count(b"id-0X05") == 1
+    assert len(found[2]) == 1 and found[1] == path.stat().st_size
+    log.close()
+    again = ResponseLog(path)  # a new process: every line read again (the index file deleted)
+    index_path(path).unlink(missing_ok=True)
+    assert state(again) == found and again.journal._crc == crc
+    assert again.get("id-0001") is None and again.count() == 9 and again.damaged_lines() == 1
+    again.close()
+
+
+def test_an_erasure_decodes_each_line_once(tmp_path, monkeypatch):
+    # It used to read every line twice under the lock: to filter it, then again from the new file.
+    path = tmp_path / "responses.jsonl"
+    log = fill(path, 30)
+    assert log.count() == 30
+    decoded = []
+    real = journal_module.decode
+    monkeypatch.setattr(journal_module, "decode", lambda raw, **kw: decoded.append(raw) or real(raw, **kw))
+    assert log.erase(["id-0003"]) == 1
+    # The erased answer's line read back to check its id, then the old file's 30 lines once each
+    # (61 before: the new file's 29 lines and the tombstone were read again).
+    assert len(decoded) == 1 + 30
+    assert log.count() == 29 and log.get("id-0003") is None and log.get("id-0029") is not None
+    monkeypatch.undo()
+    assert state(log) == fully_read(path)
+    log.close()
+
+
+def test_ids_whose_hashes_are_equal_are_told_apart_after_an_erasure(tmp_path, monkeypatch):
+    # Rebuilding the index while writing the new file reads lines back (to compare ids whose
+    # hashes are equal): those reads must find the new file's lines, not the old file's.
+    monkeypatch.setattr(offset_table, "id_key", lambda response_id: 42)
+    path = tmp_path / "responses.jsonl"
+    log = fill(path, 7)
+    assert log.erase(["id-0000"]) == 1
+    assert log.count() == 6 and log.get("id-0000") is None
+    assert [log.get(f"id-{n:04d}").id for n in range(1, 7)] == [f"id-{n:04d}" for n in range(1, 7)]
+    assert log.add(make_response("id-0005", pseudonym="p2"))[1] is False  # still known: a retry
+    assert state(log) == fully_read(path)
+    log.close()
+
+
+def test_a_line_written_twice_is_kept_once_by_the_erasure_as_by_a_full_reading(tmp_path):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 6).close()
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines + [lines[2]]))  # id-0002 again (a backup appended by hand, say)
+    log = ResponseLog(path)
+    assert log.count() == 6
+    # An erasure before the first copy: the copy is found at its new offset, in the new file.
+    assert log.erase(["id-0000"]) == 1
+    assert log.count() == 5
+    assert state(log) == fully_read(path)
+    log.close()
+
+
+@pytest.mark.parametrize("fails", ["keep", "replace", "folder"])
+def test_a_failed_erasure_leaves_the_index_equal_to_the_file_in_place(tmp_path, monkeypatch, fails):
+    from consent_kit.store import responses as responses_module
+    from consent_kit.store.base import StoreError
+
+    path = tmp_path / "responses.jsonl"
+    log = damaged_and_torn(path)
+    before = path.read_bytes()
+    if fails == "keep":  # e.g. a bug in a keep callback, half-way through the old file
+        real_keeper = responses_module._keeper
+
+        def keeper(*args):
+            keep, seen = real_keeper(*args), []
+
+            def breaks(record, raw):
+                seen.append(raw)
+                if len(seen) == 6:
+                    raise RuntimeError("a bug")
+                return keep(record, raw)
+            return breaks
+        monkeypatch.setattr(responses_module, "_keeper", keeper)
+    elif fails == "replace":
+        monkeypatch.setattr(os, "replace", lambda a, b: (_ for _ in ()).throw(OSError(28, "No space left")))
+    else:  # the new file is in place, but the folder's flush failed
+        monkeypatch.setattr(journal_module, "fsync_dir", lambda p: (_ for _ in ()).throw(OSError(5, "I/O")))
+    with pytest.raises(RuntimeError if fails == "keep" else StoreError):
+        log.erase(["id-0001"], pseudonym="p1")
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    if fails == "folder":
+        assert b"id-0001" not in path.read_bytes()
+        assert log.get("id-0001") is None and log.count() == 10
+    else:
+        assert path.read_bytes() == before
+        assert log.get("id-0001") is not None and log.count() == 11
+    assert state(log) == fully_read(path)
+    with log.journal.locked():  # every offset the index holds is the start of the line it names
+        assert all(log.index.read_id(offset) is not None for offset in log.index.offsets.values())
+    assert log.erase(["id-0001"], pseudonym="p1") == (1 if fails != "folder" else 0)
+    assert state(log) == fully_read(path)
+    log.close()
