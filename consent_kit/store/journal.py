@@ -40,9 +40,9 @@ from typing import Protocol
 
 from consent_kit.store.base import StoreError
 from consent_kit.store.files import FILE_MODE, FileLock, fsync_dir, remove_stale_temps, write_all
-from consent_kit.store.journal_rewrite import Rewritten, write_filtered
-from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, encode, loads_reading
-from consent_kit.store.lines import loads as _loads
+from consent_kit.store.journal_rewrite import Rewritten, open_written, write_new
+from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, decode, encode
+from consent_kit.store.lines import loads as _loads  # noqa: F401 - crypto.py takes it from here
 
 __all__ = ["SUM_KEY", "Follower", "Journal", "checksum_ok", "decode", "encode"]
 
@@ -64,25 +64,6 @@ class Follower(Protocol):
 
     # Optional: ``reads``, a tuple of the only top-level fields ``apply`` takes from a record (its
     # records are then decoded a third faster, see ``lines.loads_reading``); without it, all of them.
-
-
-def decode(raw: bytes, *, where: str, reads: tuple[str, ...] | None = None) -> dict | None:
-    """Decode one complete line, or log a warning and return ``None`` if it is damaged.
-
-    ``reads``: only these top-level fields need to be exact (see ``lines.loads_reading``).
-    """
-    try:
-        record = _loads(raw) if reads is None else loads_reading(raw, reads)
-    except ValueError:
-        record = None
-    if isinstance(record, dict) and SUM_KEY in record:
-        del record[SUM_KEY]
-        if not checksum_ok(raw):
-            record = None
-    if not isinstance(record, dict):
-        log.warning("Skipping a damaged line in %s", where)
-        return None
-    return record
 
 
 class Journal:
@@ -250,8 +231,11 @@ class Journal:
             # It names what is about to be erased; the one after the rewrite is made from the new file.
             self._index_file.remove()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        where = self.path.name
         try:
-            done = self._write_new(tmp, keep, extra)
+            done = write_new(tmp, self._fd, self._offset, keep, extra, self._follower,
+                             lambda raw: decode(raw, where=where), self._read_from,
+                             checksums=self._checksums, keep_crc=self._index_file is not None)
             os.replace(tmp, self.path)
         except BaseException as exc:
             tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go
@@ -405,28 +389,13 @@ class Journal:
             log.exception("Could not remove a partial line from %s", self.path.name)
         log.error("Append to %s failed: %s", self.path.name, exc)
 
-    def _write_new(self, tmp: Path, keep, extra: list[dict]) -> Rewritten:
-        """Write the rewritten file to ``tmp``, feeding the follower its lines (see :meth:`rewrite`)."""
-        # Readable and writable: the follower may read back a line it was given (see raw_at).
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        try:
-            self._reading = fd
-            self._follower.reset()
-            # Only the complete lines this process has read (up to _offset): a torn tail is dropped.
-            return write_filtered(fd, self._fd, self._offset, keep, extra, self._follower.apply,
-                                  lambda raw: decode(raw, where=self.path.name),
-                                  checksums=self._checksums, keep_crc=self._index_file is not None)
-        finally:
-            self._reading = None
-            os.close(fd)
+    def _read_from(self, fd: int | None) -> None:
+        # A rewrite's temp file while it feeds the follower (which may read a line back): see raw_at.
+        self._reading = fd
 
     def _adopt(self, done: Rewritten) -> None:
         """Take the renamed file as read: the follower already holds every line of it."""
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
-        st = os.fstat(fd)
-        if (st.st_dev, st.st_ino) != done.ident or st.st_size != done.size:
-            os.close(fd)  # not the file just written (cannot happen under the lock): read it
-            raise OSError(f"{self.path.name} changed during its rewrite")
+        fd = open_written(self.path, done)
         self._close_fd()
         self._fd, self._ident, self._offset = fd, done.ident, done.size
         self.damaged, self._crc, self._unsaved = done.damaged, done.crc, done.lines

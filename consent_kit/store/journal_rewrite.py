@@ -22,8 +22,9 @@ import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from consent_kit.store.files import write_all
+from consent_kit.store.files import FILE_MODE, write_all
 from consent_kit.store.lines import complete_blocks, encode
 
 
@@ -36,6 +37,36 @@ class Rewritten:
     lines: int = 0
     damaged: list[int] = field(default_factory=list)  # offsets of kept lines that failed to decode
     ident: tuple[int, int] | None = None  # (st_dev, st_ino) of the new file
+
+
+def write_new(tmp: Path, src: int, upto: int, keep: Callable[[dict | None, bytes], bool], extra: list[dict],
+              follower, decode: Callable[[bytes], dict | None], read_from: Callable[[int | None], None],
+              *, checksums: bool, keep_crc: bool) -> Rewritten:
+    """Create ``tmp`` (owner-only) and fill it with :func:`write_filtered`, the follower reset first.
+
+    ``read_from(fd)`` is told the temp file's descriptor while the follower is
+    fed (its reads of a line must go there), then ``None``.
+    """
+    # Readable too: the follower may read back a line it was given.
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        read_from(fd)
+        follower.reset()
+        return write_filtered(fd, src, upto, keep, extra, follower.apply, decode,
+                              checksums=checksums, keep_crc=keep_crc)
+    finally:
+        read_from(None)
+        os.close(fd)
+
+
+def open_written(path: Path, done: Rewritten) -> int:
+    """Open ``path`` for appending, once renamed into place: ``OSError`` if it isn't the file written."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND)
+    st = os.fstat(fd)
+    if (st.st_dev, st.st_ino) != done.ident or st.st_size != done.size:
+        os.close(fd)  # cannot happen under the lock; the caller then reads whatever is there
+        raise OSError(f"{path.name} changed during its rewrite")
+    return fd
 
 
 def write_filtered(out: int, src: int, upto: int, keep: Callable[[dict | None, bytes], bool],
@@ -64,7 +95,8 @@ def write_filtered(out: int, src: int, upto: int, keep: Callable[[dict | None, b
             kept.append(raw)
             pos += len(raw) + 1
         if kept:
-            _write(out, b"\n".join(kept) + b"\n", done, len(kept), keep_crc)
+            kept.append(b"")  # so the join ends with a newline, without another copy
+            _write(out, b"\n".join(kept), done, len(kept) - 1, keep_crc)
         for record, offset in fed:
             feed(record, offset)
     for record in extra:

@@ -6,6 +6,7 @@ Used by :mod:`consent_kit.store.journal` (which re-exports these names).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import zlib
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 #: What a checksum adds before a line's closing brace: ``,"~":"`` + 8 hex digits + ``"``.
 _SUM_HEAD, _SUM_LEN = b',"~":"', 16
 SUM_KEY = "~"
+
+log = logging.getLogger(__name__)
 
 
 def encode(record: dict, *, checksum: bool = True) -> bytes:
@@ -107,3 +110,22 @@ def complete_blocks(fd: int, start: int, end: int, chunk: int = 1 << 20) -> Iter
         block, pending = pending[:cut], pending[cut:]
         pos += cut
         yield block
+
+
+def decode(raw: bytes, *, where: str, reads: tuple[str, ...] | None = None) -> dict | None:
+    """Decode one complete line, or log a warning and return ``None`` if it is damaged.
+
+    ``reads``: only these top-level fields need to be exact (see :func:`loads_reading`).
+    """
+    try:
+        record = loads(raw) if reads is None else loads_reading(raw, reads)
+    except ValueError:
+        record = None
+    if isinstance(record, dict) and SUM_KEY in record:
+        del record[SUM_KEY]
+        if not checksum_ok(raw):
+            record = None
+    if not isinstance(record, dict):
+        log.warning("Skipping a damaged line in %s", where)
+        return None
+    return record
