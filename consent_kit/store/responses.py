@@ -98,27 +98,24 @@ class ResponseIndex:
     def apply(self, record: dict, offset: int) -> None:
         """Index one journal record. Unknown kinds are ignored (written by a newer version)."""
         kind = record.get("kind")
-        if kind == ERASED:
+        if kind == RESPONSE:  # nearly every line: its indexing inlined (a rebuild does it a million times)
+            response_id = record.get("id")
+            if type(response_id) is not str or not self.offsets.add_new(response_id, offset):
+                # Cannot happen through add_response (it checks under the lock);
+                # keep the first copy so reads stay consistent with what was acknowledged.
+                log.warning("Ignoring a duplicate or id-less response line at byte %d", offset)
+                return
+            self.counts[str(record.get("survey_id"))] += 1
+            pseudonym = record.get("pseudonym")
+            if pseudonym:
+                self.by_pseudonym[pseudonym].append(response_id)
+            if CONSENT_COPY in record:
+                self.carrying_consent.add(response_id)
+        elif kind == ERASED:
             digest = str(record.get("id_sha256"))
             if record.get("for") and digest not in self.erased:
                 self.erased_for[str(record["for"])] += 1
             self.erased.add(digest)
-        elif kind == RESPONSE:
-            self._add(record, offset)
-
-    def _add(self, record: dict, offset: int) -> None:
-        response_id = record.get("id")
-        if not isinstance(response_id, str) or not self.offsets.add_new(response_id, offset):
-            # Cannot happen through add_response (it checks under the lock);
-            # keep the first copy so reads stay consistent with what was acknowledged.
-            log.warning("Ignoring a duplicate or id-less response line at byte %d", offset)
-            return
-        self.counts[str(record.get("survey_id"))] += 1
-        pseudonym = record.get("pseudonym")
-        if pseudonym:
-            self.by_pseudonym[pseudonym].append(response_id)
-        if CONSENT_COPY in record:
-            self.carrying_consent.add(response_id)
 
     def _read_id(self, offset: int) -> str | None:
         return self.read_id(offset)
