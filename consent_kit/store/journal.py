@@ -397,6 +397,9 @@ class Journal:
         """Take the renamed file as read: the follower already holds every line of it."""
         fd = open_written(self.path, done)
         self._close_fd()
+        if fd is None:  # changed since the rename (cannot happen under the lock): read what is there
+            self._catch_up()
+            return
         self._fd, self._ident, self._offset = fd, done.ident, done.size
         self.damaged, self._crc, self._unsaved = done.damaged, done.crc, done.lines
         if self._index_file is not None:

@@ -59,13 +59,13 @@ def write_new(tmp: Path, src: int, upto: int, keep: Callable[[dict | None, bytes
         os.close(fd)
 
 
-def open_written(path: Path, done: Rewritten) -> int:
-    """Open ``path`` for appending, once renamed into place: ``OSError`` if it isn't the file written."""
+def open_written(path: Path, done: Rewritten) -> int | None:
+    """Open ``path`` for appending once renamed into place; ``None`` if it isn't exactly the file written."""
     fd = os.open(path, os.O_RDWR | os.O_APPEND)
     st = os.fstat(fd)
     if (st.st_dev, st.st_ino) != done.ident or st.st_size != done.size:
-        os.close(fd)  # cannot happen under the lock; the caller then reads whatever is there
-        raise OSError(f"{path.name} changed during its rewrite")
+        os.close(fd)
+        return None
     return fd
 
 

@@ -138,3 +138,23 @@ def test_the_follower_gets_the_new_files_lines_at_their_new_offsets_without_a_se
         assert damaged == fresh.damaged and len(damaged) == 1
     assert path.read_bytes().endswith(b"}\n") and path.read_bytes().count(b"\n") == 4  # no torn tail
     again.close()
+
+
+def test_a_file_changed_between_its_rename_and_its_adoption_is_read_not_assumed(tmp_path, monkeypatch):
+    """Kills "adopt without the check": the journal took the file as exactly what it wrote."""
+    path = tmp_path / "j.jsonl"
+    journal, lines = journal_with(path, "a", "b")
+    real_replace = os.replace
+
+    def replace_then_someone_appends(src, dst):
+        real_replace(src, dst)
+        with open(dst, "ab") as handle:  # a writer that ignored the lock, or a hand edit
+            handle.write(b'{"kind":"line","name":"z"}\n')
+
+    with journal.locked() as open_journal:
+        monkeypatch.setattr(os, "replace", replace_then_someone_appends)
+        open_journal.rewrite(lambda record, raw: record["name"] != "a", [])
+        monkeypatch.undo()
+        assert names(lines) == ["b", "z"]  # under the same lock: what the file holds
+        assert open_journal.end()[1] == path.stat().st_size
+    journal.close()
