@@ -216,10 +216,12 @@ class Journal:
         """Replace the file with the lines ``keep`` accepts, followed by ``extra`` records.
 
         ``keep`` gets the decoded record (``None`` for a damaged line) and the
-        raw bytes (without the newline). Temp file in the same folder, fsync,
-        ``os.replace``, fsync of the folder: a crash leaves either the old or
-        the new file, never a mix. The torn tail, if any, is dropped. Call
-        inside :meth:`locked`.
+        raw bytes (without the newline). The record is decoded as the follower
+        reads it: outside the follower's ``reads``, a whole number past 64 bits
+        may be a float, so ``keep`` compares strings, never such numbers.
+        Temp file in the same folder, fsync, ``os.replace``, fsync of the
+        folder: a crash leaves either the old or the new file, never a mix.
+        The torn tail, if any, is dropped. Call inside :meth:`locked`.
 
         One pass (:mod:`.journal_rewrite`): the follower is rebuilt from the
         kept lines as they are written, and the new file is not read again.
@@ -231,10 +233,10 @@ class Journal:
             # It names what is about to be erased; the one after the rewrite is made from the new file.
             self._index_file.remove()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        where = self.path.name
+        where, reads = self.path.name, self._reads
         try:
             done = write_new(tmp, self._fd, self._offset, keep, extra, self._follower,
-                             lambda raw: decode(raw, where=where), self._read_from,
+                             lambda raw: decode(raw, where=where, reads=reads), self._read_from,
                              checksums=self._checksums, keep_crc=self._index_file is not None)
             os.replace(tmp, self.path)
         except BaseException as exc:

@@ -434,4 +434,8 @@ def test_a_whole_number_too_long_for_orjson_is_read_exactly_where_the_index_take
     log = ResponseLog(path)
     assert log.count(str(long)) == 1 and log.count() == 3
     assert state(log) == fully_read(path)
+    # An erasure decodes lines the same quick way, but copies them byte for byte.
+    assert log.erase(["id-0000"]) == 1
+    assert encode(line) in path.read_bytes()
+    assert log.count(str(long)) == 1 and state(log) == fully_read(path)
     log.close()
