@@ -295,7 +295,10 @@ def results_from_tally(survey: Survey, tally: dict, texts: Iterable[Response], *
         slot = tally["questions"][question.id]
         counter = _QuestionCounter(question, text_limit)
         counter.answered, counter.skipped = slot["answered"], slot["skipped"]
-        counter.values = Counter({_value_of(k): v for k, v in slot["values"].items()})
+        counter.values = Counter()
+        for key, times in slot["values"].items():
+            # Added up: "n:0" and "n:0.0" are kept apart but are one number (0 == 0.0).
+            counter.values[_value_of(key)] += times
         counters.append(counter)
     _read_texts([c for c in counters if c.kind == "text"], texts, text_limit)
     group_counts = {b.id: Counter() for b in breakdowns}

@@ -183,3 +183,15 @@ def test_a_tally_a_moment_behind_busy_processes_is_used_and_a_stale_one_rebuilt(
     documents.update({"busy_until": 0}, survey_id=FEEDBACK)
     assert current_tally(kit.store, survey)["total"] == 1  # nobody is counting: read again
     assert kept_tally(app)["questions"]["felt_welcome"]["values"] == {"a-bit": 1}
+
+
+def test_one_number_written_as_a_whole_number_and_as_a_decimal_counts_twice():
+    # Found by the property test above: "3" and "3.0" are kept as two keys of the tally, and
+    # reading them back as one number (3 == 3.0) counted only the last one.
+    sent = [Response(f"r{n}", "s", "v1", {"colour": "red", "age": age}, "2026-11-01T10:00:00Z", "REF")
+            for n, age in enumerate([3, 3.0, 5])]
+    tally, kept = replay([("send", response) for response in sent])
+    found = results_from_tally(SURVEY, tally, kept, min_group=1, words={"not_known": "Not known"})
+    age = next(q for q in found.questions if q.question.id == "age")
+    assert age.numbers.count == 3
+    assert found == summarise(SURVEY, kept, min_group=1, words={"not_known": "Not known"})
