@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 J, R, C = "consent_kit/store/journal.py", "consent_kit/store/responses.py", "consent_kit/store/consents.py"
 E, W = "consent_kit/store/embedded.py", "consent_kit/participation/withdraw.py"
+JR = "consent_kit/store/journal_rewrite.py"
 CL, IS = "consent_kit/incentives/claims.py", "consent_kit/incentives/store.py"
 
 STORE_TESTS = ["tests/store/test_store_journal.py", "tests/store/test_store_consents.py",
@@ -40,16 +41,16 @@ CLAIM_TESTS = ["tests/incentives"]
 #: name -> (file, text, replacement, tests); each text must occur exactly once.
 MUTANTS = {
     # -- the store: the journal's rewrite ------------------------------------------------------
-    "rewrite: extra records dropped": (J, "            for record in extra:\n                write_all(fd, encode(", "            for record in []:\n                write_all(fd, encode(", STORE_TESTS),
-    "rewrite: keep ignored, every line copied": (J, "                    if keep(decode(raw, where=self.path.name), raw):", "                    if True or keep(decode(raw, where=self.path.name), raw):", STORE_TESTS),
-    "rewrite: the last whole line taken for a torn tail": (J, "                    if copied + len(raw) > self._offset:", "                    if copied + len(raw) >= self._offset:", STORE_TESTS),
-    "rewrite: index not caught up after": (J, "        fsync_dir(self.path.parent)\n        self._reopen()\n        self._catch_up()", "        fsync_dir(self.path.parent)\n        self._reopen()", STORE_TESTS),
-    "rewrite: new file readable by everyone": (J, "        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)", "        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)", STORE_TESTS),
+    "rewrite: extra records dropped": (JR, "    for record in extra:", "    for record in []:", STORE_TESTS),
+    "rewrite: keep ignored, every line copied": (JR, "            if not keep(record, raw):", "            if False:", STORE_TESTS),
+    "rewrite: the last whole line taken for a torn tail": (J, "write_new(tmp, self._fd, self._offset,", "write_new(tmp, self._fd, self._offset - 1,", STORE_TESTS),
+    "rewrite: the new file not adopted": (J, "            self._adopt(done)\n", "", STORE_TESTS),
+    "rewrite: new file readable by everyone": (JR, "os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)", "os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)", STORE_TESTS),
     # -- the store: withdrawal -----------------------------------------------------------------
     "withdraw: changed-consent lines kept": (C, "            mine = record.get(\"kind\") in (GIVEN, CHANGED) and record.get(\"pseudonym\") == pseudonym", "            mine = record.get(\"kind\") == GIVEN and record.get(\"pseudonym\") == pseudonym", STORE_TESTS),
     "withdraw: every line counted as erased": (C, "        erased[0] += mine", "        erased[0] += 1", STORE_TESTS),
     "withdraw: no withdrawn line without an audit entry": (C, "                journal.rewrite(keep, [extra])", "                journal.rewrite(keep, [])", STORE_TESTS),
-    "withdraw: drafts naming only the person kept": (E, "            self._drafts.delete_mentioning([*ids, pseudonym])", "            self._drafts.delete_mentioning(ids)", STORE_TESTS),
+    "withdraw: drafts naming only the person kept": (E, "            self._drafts.delete_mentioning([*ids, pseudonym], owners={pseudonym})", "            self._drafts.delete_mentioning(ids, owners={pseudonym})", STORE_TESTS),
     "withdraw: the person's key kept": (E, "            self.keys.destroy(pseudonym)", "            pass", STORE_TESTS),
     "erase: tombstoned ids tombstoned again": (R, "            tombstones = sorted({id_hash(i) for i in targets} - self.index.erased)", "            tombstones = sorted({id_hash(i) for i in targets})", STORE_TESTS),
     "erase: count of ids asked, not erased": (R, "        return len(present)", "        return len(targets)", STORE_TESTS),

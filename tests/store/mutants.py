@@ -24,25 +24,25 @@ ROOT = Path(__file__).resolve().parents[2]
 J, R, C = "consent_kit/store/journal.py", "consent_kit/store/responses.py", "consent_kit/store/consents.py"
 E, S, A = "consent_kit/store/embedded.py", "consent_kit/store/submissions.py", "consent_kit/store/audit.py"
 F = "consent_kit/store/files.py"
+JR, L = "consent_kit/store/journal_rewrite.py", "consent_kit/store/lines.py"
 K, SL, D = "consent_kit/store/keys.py", "consent_kit/store/sealing.py", "consent_kit/store/drafts.py"
 CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
 
 #: name -> (file, text, replacement); each text must occur exactly once.
 MUTANTS = {
-    "rewrite: temp file not fsync'd": (J, "                write_all(fd, encode(record, checksum=self._checksums))\n            os.fsync(fd)",
-                                       "                write_all(fd, encode(record, checksum=self._checksums))\n            pass"),
-    "rewrite: folder not fsync'd after replace": (J, "        fsync_dir(self.path.parent)\n        self._reopen()",
-                                                  "        self._reopen()"),
+    "rewrite: temp file not fsync'd": (JR, "    os.fsync(out)\n", "    pass\n"),
+    "rewrite: folder not fsync'd after replace": (J, "            fsync_dir(self.path.parent)\n            self._adopt(done)",
+                                                  "            self._adopt(done)"),
     "rewrite: folder fsync'd before replace, not after": (
-        J, "            os.replace(tmp, self.path)\n        except BaseException as exc:\n            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go\n            if isinstance(exc, OSError):\n                raise StoreError.from_os_error(exc, what=\"the change\") from exc\n            raise\n        fsync_dir(self.path.parent)\n",
-        "            fsync_dir(self.path.parent)\n            os.replace(tmp, self.path)\n        except BaseException as exc:\n            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go\n            if isinstance(exc, OSError):\n                raise StoreError.from_os_error(exc, what=\"the change\") from exc\n            raise\n"),
-    "rewrite: torn tail copied": (J, "                    if copied + len(raw) > self._offset:", "                    if False:"),
+        J, "            os.replace(tmp, self.path)\n        except BaseException as exc:\n            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go\n            self._rebuild()  # the follower was half fed the new file: the old one is still in place\n            if isinstance(exc, OSError):\n                raise StoreError.from_os_error(exc, what=\"the change\") from exc\n            raise\n        try:\n            fsync_dir(self.path.parent)\n",
+        "            fsync_dir(self.path.parent)\n            os.replace(tmp, self.path)\n        except BaseException as exc:\n            tmp.unlink(missing_ok=True)  # it may hold answers that were meant to go\n            self._rebuild()  # the follower was half fed the new file: the old one is still in place\n            if isinstance(exc, OSError):\n                raise StoreError.from_os_error(exc, what=\"the change\") from exc\n            raise\n        try:\n"),
+    "rewrite: torn tail copied": (J, "write_new(tmp, self._fd, self._offset,", "write_new(tmp, self._fd, os.fstat(self._fd).st_size,"),
     "rewrite: temp file left on failure": (J, "            tmp.unlink(missing_ok=True)", "            pass"),
     "rewrite: stale temps kept": (J, "        remove_stale_temps(self.path)\n", ""),
     "append: no fsync": (J, "            if durable:\n                os.fsync(self._fd)", "            if False:\n                os.fsync(self._fd)"),
     "append: torn tail not cut": (J, "        if size > self._offset:\n            os.ftruncate", "        if False:\n            os.ftruncate"),
     "append: partial line not undone": (J, "            os.ftruncate(self._fd, start)", "            pass"),
-    "journal: checksum ignored": (J, "        if not checksum_ok(raw):", "        if False:"),
+    "journal: checksum ignored": (L, "        if checksum_ok(raw):\n            return record", "        if True:\n            return record"),
     "journal: new file's name not fsync'd": (J, "            fsync_dir(self.path.parent)  # the new name", "            pass  # the new name"),
     "journal: shrunk file not noticed": (J, " or st.st_size < self._offset", ""),
     "erase: damaged lines always kept": (R, "            return not any(n in raw for n in needles)", "            return True"),
