@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 #: Lines read or written since the follower was last kept on disk before it is kept again
 #: (a save of a million answers' index takes about 0.1 s; reading 20,000 lines about 0.2 s).
 SAVE_EVERY = 20_000
+#: A journal this big read without its index file is said in the log (about 1 s of reading).
+SAY_WHEN_READING = 100_000_000
 
 
 class Follower(Protocol):
@@ -346,6 +348,10 @@ class Journal:
             kept = self._index_file.load(fd, self._follower)
             if kept is not None:
                 self._offset, self._crc, self.damaged = kept
+            elif st.st_size >= SAY_WHEN_READING:
+                # About 10 s a million answers: whoever watches a slow start should know why.
+                log.warning("Reading all %d MB of %s once to make its index again (later starts "
+                            "read only new lines)", st.st_size // 1_000_000, self.path.name)
 
     def _close_fd(self) -> None:
         fd, self._fd, self._ident, self._offset = self._fd, None, None, 0

@@ -94,6 +94,20 @@ def test_a_missing_index_is_rebuilt(tmp_path, monkeypatch):
     assert index_path(path).exists()  # made again: 12 lines read is more than EVERY
 
 
+def test_a_long_reading_at_start_is_said_in_the_log_and_a_short_one_is_not(tmp_path, monkeypatch, caplog):
+    path = tmp_path / "responses.jsonl"
+    fill(path, 12).close()
+    monkeypatch.setattr(journal_module, "SAY_WHEN_READING", path.stat().st_size)
+    with caplog.at_level(logging.WARNING, logger=journal_module.__name__):
+        opened(path, monkeypatch)  # the index file is there: nothing to say
+        assert not [r for r in caplog.records if "make its index again" in r.getMessage()]
+        index_path(path).unlink()
+        opened(path, monkeypatch)
+    said = [r.getMessage() for r in caplog.records if "make its index again" in r.getMessage()]
+    assert said == ["Reading all 0 MB of responses.jsonl once to make its index again "
+                    "(later starts read only new lines)"]
+
+
 @pytest.mark.parametrize("damage", ["truncated", "empty", "flipped byte", "header", "garbage"])
 def test_a_damaged_index_is_never_trusted(tmp_path, monkeypatch, caplog, damage):
     path = tmp_path / "responses.jsonl"
