@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from itsdangerous import BadSignature
-
 from flask import render_template_string, url_for
+from itsdangerous import BadSignature
 
 from consent_kit.web.urls import MOST_KEPT, remembered_url_for
 
