@@ -63,13 +63,14 @@ def page(project_id):
     found, own = published_in(kit, project_id), project_published(kit, project_id)
     if not found and not own:
         abort(404)  # nothing published: nothing to say (and no hint that the project exists)
-    offer_languages(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"), own, found)
+    site_language = current_app.config.get("BABEL_DEFAULT_LOCALE", "en")  # the project's own words
+    offer_languages(site_language, own, found)
     lang = str(get_locale() or "")  # chosen now, among the languages on offer
     # The members' own words first (approved and published like a survey's page).
     easy = request.args.get("format") == "easy"
     folder = pictures.project_folder(current_app.instance_path, project_id) if own else None
     intro = show_sections((own or {}).get("items", []), language=lang, easy=easy,
-                          own=current_app.config.get("BABEL_DEFAULT_LOCALE", "en"),
+                          own=site_language,
                           # inside the page, as on a survey's page: no request more
                           picture_url=lambda item: pictures.data_uri(folder, item["picture"]["name"]))
     offer_to_read_aloud(intro)
