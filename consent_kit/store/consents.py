@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from consent_kit.consent.records import CONFIRM_METHODS, ConsentRecord
 from consent_kit.store.base import WithdrawnConsent
 from consent_kit.store.journal import Journal
+from consent_kit.store.lines import shared_name
 
 if TYPE_CHECKING:
     from consent_kit.store.sealing import Sealer
@@ -68,6 +69,9 @@ class ConsentIndex:
         self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
         self.agreed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # survey -> statement -> n
         self.audit_carriers: list[int] = []  # offsets of withdrawn lines that carry an audit entry
+        # Survey ids and lists of statements, one object for each value: a hundred thousand
+        # people share a few of them, and each line read makes new ones (250 bytes a person).
+        self._shared: dict = {}
 
     def apply(self, record: dict, offset: int) -> None:
         """Index one line. Unknown kinds are ignored (written by a newer version)."""
@@ -88,11 +92,12 @@ class ConsentIndex:
             # add_consent checks under the lock, so this cannot come from it.
             log.warning("Ignoring a repeated consent line at byte %d", offset)
             return
+        pseudonym, survey_id = shared_name(pseudonym), str(record.get("survey_id", ""))
         entry = _Current(
             offset,
-            str(record.get("survey_id", "")),
-            tuple(record.get("agreed") or ()),
-            tuple(record.get("declined") or ()),
+            self._shared.setdefault(survey_id, survey_id),
+            self._statements(record.get("agreed")),
+            self._statements(record.get("declined")),
             str(record.get("changed_at") or ""),
         )
         self.current[pseudonym] = entry
@@ -106,10 +111,19 @@ class ConsentIndex:
         if entry is None:
             return
         self.agreed[entry.survey_id].subtract(entry.agreed)
-        entry.agreed = tuple(record.get("agreed") or ())
-        entry.declined = tuple(record.get("declined") or ())
+        entry.agreed = self._statements(record.get("agreed"))
+        entry.declined = self._statements(record.get("declined"))
         entry.changed_at = str(record.get("at") or "")
         self.agreed[entry.survey_id].update(entry.agreed)
+
+    def _statements(self, ids) -> tuple[str, ...]:
+        """The statement ids of a line as a tuple, the same object for the same ids.
+
+        Only strings count: anything else in a hand-edited line could not be counted
+        (it used to stop the whole file being read).
+        """
+        value = tuple(s for s in ids if isinstance(s, str)) if isinstance(ids, list | tuple) else ()
+        return self._shared.setdefault(value, value)
 
     def _withdrawn(self, pseudonym: str, survey_id: str) -> None:
         entry = self.current.pop(pseudonym, None)

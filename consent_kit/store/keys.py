@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from consent_kit.store.journal import Journal
+from consent_kit.store.lines import shared_name
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class KeyIndex:
         """Index one line; the first line for a name wins (later ones can't be written)."""
         name = record.get("name")
         if record.get("kind") == KEY and isinstance(name, str):
-            self.offsets.setdefault(name, offset)
+            self.offsets.setdefault(shared_name(name), offset)
 
 
 class KeyFile:

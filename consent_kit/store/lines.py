@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import zlib
 from collections.abc import Iterator
 
@@ -43,6 +44,16 @@ def checksum_ok(raw: bytes) -> bool:
         return False
     # The CRC of the line without its checksum, continued over the closing brace: no copy of the line.
     return zlib.crc32(b"}", zlib.crc32(memoryview(raw)[:-_SUM_LEN])) == stored
+
+
+def shared_name(name: str) -> str:
+    """``name`` as one string object per process, however many lines and indexes hold it.
+
+    A participant's pseudonym is in their consent, answers and key lines, and each
+    line read makes its own copy: three indexes then kept three (about 80 bytes each,
+    for every participant). Only for exact ``str`` (what ``json`` and ``orjson`` make).
+    """
+    return sys.intern(name) if type(name) is str else name
 
 
 _fast_loads = None  # orjson.loads, imported at the first line read (not at start-up)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ import orjson
 from consent_kit.store.base import ErasedSubmission, Response, SubmissionConflict, _field_names
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
+from consent_kit.store.lines import shared_name
 from consent_kit.store.offset_table import OffsetTable
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ class ResponseIndex:
         """Forget everything before a replay from the start of the file."""
         self.offsets = OffsetTable(self._read_id)
         self.counts: Counter[str] = Counter()
-        self.by_pseudonym: defaultdict[str, list[str]] = defaultdict(list)
+        # Tuples, not lists: a list that was appended to holds room for four (40 bytes more a person).
+        self.by_pseudonym: dict[str, tuple[str, ...]] = {}
         self.erased: set[str] = set()
         self.erased_for: Counter[str] = Counter()  # pseudonym hash -> stored answers erased
         self.carrying_consent: set[str] = set()  # ids whose line carries a consent copy
@@ -108,7 +110,8 @@ class ResponseIndex:
             self.counts[str(record.get("survey_id"))] += 1
             pseudonym = record.get("pseudonym")
             if pseudonym:
-                self.by_pseudonym[pseudonym].append(response_id)
+                pseudonym = shared_name(pseudonym)
+                self.by_pseudonym[pseudonym] = self.by_pseudonym.get(pseudonym, ()) + (response_id,)
             if CONSENT_COPY in record:
                 self.carrying_consent.add(response_id)
         elif kind == ERASED:
@@ -138,8 +141,8 @@ class ResponseIndex:
         if sum(counts.values()) != len(table):
             raise ValueError("its counts don't match its answers")
         self.offsets, self.counts = table, counts
-        self.by_pseudonym = defaultdict(list, {str(k): [str(i) for i in v]
-                                               for k, v in state["by_pseudonym"].items()})
+        self.by_pseudonym = {shared_name(str(k)): tuple(str(i) for i in v)
+                             for k, v in state["by_pseudonym"].items()}
         self.erased = {str(h) for h in state["erased"]}
         self.erased_for = Counter({str(k): int(v) for k, v in state["erased_for"].items()})
         self.carrying_consent = {str(i) for i in state["carrying_consent"]}
