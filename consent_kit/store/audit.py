@@ -29,6 +29,7 @@ from pathlib import Path
 from consent_kit.clock import utc_now
 from consent_kit.store import audit_chain as chain
 from consent_kit.store.base import StoreError
+from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,21 @@ class AuditChain:
             if record.get("action") == WITHDRAWN:
                 self.withdrawn_by.add(str(record.get("actor")))
 
+    def snapshot(self) -> list[bytes]:
+        """The end of the chain as bytes (see index_file), so a start needn't read every entry."""
+        return [json.dumps({"last_seq": self.last_seq, "last_hash": self.last_hash,
+                            "withdrawn_by": sorted(self.withdrawn_by)}).encode("utf-8")]
+
+    def restore(self, parts: list[bytes]) -> None:
+        """Take the end of the chain back from :meth:`snapshot`'s bytes; ``ValueError`` if it doesn't fit."""
+        (raw,) = parts
+        state = json.loads(bytes(raw))
+        seq, head = state["last_seq"], state["last_hash"]
+        if not (isinstance(seq, int) and seq >= 0 and isinstance(head, str)):
+            raise ValueError("its chain head is damaged")
+        self.last_seq, self.last_hash = seq, head
+        self.withdrawn_by = {str(actor) for actor in state["withdrawn_by"]}
+
 
 class AuditLog:
     """Append-only, hash-chained audit entries in ``audit.jsonl`` plus ``audit.head``."""
@@ -66,7 +82,8 @@ class AuditLog:
         self.path = Path(path)
         self.head_path = self.path.with_suffix(".head")
         self.chain = AuditChain()
-        self.journal = Journal(self.path, self.chain, what="the audit log", checksums=False)
+        self.journal = Journal(self.path, self.chain, what="the audit log", checksums=False,
+                               index_file=IndexFile(self.path))
 
     def append(self, *, actor: str, action: str, subject: str = "", details: dict | None = None) -> dict:
         """Append one entry durably and return it; see :meth:`Store.audit`."""

@@ -21,6 +21,7 @@ processes' lines under the lock before every check, like the response index.
 from __future__ import annotations
 
 import logging
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -28,8 +29,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
+
 from consent_kit.consent.records import CONFIRM_METHODS, ConsentRecord
 from consent_kit.store.base import WithdrawnConsent
+from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.lines import shared_name
 
@@ -116,6 +120,57 @@ class ConsentIndex:
         entry.changed_at = str(record.get("at") or "")
         self.agreed[entry.survey_id].update(entry.agreed)
 
+    # -- kept on disk (index_file) ---------------------------------------------------
+
+    def snapshot(self) -> list[bytes]:
+        """The index as byte strings: offsets and which survey and statements, then the rest as JSON.
+
+        Survey ids and statement lists are written once each and referred to by number,
+        as the index shares them (:meth:`restore` shares them again).
+        """
+        people, entries = list(self.current), list(self.current.values())
+        numbers: dict = {}  # survey id or statement tuple -> its place in "values"
+        columns = [array("q", (e.offset for e in entries))]
+        for field in ("survey_id", "agreed", "declined"):
+            columns.append(array("q", (numbers.setdefault(getattr(e, field), len(numbers)) for e in entries)))
+        rest = {"people": people, "values": list(numbers),
+                "changed_at": {str(n): e.changed_at for n, e in enumerate(entries) if e.changed_at},
+                "codes": list(self.by_code), "code_people": list(self.by_code.values()),
+                "withdrawn": sorted(self.withdrawn), "active": dict(self.active),
+                "withdrawals": dict(self.withdrawals), "agreed": {k: dict(v) for k, v in self.agreed.items()},
+                "audit_carriers": self.audit_carriers}
+        return [column.tobytes() for column in columns] + [orjson.dumps(rest)]
+
+    def restore(self, parts: list[bytes]) -> None:
+        """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
+        *raw, rest = parts
+        columns = [array("q") for _ in raw]
+        for column, data in zip(columns, raw, strict=True):
+            column.frombytes(data)
+        state = orjson.loads(rest)
+        people, values, changed = state["people"], state["values"], state["changed_at"]
+        if (len(columns) != 4 or any(len(c) != len(people) for c in columns)
+                or any(min(c, default=0) < 0 for c in columns[1:])):
+            raise ValueError("its columns don't fit together")
+        self.reset()
+        shared = [self._statements(v) if isinstance(v, list) else self._shared.setdefault(str(v), str(v))
+                  for v in values]
+        try:
+            rows = zip(people, *columns, strict=True)
+            for n, (pseudonym, offset, survey, agreed, declined) in enumerate(rows):
+                self.current[shared_name(str(pseudonym))] = _Current(
+                    offset, shared[survey], shared[agreed], shared[declined], str(changed.get(str(n), "")))
+        except IndexError as error:
+            raise ValueError("it refers to a value it doesn't hold") from error
+        self.by_code = {str(c): shared_name(str(p)) for c, p in zip(state["codes"], state["code_people"],
+                                                                   strict=True)}
+        self.withdrawn = {shared_name(str(p)) for p in state["withdrawn"]}
+        self.active = Counter({str(k): int(v) for k, v in state["active"].items()})
+        self.withdrawals = Counter({str(k): int(v) for k, v in state["withdrawals"].items()})
+        self.agreed = defaultdict(Counter, {str(k): Counter({str(s): int(n) for s, n in v.items()})
+                                            for k, v in state["agreed"].items()})
+        self.audit_carriers = [int(o) for o in state["audit_carriers"]]
+
     def _statements(self, ids) -> tuple[str, ...]:
         """The statement ids of a line as a tuple, the same object for the same ids.
 
@@ -143,7 +198,7 @@ class ConsentLog:
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
         self.index = ConsentIndex()
-        self.journal = Journal(path, self.index, what="your consent")
+        self.journal = Journal(path, self.index, what="your consent", index_file=IndexFile(path))
         # Seals the personal parts with the participant's key (None: plain lines).
         self.sealer = sealer
 

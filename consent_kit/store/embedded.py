@@ -19,6 +19,8 @@ Layout::
     <data>/audit.head        seq and hash of the latest audit entry
     <data>/keys.jsonl        each participant's data key, wrapped with the instance key
     <data>/keys.lock         flock for the keys
+    <data>/consents.index,   like responses.index, for the consents, the keys and the audit log
+      keys.index, audit.index  (caches: safe to delete)
     <data>/store.key         the instance key, unless it is given elsewhere (see crypto.py)
 
 Answers, the personal parts of consent records and drafts are sealed with the

@@ -1,9 +1,12 @@
-"""The response index kept on disk beside its journal, so a server starts without re-reading every answer.
+"""A journal's index kept on disk beside it, so a server starts without re-reading every line.
 
 Reading a million answers to build the index took 9 s of CPU in every server
 process at every start. ``responses.index`` holds what that reading found
 (see :class:`consent_kit.store.responses.ResponseIndex`), as of some point of
-the journal: how many bytes it covers and the CRC-32 of those bytes. At start
+the journal: how many bytes it covers and the CRC-32 of those bytes. The
+consents, the participants' keys and the audit log keep theirs the same way
+(``consents.index``, ``keys.index``, ``audit.index``): with real Sends each
+person has a line in every one of those files too. At start
 the journal's first ``covered`` bytes are checksummed again (0.3 s for a
 million answers) and the file is used only if they are exactly the bytes it
 was made from; then only the lines added since are read.
@@ -13,7 +16,8 @@ damaged or foreign file, one made from an older journal (an erasure rewrote
 it) or from a journal that was changed since, is ignored and the index is
 rebuilt from the journal. It is written to a temporary file and renamed,
 without fsync: a power cut can leave a broken file, which is then ignored.
-An erasure deletes it, since it names pseudonyms and submission ids.
+An erasure deletes it, since it names pseudonyms and submission ids (a
+withdrawal rewrites the consents and keys files too: theirs go the same way).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class IndexFile:
 
     def __init__(self, journal_path: Path):
         self.path = Path(journal_path).with_suffix(".index")
+        self._journal = Path(journal_path).name  # for what the log says
 
     def load(self, fd: int, follower: Snapshotting) -> tuple[int, int, list[int]] | None:
         """Restore ``follower`` from the file if it matches the journal open as ``fd``.
@@ -77,7 +82,7 @@ class IndexFile:
         except FileNotFoundError:
             return None
         except OSError as error:
-            log.info("Can't read %s (%s): reading the answers again instead", self.path.name, error)
+            log.info("Can't read %s (%s): reading %s again instead", self.path.name, error, self._journal)
             return None
         try:
             covered, crc, parts = _parse(data)
@@ -88,7 +93,7 @@ class IndexFile:
             follower.restore(parts[1:])
         except (ValueError, KeyError, TypeError, OSError) as error:
             follower.reset()
-            log.info("Not using %s (%s): reading the answers again", self.path.name, error)
+            log.info("Not using %s (%s): reading %s again", self.path.name, error, self._journal)
             return None
         return covered, crc, damaged.tolist()
 
@@ -115,8 +120,8 @@ class IndexFile:
             os.replace(tmp, self.path)
         except OSError as error:
             remove_quietly(tmp)
-            log.warning("Could not keep the index of %s (%s): the next start reads the answers again",
-                        self.path.name, error)
+            log.warning("Could not keep %s (%s): the next start reads %s again",
+                        self.path.name, error, self._journal)
 
     def remove(self) -> None:
         """Delete the file (after an erasure: it names pseudonyms and submission ids)."""

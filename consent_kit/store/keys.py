@@ -20,10 +20,14 @@ import binascii
 import logging
 import threading
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
+
+from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.lines import shared_name
 
@@ -50,13 +54,27 @@ class KeyIndex:
         if record.get("kind") == KEY and isinstance(name, str):
             self.offsets.setdefault(shared_name(name), offset)
 
+    def snapshot(self) -> list[bytes]:
+        """The index as byte strings (see index_file): the offsets, then the names as JSON."""
+        return [array("q", self.offsets.values()).tobytes(), orjson.dumps(list(self.offsets))]
+
+    def restore(self, parts: list[bytes]) -> None:
+        """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
+        raw, names = parts
+        offsets = array("q")
+        offsets.frombytes(raw)
+        names = orjson.loads(names)
+        if not isinstance(names, list) or len(names) != len(offsets):
+            raise ValueError("its names and offsets don't fit together")
+        self.offsets = {shared_name(str(name)): offset for name, offset in zip(names, offsets, strict=True)}
+
 
 class KeyFile:
     """Wrapped data keys in one journal file (a KeyStorage)."""
 
     def __init__(self, path: Path):
         self.index = KeyIndex()
-        self.journal = Journal(path, self.index, what="your answers")
+        self.journal = Journal(path, self.index, what="your answers", index_file=IndexFile(path))
         self._local = threading.local()  # this thread's deferred flush, see deferred()
         # Wrapped keys already read, valid while keys.jsonl is the same file (see load).
         self._seen: tuple[tuple[int, int] | None, dict[str, bytes]] = (None, {})
