@@ -327,9 +327,11 @@ class ConsentLog:
     def _current(self, pseudonym: str) -> ConsentRecord | None:
         """The record with the latest choices applied (call under the lock)."""
         entry = self.index.current.get(pseudonym)
-        if entry is None:
-            return None
-        line = self.journal.read_at(entry.offset)
+        line = None if entry is None else self.journal.read_at(entry.offset)
+        if line is not None and line.get("pseudonym") != pseudonym:
+            self.journal.reread()  # the index pointed at someone else's line: never trusted again
+            entry = self.index.current.get(pseudonym)
+            line = None if entry is None else self.journal.read_at(entry.offset)
         if line is None:
             return None
         record = ConsentRecord.from_record(self.open(line))

@@ -256,6 +256,18 @@ class Journal:
                 raise StoreError.from_os_error(exc, what="the change") from exc
             raise
 
+    def reread(self) -> None:
+        """Forget the kept index file and read the whole file again (call inside :meth:`locked`).
+
+        For a follower that found a line that isn't the one it looked for: its index is
+        wrong, and is never trusted again.
+        """
+        self._require_lock()
+        log.error("The index of %s pointed at the wrong line: reading the file again", self.path.name)
+        if self._index_file is not None:
+            self._index_file.remove()
+        self._rebuild()
+
     def close(self) -> None:
         """Close the file; the next use reopens it and rebuilds the follower."""
         with self.lock.hold():

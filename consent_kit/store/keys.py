@@ -167,7 +167,7 @@ class KeyFile:
     def made_before(self, names: Iterable[str], when: float) -> list[str]:
         """Those ``names`` whose key was made before ``when`` (keys from before ``made`` existed count)."""
         with self.journal.locked():
-            lines = {n: self.journal.read_at(self.index.offsets[n]) for n in names if n in self.index.offsets}
+            lines = {n: self._line_of(n) for n in names}
         return [n for n, line in lines.items() if line is not None and line.get("made", 0) < when]
 
     def close(self) -> None:
@@ -175,15 +175,23 @@ class KeyFile:
         self.journal.close()
 
     def _load(self, name: str) -> bytes | None:
-        offset = self.index.offsets.get(name)
-        if offset is None:
-            return None
-        record = self.journal.read_at(offset)
+        record = self._line_of(name)
         try:
             return base64.b64decode(str((record or {})["key"]), validate=True)
         except (KeyError, binascii.Error, ValueError):
             log.warning("A line of %s could not be read", self.journal.path.name)
             return None
+
+
+    def _line_of(self, name: str) -> dict | None:
+        """The key line of ``name`` (under the lock); an index pointing elsewhere is read again."""
+        offset = self.index.offsets.get(name)
+        record = None if offset is None else self.journal.read_at(offset)
+        if record is not None and record.get("name") != name:
+            self.journal.reread()  # never give one person's key for another's
+            offset = self.index.offsets.get(name)
+            record = None if offset is None else self.journal.read_at(offset)
+        return record
 
 
 def _keeper(names: set[str], needles: list[bytes]):

@@ -121,5 +121,9 @@ def die(data_dir: str, pseudonym: str, where: str) -> None:
 
 
 if __name__ == "__main__":
+    if os.environ.get("CK_TEST_SAVE_EVERY"):  # index files saved often, as the parent asks
+        from consent_kit.store import journal
+
+        journal.SAVE_EVERY = int(os.environ["CK_TEST_SAVE_EVERY"])
     mode, *args = sys.argv[1:]
     {"race": race, "loop": loop, "send": send, "withdraw": withdraw, "die": die}[mode](*args)

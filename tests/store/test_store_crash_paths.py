@@ -14,6 +14,7 @@ from store_helpers import make_response, spawn_worker
 from test_store_consents import make_record
 
 from consent_kit.store import EmbeddedStore, WithdrawnConsent
+from consent_kit.store import journal as journal_module
 
 P1, P2 = "1" * 32, "2" * 32
 CANARY = "canary-answer-7f3a"
@@ -286,9 +287,14 @@ def _start(mode: str, data_dir: Path) -> subprocess.Popen:
     return proc
 
 
-def test_sending_while_the_same_person_withdraws_twice_50_rounds(data_dir):
+@pytest.mark.parametrize("save_every", [None, 3], ids=["index files rarely", "index files every 3 lines"])
+def test_sending_while_the_same_person_withdraws_twice_50_rounds(data_dir, monkeypatch, save_every):
     """Kills: add_response without the withdrawn check (late answers stick); the withdrawal's
-    audit entry written by every caller; responses_erased not the true count."""
+    audit entry written by every caller; responses_erased not the true count. With index files
+    saved every 3 lines by every process, each one left at the end matches a full reading."""
+    if save_every:
+        monkeypatch.setenv("CK_TEST_SAVE_EVERY", str(save_every))
+        monkeypatch.setattr(journal_module, "SAVE_EVERY", save_every)
     with EmbeddedStore(data_dir) as setup:
         setup.audit(actor="admin", action="created")
     procs = [_start("send", data_dir), _start("withdraw", data_dir), _start("withdraw", data_dir)]
@@ -319,6 +325,22 @@ def test_sending_while_the_same_person_withdraws_twice_50_rounds(data_dir):
             proc.wait(timeout=TIMEOUT)
             proc.stdout.close()
     assert sender.returncode == 0
+    if save_every:
+        _every_index_file_matches_a_full_reading(data_dir)
+
+
+def _every_index_file_matches_a_full_reading(data_dir: Path) -> None:
+    with EmbeddedStore(data_dir) as kept:
+        followers = {"responses": kept._responses, "consents": kept._consents, "keys": kept._keyfile}
+        # Every key in this race is destroyed again, so keys.jsonl stays too short to keep an index.
+        assert (data_dir / "responses.index").exists() and (data_dir / "consents.index").exists()
+        for name, log in followers.items():
+            with log.journal.locked():
+                from_index = log.index.snapshot()
+            log.journal._index_file = None
+            log.journal.close()  # the next locked() reads the whole file
+            with log.journal.locked():
+                assert log.index.snapshot() == from_index, name
 
 
 # -- a rewrite that fails part-way leaves the old file and no copy ------------------------

@@ -196,3 +196,97 @@ def test_the_store_starts_from_every_index_and_reads_only_new_lines(tmp_path, mo
 
 def _response(n, pseudonym):
     return response(f"r{n:03d}", pseudonym)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_index_of_the_whole_file_is_all_a_start_needs(tmp_path, monkeypatch, kind):
+    # Nothing after the index to read: whatever the start knows came from the index alone.
+    path = tmp_path / f"{kind}.jsonl"
+    KINDS[kind][1](path, 12).close()
+    first, _ = opened(kind, path, monkeypatch)
+    first.journal._index_file.save(first.journal._offset, first.journal._crc, first.journal.damaged,
+                                   follower(first))  # as of the very end of the file
+    first.close()
+    log, read = opened(kind, path, monkeypatch)
+    assert read == []
+    assert state(log) == full_reading(kind, path)
+    log.close()
+
+
+def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monkeypatch):
+    # Made by hand or by a bug, with every checksum right: a survey number of -1 would quietly
+    # pick the last value in Python, so it is refused, and the file is read instead.
+    path = tmp_path / "consents.jsonl"
+    log = fill_consents(path, 12)
+    with log.journal.locked():
+        offsets, surveys, agreed, declined, rest = log.index.snapshot()
+        from array import array
+
+        bad = array("q")
+        bad.frombytes(surveys)
+        bad[0] = -1
+        log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
+                                     _Parts([offsets, bad.tobytes(), agreed, declined, rest]))
+    log.close()
+    again, read = opened("consents", path, monkeypatch)
+    assert len(read) == path.read_bytes().count(b"\n")
+    assert again.counts("pilot")["given"] == 12
+    again.close()
+
+
+class _Parts:
+    """A follower whose snapshot is the given parts (to write a chosen index file)."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def snapshot(self):
+        return self.parts
+
+
+def _swap_first_two(raw: bytes) -> bytes:
+    from array import array
+
+    column = array("q")
+    column.frombytes(raw)
+    column[0], column[1] = column[1], column[0]
+    return column.tobytes()
+
+
+@pytest.mark.parametrize("kind", ["consents", "keys"])
+def test_an_index_pointing_at_someone_elses_line_is_found_out(tmp_path, monkeypatch, caplog, kind):
+    # Every checksum right, but two people's places swapped (a bug, or a hand-made file):
+    # one person's key or consent must never be given for another's.
+    path = tmp_path / f"{kind}.jsonl"
+    log = KINDS[kind][1](path, 12)
+    with log.journal.locked():
+        offsets, *rest = follower(log).snapshot()
+        log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
+                                     _Parts([_swap_first_two(offsets), *rest]))
+    log.close()
+    log, _ = opened(kind, path, monkeypatch)
+    with caplog.at_level(logging.ERROR):
+        if kind == "keys":
+            assert log.load("p000") == bytes([0]) * 40 and log.load("p001") == bytes([1]) * 40
+        else:
+            assert log.get("p000").pseudonym == "p000" and log.get("p001").pseudonym == "p001"
+    assert "pointed at the wrong line" in caplog.text
+    assert state(log) == full_reading(kind, path)
+    log.close()
+
+
+def test_the_key_sweep_reads_only_the_lines_of_the_names_it_asks_about(tmp_path, monkeypatch, caplog):
+    # The unused-key sweep decides by a line's "made" hour what to destroy: it must be that key's line.
+    path = tmp_path / "keys.jsonl"
+    log = fill_keys(path, 12)
+    with log.journal.locked():
+        offsets, names = log.index.snapshot()
+        log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
+                                     _Parts([_swap_first_two(offsets), names]))
+    log.close()
+    log, _ = opened("keys", path, monkeypatch)
+    with caplog.at_level(logging.ERROR):
+        assert log.made_before(["p001", "nobody"], when=4_000_000_000) == ["p001"]
+    assert "pointed at the wrong line" in caplog.text
+    assert state(log) == full_reading("keys", path)
+    log.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from consent_kit.store import EmbeddedStore
+from consent_kit.store import journal as journal_module
 from consent_kit.store.consents import ConsentLog
 from consent_kit.store.contract import AT, consent, response
 from consent_kit.store.journal import encode
@@ -19,17 +20,24 @@ from consent_kit.store.journal import encode
 PEOPLE = [f"{n:032x}" for n in range(1, 7)]
 
 
-@pytest.fixture
-def reopened(tmp_path):
-    """A store where six people sent answers, opened again by a new store object (every line read)."""
+@pytest.fixture(params=["every line read", "indexes kept on disk"])
+def reopened(tmp_path, monkeypatch, request):
+    """A store where six people sent answers, opened again by a new store object.
+
+    Either it reads every line (a first start) or it starts from the index files.
+    """
+    monkeypatch.setattr(journal_module, "SAVE_EVERY", 2)
     data = tmp_path / "data"
     store = EmbeddedStore(data)
     for n, pseudonym in enumerate(PEOPLE):
         store.add_submission(consent(pseudonym, code_hash=f"{n:064x}"), response(f"r{n}", pseudonym),
                              audit={"actor": pseudonym, "action": "consent_given", "subject": "pilot"})
     store.close()
-    for index in data.glob("*.index"):
-        index.unlink()  # read every line, as a first start does
+    if request.param == "every line read":
+        for index in data.glob("*.index"):
+            index.unlink()
+    else:
+        assert {p.name for p in data.glob("*.index")} >= {"consents.index", "keys.index", "responses.index"}
     again = EmbeddedStore(data)
     yield again
     again.close()
