@@ -175,13 +175,14 @@ class KeyFile:
         self.journal.close()
 
     def _load(self, name: str) -> bytes | None:
+        if name not in self.index.offsets:
+            return None  # never made, or destroyed
         record = self._line_of(name)
         try:
             return base64.b64decode(str((record or {})["key"]), validate=True)
         except (KeyError, binascii.Error, ValueError):
             log.warning("A line of %s could not be read", self.journal.path.name)
             return None
-
 
     def _line_of(self, name: str) -> dict | None:
         """The key line of ``name`` (under the lock); an index pointing elsewhere is read again."""

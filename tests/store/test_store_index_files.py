@@ -290,3 +290,14 @@ def test_the_key_sweep_reads_only_the_lines_of_the_names_it_asks_about(tmp_path,
     assert "pointed at the wrong line" in caplog.text
     assert state(log) == full_reading("keys", path)
     log.close()
+
+
+def test_a_name_without_a_key_is_looked_up_quietly(tmp_path, caplog):
+    # Every new participant's key is looked for before it is made: that is not a damaged line.
+    keys = KeyFile(tmp_path / "keys.jsonl")
+    with caplog.at_level(logging.WARNING):
+        assert keys.load("new-person") is None
+        assert keys.add("new-person", b"k" * 40) == b"k" * 40
+        assert keys.load("new-person") == b"k" * 40
+    assert caplog.records == []
+    keys.close()
