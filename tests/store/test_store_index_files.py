@@ -151,11 +151,7 @@ def test_the_consent_index_answers_as_a_full_reading_does(tmp_path, monkeypatch)
 def test_a_withdrawal_replaces_the_consent_and_key_indexes(tmp_path):
     # They name pseudonyms: the ones written after a withdrawal must not name the person's key.
     data = tmp_path / "data"
-    store = EmbeddedStore(data)
-    for n in range(8):
-        pseudonym = f"{n:032x}"
-        store.add_submission(consent(pseudonym, code_hash=f"{n:064x}"), _response(n, pseudonym),
-                             audit={"actor": pseudonym, "action": "consent_given", "subject": "pilot"})
+    store = _store_with_people(data, 8)
     gone = f"{3:032x}"
     assert gone.encode() in (data / "keys.index").read_bytes()
     store.withdraw(gone, at=AT, audit={"actor": gone, "action": "consent_withdrawn", "subject": "pilot"})
@@ -173,11 +169,7 @@ def test_a_withdrawal_replaces_the_consent_and_key_indexes(tmp_path):
 
 def test_the_store_starts_from_every_index_and_reads_only_new_lines(tmp_path, monkeypatch):
     data = tmp_path / "data"
-    store = EmbeddedStore(data)
-    for n in range(12):
-        pseudonym = f"{n:032x}"
-        store.add_submission(consent(pseudonym, code_hash=f"{n:064x}"), _response(n, pseudonym),
-                             audit={"actor": pseudonym, "action": "consent_given", "subject": "pilot"})
+    store = _store_with_people(data, 12)
     store.close()
     for name in ("responses", "consents", "keys", "audit"):
         assert (data / f"{name}.index").exists(), name
@@ -196,6 +188,16 @@ def test_the_store_starts_from_every_index_and_reads_only_new_lines(tmp_path, mo
 
 def _response(n, pseudonym):
     return response(f"r{n:03d}", pseudonym)
+
+
+def _store_with_people(data, count: int) -> EmbeddedStore:
+    """A store where ``count`` people sent answers as "Send" does (consent with a code, audit entry)."""
+    store = EmbeddedStore(data)
+    for n in range(count):
+        pseudonym = f"{n:032x}"
+        store.add_submission(consent(pseudonym, code_hash=f"{n:064x}"), _response(n, pseudonym),
+                             audit={"actor": pseudonym, "action": "consent_given", "subject": "pilot"})
+    return store
 
 
 @pytest.mark.parametrize("kind", KINDS)
