@@ -137,6 +137,8 @@ def test_keys_of_drafts_never_sent_are_swept_once_the_draft_has_gone(store, data
     store.save_draft("a" * 20, {"pseudonym": "gone"}, expires_at=1_000)  # abandoned, expires
     store.save_draft("b" * 20, {"pseudonym": "still-typing"}, expires_at=4e9)
     store.add_submission(*_submission(P1, "a" * 32))  # sent: their key stays
+    store.add_response(make_response("c" * 32, pseudonym="answers-only"))  # no consent line: stays too
+    store.add_consent(_submission("consent-only", "d" * 32)[0])  # no answers (yet): stays too
     store.keys.get_or_create("made-just-now")  # its draft may be being written right now
     later = 4e9 - 1  # every key is older than the grace period by then, the first draft expired
     lines = key_lines(data_dir)
@@ -146,6 +148,7 @@ def test_keys_of_drafts_never_sent_are_swept_once_the_draft_has_gone(store, data
 
     assert store.purge_expired_drafts(now=later) == 1
     assert store.keys.get("gone") is None
-    assert all(store.keys.get(name) is not None for name in ("still-typing", P1, "made-just-now"))
+    assert all(store.keys.get(name) is not None
+               for name in ("still-typing", P1, "answers-only", "consent-only", "made-just-now"))
     assert store.load_draft("b" * 20) == {"pseudonym": "still-typing"}
     assert store.get_response("a" * 32) is not None
