@@ -36,6 +36,7 @@ from consent_kit.store.base import WithdrawnConsent
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.lines import shared_name
+from consent_kit.store.offset_table import OffsetTable
 
 if TYPE_CHECKING:
     from consent_kit.store.sealing import Sealer
@@ -61,13 +62,17 @@ class _Current:
 class ConsentIndex:
     """What one process knows about ``consents.jsonl``; fed by the journal (a Follower)."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_code=None) -> None:
+        #: The withdrawal-code hash of the line at an offset (to tell apart codes whose hashes are equal).
+        self.read_code = read_code or (lambda offset: None)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
         self.current: dict[str, _Current] = {}
-        self.by_code: dict[str, str] = {}
+        # Withdrawal-code hash -> offset of its "given" line: 40 bytes a person in flat arrays, not a
+        # 64-letter string in a dict (about 150); the pseudonym is on that line.
+        self.by_code = OffsetTable(self._read_code)
         self.withdrawn: set[str] = set()
         self.active: Counter[str] = Counter()  # survey -> consents not withdrawn
         self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
@@ -105,8 +110,9 @@ class ConsentIndex:
             str(record.get("changed_at") or ""),
         )
         self.current[pseudonym] = entry
-        if record.get("code_hash"):
-            self.by_code.setdefault(record["code_hash"], pseudonym)
+        code = record.get("code_hash")
+        if code and isinstance(code, str):
+            self.by_code.add_new(code, offset)  # the first line with a code keeps it
         self.active[entry.survey_id] += 1
         self.agreed[entry.survey_id].update(entry.agreed)
 
@@ -135,18 +141,19 @@ class ConsentIndex:
             columns.append(array("q", (numbers.setdefault(getattr(e, field), len(numbers)) for e in entries)))
         rest = {"people": people, "values": list(numbers),
                 "changed_at": {str(n): e.changed_at for n, e in enumerate(entries) if e.changed_at},
-                "codes": list(self.by_code), "code_people": list(self.by_code.values()),
                 "withdrawn": sorted(self.withdrawn), "active": dict(self.active),
                 "withdrawals": dict(self.withdrawals), "agreed": {k: dict(v) for k, v in self.agreed.items()},
                 "audit_carriers": self.audit_carriers}
+        columns += self.by_code.columns()
         return [column.tobytes() for column in columns] + [orjson.dumps(rest)]
 
     def restore(self, parts: list[bytes]) -> None:
         """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
-        *raw, rest = parts
+        *raw, keys, code_offsets, code_order, rest = parts
         columns = [array("q") for _ in raw]
         for column, data in zip(columns, raw, strict=True):
             column.frombytes(data)
+        by_code = OffsetTable.from_columns(self._read_code, keys, code_offsets, code_order)
         state = orjson.loads(rest)
         people, values, changed = state["people"], state["values"], state["changed_at"]
         if (len(columns) != 4 or any(len(c) != len(people) for c in columns)
@@ -162,14 +169,16 @@ class ConsentIndex:
                     offset, shared[survey], shared[agreed], shared[declined], str(changed.get(str(n), "")))
         except IndexError as error:
             raise ValueError("it refers to a value it doesn't hold") from error
-        self.by_code = {str(c): shared_name(str(p)) for c, p in zip(state["codes"], state["code_people"],
-                                                                   strict=True)}
+        self.by_code = by_code
         self.withdrawn = {shared_name(str(p)) for p in state["withdrawn"]}
         self.active = Counter({str(k): int(v) for k, v in state["active"].items()})
         self.withdrawals = Counter({str(k): int(v) for k, v in state["withdrawals"].items()})
         self.agreed = defaultdict(Counter, {str(k): Counter({str(s): int(n) for s, n in v.items()})
                                             for k, v in state["agreed"].items()})
         self.audit_carriers = [int(o) for o in state["audit_carriers"]]
+
+    def _read_code(self, offset: int) -> str | None:
+        return self.read_code(offset)
 
     def _statements(self, ids) -> tuple[str, ...]:
         """The statement ids of a line as a tuple, the same object for the same ids.
@@ -185,9 +194,6 @@ class ConsentIndex:
         if entry is not None:  # only if the rewrite did not happen; kept consistent anyway
             self.active[entry.survey_id] -= 1
             self.agreed[entry.survey_id].subtract(entry.agreed)
-            for code, who in list(self.by_code.items()):
-                if who == pseudonym:
-                    del self.by_code[code]
         if pseudonym not in self.withdrawn:
             self.withdrawn.add(pseudonym)
             self.withdrawals[survey_id] += 1
@@ -197,7 +203,7 @@ class ConsentLog:
     """Durable consent records in one journal file; see the module docstring."""
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
-        self.index = ConsentIndex()
+        self.index = ConsentIndex(self._code_at)
         self.journal = Journal(path, self.index, what="your consent", index_file=IndexFile(path))
         # Seals the personal parts with the participant's key (None: plain lines).
         self.sealer = sealer
@@ -242,8 +248,9 @@ class ConsentLog:
         if not code_hash:
             return None
         with self.journal.locked():
-            pseudonym = self.index.by_code.get(code_hash)
-            return None if pseudonym is None else self._current(pseudonym)
+            offset = self.index.by_code.get(code_hash)  # found only if that line has this code
+            line = None if offset is None else self.journal.read_at(offset)
+            return None if line is None else self._current(str(line.get("pseudonym")))
 
     def change(self, record: ConsentRecord) -> None:
         """Append a ``changed`` line with the record's choices; see :meth:`Store.change_consent`."""
@@ -323,6 +330,11 @@ class ConsentLog:
     def open(self, line: dict) -> dict:
         """A consent record from a line (or a copy carried by a response line), personal parts opened."""
         return self.sealer.open_consent(line) if self.sealer else line
+
+    def _code_at(self, offset: int) -> str | None:
+        """The withdrawal-code hash on the line at ``offset`` (for the index's check)."""
+        line = self.journal.read_at(offset)
+        return None if line is None else line.get("code_hash")
 
     def _current(self, pseudonym: str) -> ConsentRecord | None:
         """The record with the latest choices applied (call under the lock)."""

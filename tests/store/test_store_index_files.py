@@ -162,6 +162,11 @@ def test_a_withdrawal_replaces_the_consent_and_key_indexes(tmp_path):
     assert f"{3:064x}".encode() not in consents_index  # the withdrawal code's hash went with the line
     again = EmbeddedStore(data)
     assert again.consent_counts("pilot")["withdrawn"] == 1 and again.get_consent(gone) is None
+    assert again.consent_by_code_hash(f"{3:064x}") is None
+    with again._consents.journal.locked():
+        codes = again._consents.index.by_code
+        assert f"{3:064x}" not in codes and f"{4:064x}" in codes
+    assert again.consent_by_code_hash(f"{4:064x}").pseudonym == f"{4:032x}"
     assert again.keys.get(gone) is None and again.keys.get(f"{4:032x}") is not None
     assert again.verify_audit() == []
     again.close()
@@ -221,14 +226,14 @@ def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monke
     path = tmp_path / "consents.jsonl"
     log = fill_consents(path, 12)
     with log.journal.locked():
-        offsets, surveys, agreed, declined, rest = log.index.snapshot()
+        parts = log.index.snapshot()  # offsets, then each person's survey number, ...
         from array import array
 
         bad = array("q")
-        bad.frombytes(surveys)
+        bad.frombytes(parts[1])
         bad[0] = -1
         log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
-                                     _Parts([offsets, bad.tobytes(), agreed, declined, rest]))
+                                     _Parts([parts[0], bad.tobytes(), *parts[2:]]))
     log.close()
     again, read = opened("consents", path, monkeypatch)
     assert len(read) == path.read_bytes().count(b"\n")
