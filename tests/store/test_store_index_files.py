@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from consent_kit.store import EmbeddedStore
+from consent_kit.store import EmbeddedStore, WithdrawnConsent
 from consent_kit.store import journal as journal_module
 from consent_kit.store.audit import AuditLog
 from consent_kit.store.consents import ConsentLog
@@ -199,9 +201,7 @@ def _store_with_people(data, count: int) -> EmbeddedStore:
     """A store where ``count`` people sent answers as "Send" does (consent with a code, audit entry)."""
     store = EmbeddedStore(data)
     for n in range(count):
-        pseudonym = f"{n:032x}"
-        store.add_submission(consent(pseudonym, code_hash=f"{n:064x}"), _response(n, pseudonym),
-                             audit={"actor": pseudonym, "action": "consent_given", "subject": "pilot"})
+        _send(store, f"{n:032x}", n, n)
     return store
 
 
@@ -308,3 +308,65 @@ def test_a_name_without_a_key_is_looked_up_quietly(tmp_path, caplog):
         assert keys.load("new-person") == b"k" * 40
     assert caplog.records == []
     keys.close()
+
+
+# -- random use: whatever happened, a start from the index files knows what a full reading knows --
+
+STEPS = st.lists(st.tuples(st.sampled_from(["send", "change", "withdraw", "reopen"]), st.integers(0, 7)),
+                 min_size=1, max_size=25)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS, every=st.integers(1, 6))
+def test_random_use_then_a_start_from_the_index_files_agrees_with_a_full_reading(tmp_path_factory, steps,
+                                                                                 every):
+    data = tmp_path_factory.mktemp("data")
+    saved = journal_module.SAVE_EVERY
+    journal_module.SAVE_EVERY = every
+    try:
+        store = EmbeddedStore(data)
+        for n, (step, who) in enumerate(steps):
+            store = _take_step(store, data, step, who, n)
+        store.close()
+        kept = EmbeddedStore(data)
+        for name, log in {"responses": kept._responses, "consents": kept._consents, "keys": kept._keyfile,
+                          "audit": kept._audit}.items():
+            with log.journal.locked():
+                from_files = follower(log).snapshot()
+            log.journal._index_file = None
+            log.journal.close()  # the next locked() reads the whole file
+            with log.journal.locked():
+                assert follower(log).snapshot() == from_files, name
+        assert kept.verify_audit() == []
+        # Nothing crashed, so nothing is put back: a start that forgot who withdrew would write
+        # their withdrawal's audit entry a second time.
+        assert not [e for e in kept.iter_audit() if e["details"].get("put_back")]
+        kept.close()
+    finally:
+        journal_module.SAVE_EVERY = saved
+
+
+def _take_step(store, data, step: str, who: int, n: int) -> EmbeddedStore:
+    """One thing a participant or a server does; returns the store to go on with."""
+    pseudonym = f"{who:032x}"
+    if step == "send":
+        try:
+            _send(store, pseudonym, who, n)
+        except WithdrawnConsent:
+            pass  # a withdrawn person's answers are refused, as they should be
+    elif step == "change" and store.get_consent(pseudonym) is not None:
+        changed = consent(pseudonym, code_hash=f"{who:064x}", agreed=(), declined=("share", "quote"),
+                          changed_at=AT)
+        store.change_consent(changed)
+    elif step == "withdraw":
+        store.withdraw(pseudonym, at=AT, audit={"actor": pseudonym, "action": "consent_withdrawn",
+                                                "subject": "pilot"})
+    elif step == "reopen":
+        store.close()
+        store = EmbeddedStore(data)
+    return store
+
+
+def _send(store, pseudonym: str, code: int, n: int) -> None:
+    store.add_submission(consent(pseudonym, code_hash=f"{code:064x}"), _response(n, pseudonym),
+                         audit={"actor": pseudonym, "action": "consent_given", "subject": "pilot"})
