@@ -14,8 +14,9 @@ lines (so their typed initials and choices are gone) and adds the
 ``withdrawn`` line in the same atomic replacement.
 
 Each process keeps an index (pseudonym -> where the record is and what is
-agreed now, code hash -> pseudonym, counts per survey) and catches up on other
-processes' lines under the lock before every check, like the response index.
+agreed now, code hash -> the line that has it, counts per survey) and catches
+up on other processes' lines under the lock before every check, like the
+response index. It is kept on disk too (``consents.index``, see ``index_file``).
 """
 
 from __future__ import annotations
