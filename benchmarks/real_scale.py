@@ -36,6 +36,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from scale_worker import memory  # noqa: E402
 
 from consent_kit.store import EmbeddedStore  # noqa: E402
 from consent_kit.store.contract import AT, consent, response  # noqa: E402
@@ -105,22 +108,14 @@ def _keep_sending(factory, stop, ready, results) -> None:
 
 def _open_in_new_process(factory, results) -> None:
     """Open the store and touch every index, in a fresh process: put (CPU s, resident MB grown)."""
-    before, cpu = _resident_mb(), time.process_time()
+    before, cpu = memory()["rss_mb"], time.process_time()
     store = factory()
     try:
         store.count_responses()
         store.consent_counts("pilot")  # the key index is read when a store opens (its instance key check)
-        results.put((time.process_time() - cpu, _resident_mb() - before))
+        results.put((time.process_time() - cpu, memory()["rss_mb"] - before))
     finally:
         store.close()
-
-
-def _resident_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def open_cost(factory) -> tuple[float, float]:

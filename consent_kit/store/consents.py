@@ -339,14 +339,14 @@ class ConsentLog:
 
     def _current(self, pseudonym: str) -> ConsentRecord | None:
         """The record with the latest choices applied (call under the lock)."""
-        entry = self.index.current.get(pseudonym)
-        line = None if entry is None else self.journal.read_at(entry.offset)
-        if line is not None and line.get("pseudonym") != pseudonym:
-            self.journal.reread()  # the index pointed at someone else's line: never trusted again
+        def offset() -> int | None:
             entry = self.index.current.get(pseudonym)
-            line = None if entry is None else self.journal.read_at(entry.offset)
+            return None if entry is None else entry.offset
+
+        line = self.journal.read_checked(offset, "pseudonym", pseudonym)
         if line is None:
             return None
+        entry = self.index.current[pseudonym]
         record = ConsentRecord.from_record(self.open(line))
         if entry.changed_at:
             record = replace(

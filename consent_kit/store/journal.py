@@ -256,17 +256,22 @@ class Journal:
                 raise StoreError.from_os_error(exc, what="the change") from exc
             raise
 
-    def reread(self) -> None:
-        """Forget the kept index file and read the whole file again (call inside :meth:`locked`).
+    def read_checked(self, offset_of: Callable[[], int | None], field: str, name: str) -> dict | None:
+        """The line at ``offset_of()``, checked to be ``name``'s (call inside :meth:`locked`).
 
-        For a follower that found a line that isn't the one it looked for: its index is
-        wrong, and is never trusted again.
+        If that line's ``field`` is someone else's, the follower's index is wrong: the kept
+        index file is deleted, the whole file read again, and the line looked up once more.
         """
-        self._require_lock()
+        offset = offset_of()
+        line = None if offset is None else self.read_at(offset)
+        if line is None or line.get(field) == name:
+            return line
         log.error("The index of %s pointed at the wrong line: reading the file again", self.path.name)
         if self._index_file is not None:
             self._index_file.remove()
         self._rebuild()
+        offset = offset_of()
+        return None if offset is None else self.read_at(offset)
 
     def close(self) -> None:
         """Close the file; the next use reopens it and rebuilds the follower."""

@@ -185,14 +185,8 @@ class KeyFile:
             return None
 
     def _line_of(self, name: str) -> dict | None:
-        """The key line of ``name`` (under the lock); an index pointing elsewhere is read again."""
-        offset = self.index.offsets.get(name)
-        record = None if offset is None else self.journal.read_at(offset)
-        if record is not None and record.get("name") != name:
-            self.journal.reread()  # never give one person's key for another's
-            offset = self.index.offsets.get(name)
-            record = None if offset is None else self.journal.read_at(offset)
-        return record
+        """The key line of ``name`` (under the lock): never one person's key for another's."""
+        return self.journal.read_checked(lambda: self.index.offsets.get(name), "name", name)
 
 
 def _keeper(names: set[str], needles: list[bytes]):
