@@ -29,6 +29,7 @@ from pathlib import Path
 from consent_kit.clock import utc_now
 from consent_kit.store import audit_chain as chain
 from consent_kit.store.base import StoreError
+from consent_kit.store.files import fsync_dir
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 
@@ -104,8 +105,13 @@ class AuditLog:
             seq, prev = head["seq"], str(head.get("hash", ""))
         if head is None and seq == 0:
             # A head exists before the first entry, so a crash right after
-            # the first append is never mistaken for a deleted head file.
+            # the first append is never mistaken for a deleted head file:
+            # its name is flushed too (once), or a power cut could lose it.
             self._write_head(0, chain.GENESIS)
+            try:
+                fsync_dir(self.head_path.parent)
+            except OSError as exc:
+                raise StoreError.from_os_error(exc, what="the audit log") from exc
         return chain.make_entry(
             seq=seq + 1, at=utc_now(), actor=actor, action=action, subject=subject,
             details=details, prev=prev,

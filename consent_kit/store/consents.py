@@ -9,9 +9,9 @@ its whole file on every write). Lines are events:
 * ``{"kind": "withdrawn", "pseudonym", "survey_id", "at", "audit"}``: nothing else
   about the person; ``audit`` is a copy of the withdrawal's audit entry.
 
-Withdrawal rewrites the file without the person's ``given`` and ``changed``
-lines (so their typed initials and choices are gone) and adds the
-``withdrawn`` line in the same atomic replacement.
+Withdrawal adds the ``withdrawn`` line, then overwrites the person's
+``given`` and ``changed`` lines in place with blank lines of the same length
+(so their typed initials and choices are gone; see ``journal_blank``).
 
 Each process keeps an index (pseudonym -> where the record is and what is
 agreed now, code hash -> the line that has it, counts per survey) and catches
@@ -36,6 +36,7 @@ from consent_kit.consent.records import CONFIRM_METHODS, ConsentRecord
 from consent_kit.store.base import WithdrawnConsent
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
+from consent_kit.store.journal_blank import BLANKED
 from consent_kit.store.lines import shared_name
 from consent_kit.store.offset_table import OffsetTable
 
@@ -58,6 +59,7 @@ class _Current:
     agreed: tuple[str, ...]
     declined: tuple[str, ...]
     changed_at: str = ""
+    changes: tuple[int, ...] = ()  # offsets of the person's "changed" lines (erased with the consent)
 
 
 class ConsentIndex:
@@ -79,6 +81,7 @@ class ConsentIndex:
         self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
         self.agreed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # survey -> statement -> n
         self.audit_carriers: list[int] = []  # offsets of withdrawn lines that carry an audit entry
+        self.unfinished: set[int] = set()  # withdrawn people's lines not yet blank (a crash came)
         # Survey ids and lists of statements, one object for each value: a hundred thousand
         # people share a few of them, and each line read makes new ones (250 bytes a person).
         self._shared: dict = {}
@@ -86,12 +89,18 @@ class ConsentIndex:
     def apply(self, record: dict, offset: int) -> None:
         """Index one line. Unknown kinds are ignored (written by a newer version)."""
         kind, pseudonym = record.get("kind"), record.get("pseudonym")
+        if kind == BLANKED:  # a withdrawal erased lines in place: their codes are gone
+            for line in record.get(BLANKED) or ():
+                if isinstance(line, int):
+                    self.by_code.discard(line)
+                    self.unfinished.discard(line)
+            return
         if not isinstance(pseudonym, str) or not pseudonym:
             return
         if kind == GIVEN:
             self._given(pseudonym, record, offset)
         elif kind == CHANGED:
-            self._changed(pseudonym, record)
+            self._changed(pseudonym, record, offset)
         elif kind == WITHDRAWN:
             self._withdrawn(pseudonym, str(record.get("survey_id", "")))
             if AUDIT_COPY in record:
@@ -117,10 +126,11 @@ class ConsentIndex:
         self.active[entry.survey_id] += 1
         self.agreed[entry.survey_id].update(entry.agreed)
 
-    def _changed(self, pseudonym: str, record: dict) -> None:
+    def _changed(self, pseudonym: str, record: dict, offset: int) -> None:
         entry = self.current.get(pseudonym)
         if entry is None:
             return
+        entry.changes += (offset,)
         self.agreed[entry.survey_id].subtract(entry.agreed)
         entry.agreed = self._statements(record.get("agreed"))
         entry.declined = self._statements(record.get("declined"))
@@ -142,9 +152,11 @@ class ConsentIndex:
             columns.append(array("q", (numbers.setdefault(getattr(e, field), len(numbers)) for e in entries)))
         rest = {"people": people, "values": list(numbers),
                 "changed_at": {str(n): e.changed_at for n, e in enumerate(entries) if e.changed_at},
-                "withdrawn": sorted(self.withdrawn), "active": dict(self.active),
-                "withdrawals": dict(self.withdrawals), "agreed": {k: dict(v) for k, v in self.agreed.items()},
-                "audit_carriers": self.audit_carriers}
+                "changes": {str(n): e.changes for n, e in enumerate(entries) if e.changes},
+                "withdrawn": sorted(self.withdrawn), "active": _nonzero(self.active),
+                "withdrawals": _nonzero(self.withdrawals),
+                "agreed": {k: _nonzero(v) for k, v in self.agreed.items() if _nonzero(v)},
+                "audit_carriers": self.audit_carriers, "unfinished": sorted(self.unfinished)}
         columns += self.by_code.columns()
         return [column.tobytes() for column in columns] + [orjson.dumps(rest)]
 
@@ -157,6 +169,7 @@ class ConsentIndex:
         by_code = OffsetTable.from_columns(self._read_code, keys, code_offsets, code_order)
         state = orjson.loads(rest)
         people, values, changed = state["people"], state["values"], state["changed_at"]
+        changes = {str(n): tuple(int(o) for o in offsets) for n, offsets in state["changes"].items()}
         if (len(columns) != 4 or any(len(c) != len(people) for c in columns)
                 or any(min(c, default=0) < 0 for c in columns[1:])):
             raise ValueError("its columns don't fit together")
@@ -167,7 +180,8 @@ class ConsentIndex:
             rows = zip(people, *columns, strict=True)
             for n, (pseudonym, offset, survey, agreed, declined) in enumerate(rows):
                 self.current[shared_name(str(pseudonym))] = _Current(
-                    offset, shared[survey], shared[agreed], shared[declined], str(changed.get(str(n), "")))
+                    offset, shared[survey], shared[agreed], shared[declined], str(changed.get(str(n), "")),
+                    changes.get(str(n), ()))
         except IndexError as error:
             raise ValueError("it refers to a value it doesn't hold") from error
         self.by_code = by_code
@@ -177,6 +191,7 @@ class ConsentIndex:
         self.agreed = defaultdict(Counter, {str(k): Counter({str(s): int(n) for s, n in v.items()})
                                             for k, v in state["agreed"].items()})
         self.audit_carriers = [int(o) for o in state["audit_carriers"]]
+        self.unfinished = {int(o) for o in state["unfinished"]}
 
     def _read_code(self, offset: int) -> str | None:
         return self.read_code(offset)
@@ -192,9 +207,10 @@ class ConsentIndex:
 
     def _withdrawn(self, pseudonym: str, survey_id: str) -> None:
         entry = self.current.pop(pseudonym, None)
-        if entry is not None:  # only if the rewrite did not happen; kept consistent anyway
+        if entry is not None:  # its lines are blanked next (see Journal.erase_in_place)
             self.active[entry.survey_id] -= 1
             self.agreed[entry.survey_id].subtract(entry.agreed)
+            self.unfinished.update((entry.offset, *entry.changes))
         if pseudonym not in self.withdrawn:
             self.withdrawn.add(pseudonym)
             self.withdrawals[survey_id] += 1
@@ -279,14 +295,17 @@ class ConsentLog:
 
     def withdraw(self, pseudonym: str, *, at: str, erase_responses: Callable[[], dict],
                  audit: Callable[[dict], AbstractContextManager[dict]] | None = None) -> dict:
-        """Erase this person's consent lines and add a ``withdrawn`` line, in one rewrite.
+        """Erase this person's consent lines in place and add a ``withdrawn`` line.
 
         ``erase_responses`` is called first, under this journal's lock, and
         returns ``{"responses": n, ...}``: if it fails, the consent (and its
         withdrawal code) still works, so the person can simply try again.
-        ``audit(counts)``, called only when this call withdraws, is a context
+        The ``withdrawn`` line is appended and flushed, then the person's
+        ``given`` and ``changed`` lines (and damaged lines naming them) are
+        overwritten by blanks (:meth:`Journal.erase_in_place`). ``audit(counts)``,
+        called only when this call withdraws, is a context
         (``AuditLog.pending``) giving the audit entry, which is carried in the
-        ``withdrawn`` line and written when the rewrite succeeded, so the entry
+        ``withdrawn`` line and written when that line is, so the entry
         and the erasure stand or fall together (see ``submissions.recover``).
         Returns the counts plus ``"consents"`` (lines erased) and ``"audited"``.
         """
@@ -298,14 +317,15 @@ class ConsentLog:
             if entry is None:
                 return {**counts, "consents": 0, "audited": False}
             extra = {"kind": WITHDRAWN, "pseudonym": pseudonym, "survey_id": entry.survey_id, "at": at}
-            erased = [0]
-            keep = _withdraw_keeper(pseudonym, erased)
+            needle = pseudonym.encode("utf-8")
+            lines = [entry.offset, *entry.changes,
+                     *(o for o in journal.damaged if needle in journal.raw_at(o))]
             if audit is None:
-                journal.rewrite(keep, [extra])
+                erased = journal.erase_in_place(lines, [extra])
             else:
                 with audit(counts) as record:
-                    journal.rewrite(keep, [{**extra, AUDIT_COPY: record}])
-        return {**counts, "consents": erased[0], "audited": audit is not None}
+                    erased = journal.erase_in_place(lines, [{**extra, AUDIT_COPY: record}])
+        return {**counts, "consents": len(erased), "audited": audit is not None}
 
     def carried_audit(self) -> list[dict]:
         """The audit entries carried by ``withdrawn`` lines (call under the lock)."""
@@ -355,20 +375,10 @@ class ConsentLog:
         return record
 
 
-def _withdraw_keeper(pseudonym: str, erased: list[int]):
-    """The ``keep`` callback of a withdrawal's rewrite; counts what it drops in ``erased[0]``."""
-    needle = pseudonym.encode("utf-8")
-
-    def keep(record: dict | None, raw: bytes) -> bool:
-        if record is None:
-            # A damaged line is kept unless it could be this person's.
-            mine = needle in raw
-        else:
-            mine = record.get("kind") in (GIVEN, CHANGED) and record.get("pseudonym") == pseudonym
-        erased[0] += mine
-        return not mine
-
-    return keep
+def _nonzero(counts: Counter) -> dict:
+    """The counts that aren't 0: an erasure in place counts a person out to 0, where a
+    full reading never counted them in; the index file is the same either way."""
+    return {key: n for key, n in counts.items() if n}
 
 
 def _check(record: ConsentRecord) -> None:

@@ -90,6 +90,8 @@ class EmbeddedStore(Store):
         # when the server starts, where the person starting it can see it.
         self._responses.count()
         self._consents.counts("")
+        for log_ in (self._responses, self._consents):
+            log_.journal.finish_erasures()  # blanks a crash kept from being written
         recover(self._logs())
         self._shred_leftover_keys()
 

@@ -46,6 +46,28 @@ def checksum_ok(raw: bytes) -> bool:
     return zlib.crc32(b"}", zlib.crc32(memoryview(raw)[:-_SUM_LEN])) == stored
 
 
+#: The kind of line that takes the place of an erased one (see :func:`blank`): every reader ignores it.
+BLANK = "blank"
+_BLANK_HEAD = b'{"kind":"blank"'
+#: The shortest line :func:`blank` fills with a checksummed blank; shorter ones become ``{}`` and spaces.
+_CHECKED_BLANK = len(_BLANK_HEAD) + _SUM_LEN
+
+
+def blank(length: int) -> bytes:
+    """A line of exactly ``length`` bytes (no newline) that says nothing: it replaces an erased line in place.
+
+    ``{"kind":"blank"``, spaces, then the checksum, so it reads as a valid line of an unknown
+    kind, which every reader skips; a line too short for that becomes ``{}`` and spaces (a line
+    without a checksum, read as an empty record). Lines under 2 bytes can't be blanked.
+    """
+    if length >= _CHECKED_BLANK:
+        body = _BLANK_HEAD + b" " * (length - _CHECKED_BLANK) + b"}"
+        return body[:-1] + _SUM_HEAD + b"%08x" % zlib.crc32(body) + b'"}'
+    if length >= 2:
+        return b"{}" + b" " * (length - 2)
+    raise ValueError("a line under 2 bytes can't be blanked")
+
+
 def shared_name(name: str) -> str:
     """``name`` as one string object per process, however many lines and indexes hold it.
 

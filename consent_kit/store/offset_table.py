@@ -34,8 +34,9 @@ class OffsetTable:
 
     Offers what the response index uses of a ``dict``: ``in``, ``get``, ``[]``,
     ``len`` and ``values()`` (offsets in the order they were added, which is
-    the file's order). Ids are only ever added, never removed: an erasure
-    rewrites the journal and the index is rebuilt.
+    the file's order). An entry is removed by its offset (:meth:`discard`),
+    when its line is erased in place; an erasure that rewrites the journal
+    builds the table again.
     """
 
     def __init__(self, read_id: Callable[[int], str | None], slots: int = _MIN_SLOTS):
@@ -92,6 +93,42 @@ class OffsetTable:
         offsets[slot] = offset
         self._order.append(offset)
         return True
+
+    def discard(self, offset: int) -> bool:
+        """Forget the entry whose line starts at ``offset``; return whether there was one.
+
+        Found by a search of the offsets (C speed, about a millisecond per 100,000
+        entries): erasures are rare, and it needs neither the id nor its hash.
+        """
+        slot = self._slot_of(offset)
+        if slot is None:
+            return False
+        self._order.remove(offset)
+        self._empty(slot)
+        return True
+
+    def _slot_of(self, offset: int) -> int | None:
+        keys, offsets, start = self._keys, self._offsets, 0
+        while True:
+            try:
+                slot = offsets.index(offset, start)
+            except ValueError:
+                return None
+            if keys[slot] != _EMPTY:  # an empty slot's offset is 0 too
+                return slot
+            start = slot + 1
+
+    def _empty(self, slot: int) -> None:
+        """Empty ``slot``, moving back later entries of its run so every lookup still finds them."""
+        keys, offsets, mask = self._keys, self._offsets, len(self._keys) - 1
+        hole, probe = slot, (slot + 1) & mask
+        while (key := keys[probe]) != _EMPTY:
+            # The entry may fill the hole if the hole lies between its home slot and where it is.
+            if (probe - (key & mask)) & mask >= (probe - hole) & mask:
+                keys[hole], offsets[hole] = key, offsets[probe]
+                hole = probe
+            probe = (probe + 1) & mask
+        keys[hole], offsets[hole] = _EMPTY, 0
 
     def _find(self, response_id: str) -> int | None:
         for offset in self._candidates(id_key(response_id)):

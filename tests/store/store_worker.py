@@ -13,8 +13,10 @@ Modes:
   withdraw DATA         for each line "ROUND PSEUDONYM", withdraw PSEUDONYM with an
                         audit entry; print "withdrew ROUND AUDITED".
   die DATA PSEUDONYM WHERE  withdraw, but exit at once (like kill -9) at WHERE:
-                        "after-erase" (answers erased, consent not yet rewritten) or
-                        "after-rewrite" (consent rewritten, audit entry not written).
+                        "after-erase" (answers erased, consent not yet touched),
+                        "answers-not-blank" (answers' tombstones written, their lines not yet blank),
+                        "consent-not-blank" (withdrawn line written, consent lines not yet blank) or
+                        "before-audit" (consent erased, audit entry not written).
 """
 
 from __future__ import annotations
@@ -114,7 +116,13 @@ def withdraw(data_dir: str) -> None:
 def die(data_dir: str, pseudonym: str, where: str) -> None:
     store = EmbeddedStore(data_dir)
     if where == "after-erase":
-        store._consents.journal.rewrite = lambda *a, **k: os._exit(9)
+        store._consents.journal.erase_in_place = lambda *a, **k: os._exit(9)
+    elif where.endswith("-not-blank"):
+        from consent_kit.store import journal
+
+        dies_in = "responses.jsonl" if where == "answers-not-blank" else "consents.jsonl"
+        real = journal.overwrite_lines
+        journal.overwrite_lines = lambda path, *a: os._exit(9) if path.name == dies_in else real(path, *a)
     else:
         store._audit.write_entry = lambda *a, **k: os._exit(9)
     store.withdraw(pseudonym, at="2026-11-28T10:00:00Z", audit=audit_of(pseudonym))

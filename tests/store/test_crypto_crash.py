@@ -10,7 +10,6 @@ import pytest
 from store_helpers import make_response
 
 from consent_kit.store import EmbeddedStore, StoreError
-from consent_kit.store import journal as journal_module
 from consent_kit.store.journal import decode, encode
 
 P1, P2 = "1" * 32, "2" * 32
@@ -24,44 +23,56 @@ def key_lines(data_dir) -> list[bytes]:
     return (data_dir / "keys.jsonl").read_bytes().splitlines()
 
 
-def test_destroying_a_key_rewrites_the_file_fsync_temp_replace_fsync_folder(store, data_dir, monkeypatch):
+def test_destroying_a_key_overwrites_its_line_in_place_flushed_before_anything_says_so(store, data_dir,
+                                                                                      monkeypatch):
+    """Kills: no fsync of the blanks (the ``blanked`` line could reach the disk first); the erasure
+    not counted in the lock file (a key kept by another process could be given again)."""
     store.keys.get_or_create(P1)
     store.keys.get_or_create(P2)
+    keys = str(data_dir / "keys.jsonl")
+    p1_line = next(ln for ln in key_lines(data_dir) if P1.encode() in ln)
+    wrapped = decode(p1_line, where="t")["key"].encode()
+    offset = (data_dir / "keys.jsonl").read_bytes().index(p1_line)
+    erasures = (data_dir / "keys.lock").stat().st_size
     events = []
-    real_fsync, real_replace, real_dir = os.fsync, os.replace, journal_module.fsync_dir
+    real_fsync, real_pwrite, real_write, real_replace = os.fsync, os.pwrite, os.write, os.replace
     spy = events.append
     monkeypatch.setattr(os, "fsync", lambda fd: spy(("fsync", _path_of(fd))) or real_fsync(fd))
+    monkeypatch.setattr(os, "pwrite", lambda fd, data, at: spy(("pwrite", _path_of(fd), at, bytes(data)))
+                        or real_pwrite(fd, data, at))
+    monkeypatch.setattr(os, "write", lambda fd, data: spy(("write", _path_of(fd), bytes(data)))
+                        or real_write(fd, data))
     monkeypatch.setattr(os, "replace", lambda a, b: spy(("replace", str(a), str(b))) or real_replace(a, b))
-    monkeypatch.setattr(journal_module, "fsync_dir", lambda p: spy(("fsync_dir", str(p))) or real_dir(p))
 
     assert store.keys.destroy(P1) is True
 
-    keys = str(data_dir / "keys.jsonl")
-    replaced = [e for e in events if e[0] == "replace"]
-    assert len(replaced) == 1 and replaced[0][2] == keys
-    temp = replaced[0][1]
-    assert os.path.dirname(temp) == str(data_dir) and os.path.basename(temp).startswith(".keys.jsonl.")
-    order = [events.index(("fsync", temp)), events.index(replaced[0]),
-             events.index(("fsync_dir", str(data_dir)))]
-    assert order == sorted(order)  # written to disk, then swapped in, then the swap made durable
-    assert [decode(ln, where="t")["name"] for ln in key_lines(data_dir)] == ["~instance-key-check", P2]
-    assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []
+    blanks = [e for e in events if e[0] == "pwrite" and e[1] == keys]
+    assert [(e[2], len(e[3])) for e in blanks] == [(offset, len(p1_line))]  # the line, in place
+    said = next(n for n, e in enumerate(events) if e[0] == "write" and e[1] == keys
+                and e[2].startswith(b'{"kind":"blanked"'))
+    flushed = [n for n, e in enumerate(events) if e == ("fsync", keys)]
+    assert any(events.index(blanks[-1]) < n < said for n in flushed)  # blanks on disk first
+    assert not any(e[0] == "replace" and e[2] == keys for e in events)
+    data = (data_dir / "keys.jsonl").read_bytes()
+    assert wrapped not in data and P1.encode() not in data
+    named = [decode(ln, where="t") for ln in key_lines(data_dir)]
+    assert [line["name"] for line in named if "name" in line] == ["~instance-key-check", P2]
+    assert (data_dir / "keys.lock").stat().st_size == erasures + 1
 
 
-def test_a_failed_rewrite_keeps_the_key_and_a_second_withdrawal_finishes(store, data_dir, monkeypatch):
+def test_a_failed_erasure_keeps_the_consent_and_a_second_withdrawal_finishes(store, data_dir, monkeypatch):
     store.add_submission(*_submission(P1, "a" * 32))
-    real_replace = os.replace
+    real_fsync = os.fsync
 
-    def full(a, b):
-        if str(b).endswith("keys.jsonl"):
+    def full(fd):
+        if _path_of(fd).endswith("keys.jsonl"):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_replace(a, b)
+        return real_fsync(fd)
 
-    monkeypatch.setattr(os, "replace", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(StoreError) as caught:
         store.withdraw(P1, at="2026-11-28T10:00:00Z")
     assert caught.value.reason == "disk_full"
-    assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []  # it held keys
     assert store.get_consent(P1) is not None  # the withdrawal code still works: they can try again
     monkeypatch.undo()
     result = store.withdraw(P1, at="2026-11-28T10:05:00Z")

@@ -265,7 +265,8 @@ def test_withdraw_again_adds_nothing_and_late_answers_are_refused(store, data_di
     assert store.responses_by_pseudonym(P1) == []
     assert store.withdraw(P1, at="2026-11-28T10:05:00Z") == {
         "responses": 0, "consents": 0, "damaged": 0, "audited": False}
-    assert [line["kind"] for line in _lines(data_dir)] == ["withdrawn"]
+    # The consent line blanked where it was, the withdrawal, and where the blanks are: nothing more.
+    assert [line["kind"] for line in _lines(data_dir)] == ["blank", "withdrawn", "blanked"]
     assert store.consent_counts("pilot")["withdrawn"] == 1
 
 

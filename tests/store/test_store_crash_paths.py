@@ -38,8 +38,10 @@ def _path(fd: int) -> str:
 # -- the order of flushes in a rewrite -------------------------------------------
 
 def test_rewrite_flushes_the_temp_file_before_replacing_and_the_folder_after(store, data_dir, monkeypatch):
-    """Kills: no fsync of the temp file; no fsync of the folder; folder fsync'd before the replace."""
-    store.add_response(make_response("a" * 32, pseudonym=P1))
+    """Kills: no fsync of the temp file; no fsync of the folder; folder fsync'd before the replace.
+
+    Removing sample answers rewrites the journal (a withdrawal erases in place, see below)."""
+    store.add_sample_responses([make_response("a" * 32, source="sample")])
     store.add_response(make_response("b" * 32))
     events = []
     real_fsync, real_replace = os.fsync, os.replace
@@ -47,7 +49,7 @@ def test_rewrite_flushes_the_temp_file_before_replacing_and_the_folder_after(sto
     monkeypatch.setattr(os, "replace",
                         lambda a, b: events.append(("replace", str(a), str(b))) or real_replace(a, b))
 
-    store.erase_responses(["a" * 32])
+    assert store.remove_sample_responses("pilot") == 1
 
     journal, folder = str(data_dir / "responses.jsonl"), str(data_dir)
     replaces = [e for e in events if e[0] == "replace" and e[2] == journal]
@@ -199,10 +201,11 @@ def test_withdrawal_writes_one_entry_with_the_true_count(store):
     assert store.verify_audit() == []
 
 
-@pytest.mark.parametrize("where", ["after-erase", "after-rewrite"])
+@pytest.mark.parametrize("where", ["after-erase", "answers-not-blank", "consent-not-blank", "before-audit"])
 def test_a_withdrawal_killed_part_way_ends_with_one_true_entry(data_dir, where):
     """Kills: no audit copy in the withdrawn line / no _recover_withdrawals; the count lost with the
-    process (tombstones without "for")."""
+    process (tombstones without "for"); lines announced as erased but left unblanked by a crash
+    (no finish_erasures, or no "unfinished" in a follower)."""
     with EmbeddedStore(data_dir) as store:
         store.add_consent(make_record(P1))
         store.add_response(make_response("a" * 32, pseudonym=P1, answers={"q1": CANARY}))
@@ -211,7 +214,7 @@ def test_a_withdrawal_killed_part_way_ends_with_one_true_entry(data_dir, where):
         proc.communicate(timeout=TIMEOUT)
     assert proc.returncode == 9
     with EmbeddedStore(data_dir) as store:
-        if where == "after-erase":  # the consent still works, so the person tries again
+        if where in ("after-erase", "answers-not-blank"):  # the consent still works: they try again
             assert store.get_consent(P1) is not None
             assert store.withdraw(P1, at="2026-11-28T10:02:00Z", audit=audit_of(P1))["audited"]
         [entry] = withdrawal_entries(store, P1)
@@ -220,6 +223,9 @@ def test_a_withdrawal_killed_part_way_ends_with_one_true_entry(data_dir, where):
         assert store.get_consent(P1) is None
     for path in data_dir.rglob("*"):
         assert not path.is_file() or CANARY.encode() not in path.read_bytes(), path.name
+    assert b'"given"' not in (data_dir / "consents.jsonl").read_bytes()  # their consent line is blank
+    # Their answers' line is blank too (sealed, its words can't be searched for; their pseudonym can).
+    assert b'"pseudonym":"' + P1.encode() not in (data_dir / "responses.jsonl").read_bytes()
 
 
 def test_a_lost_entry_is_put_back_after_newer_ones_as_a_new_entry(data_dir, monkeypatch):
@@ -353,7 +359,7 @@ def test_a_failed_rewrite_leaves_no_temp_file_and_the_old_file_whole(store, data
     from consent_kit.store import StoreError
 
     store.add_response(make_response("a" * 32, pseudonym=P1, answers={"q1": CANARY}))
-    store.add_response(make_response("b" * 32))
+    store.add_sample_responses([make_response("b" * 32, source="sample")])
     before = (data_dir / "responses.jsonl").read_bytes()
 
     def full_disk(src, dst):
@@ -361,7 +367,7 @@ def test_a_failed_rewrite_leaves_no_temp_file_and_the_old_file_whole(store, data
 
     monkeypatch.setattr(os, "replace", full_disk)
     with pytest.raises(StoreError):
-        store.erase_responses(["b" * 32])
+        store.remove_sample_responses("pilot")
     monkeypatch.undo()
     assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []
     assert (data_dir / "responses.jsonl").read_bytes() == before
