@@ -27,6 +27,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,11 +148,14 @@ class ConsentIndex:
         as the index shares them (:meth:`restore` shares them again).
         """
         people, entries = list(self.current), list(self.current.values())
-        numbers: dict = {}  # survey id or statement tuple -> its place in "values"
-        columns = [array("q", (e.offset for e in entries))]
-        for field in ("survey_id", "agreed", "declined"):
-            columns.append(array("q", (numbers.setdefault(getattr(e, field), len(numbers)) for e in entries)))
-        rest = {"people": people, "values": list(numbers),
+        # Column by column with map (C speed): a withdrawal saves this at once (0.3 s a 100,000 people
+        # with a loop per person).
+        offsets, *shared = (list(map(attrgetter(field), entries))
+                            for field in ("offset", "survey_id", "agreed", "declined"))
+        values = list(dict.fromkeys(chain(*shared)))  # survey id or statement tuple, each once
+        numbers = {value: n for n, value in enumerate(values)}
+        columns = [array("q", offsets)] + [array("q", map(numbers.__getitem__, column)) for column in shared]
+        rest = {"people": people, "values": values,
                 "changed_at": {str(n): e.changed_at for n, e in enumerate(entries) if e.changed_at},
                 "changes": {str(n): e.changes for n, e in enumerate(entries) if e.changes},
                 "withdrawn": sorted(self.withdrawn), "active": _nonzero(self.active),

@@ -25,6 +25,7 @@ J, R, C = "consent_kit/store/journal.py", "consent_kit/store/responses.py", "con
 E, S, A = "consent_kit/store/embedded.py", "consent_kit/store/submissions.py", "consent_kit/store/audit.py"
 F = "consent_kit/store/files.py"
 JR, L = "consent_kit/store/journal_rewrite.py", "consent_kit/store/lines.py"
+JB = "consent_kit/store/journal_blank.py"
 K, SL, D = "consent_kit/store/keys.py", "consent_kit/store/sealing.py", "consent_kit/store/drafts.py"
 CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
 
@@ -45,15 +46,13 @@ MUTANTS = {
     "journal: checksum ignored": (L, "        if checksum_ok(raw):\n            return record", "        if True:\n            return record"),
     "journal: new file's name not fsync'd": (J, "            fsync_dir(self.path.parent)  # the new name", "            pass  # the new name"),
     "journal: shrunk file not noticed": (J, " or st.st_size < self._offset", ""),
-    "erase: damaged lines always kept": (R, "            return not any(n in raw for n in needles)", "            return True"),
-    "erase: ids not stored yet not tombstoned": (R, "{id_hash(i) for i in targets} - self.index.erased",
-                                                 "{id_hash(i) for i in present} - self.index.erased"),
-    "erase: pseudonym not searched in damaged lines": (R, "needles = present | ({pseudonym} if pseudonym else set())",
-                                                       "needles = present"),
-    "erase: tombstones without the person": (R, '**({"for": id_hash(pseudonym)} if h in mark else {})', "**{}"),
+    "erase: damaged lines always kept": (R, "damaged = self._damaged_offsets([*lines, pseudonym] if pseudonym else list(lines))", "damaged = []"),
+    "erase: ids not stored yet not tombstoned": (R, "            for response_id in sorted(targets):", "            for response_id in sorted(lines):"),
+    "erase: pseudonym not searched in damaged lines": (R, "[*lines, pseudonym] if pseudonym else list(lines)", "list(lines)"),
+    "erase: tombstones without the person": (R, '                        record["for"] = id_hash(pseudonym)', "                        pass"),
     "add: erased id accepted again": (R, "        if id_hash(response.id) in self.index.erased:", "        if False:"),
-    "withdraw: damaged consent line kept": (C, "            mine = needle in raw", "            mine = False"),
-    "withdraw: audit entry never carried": (C, "            if audit is None:\n                journal.rewrite", "            if True:\n                journal.rewrite"),
+    "withdraw: damaged consent line kept": (C, "                     *(o for o in journal.damaged if needle in journal.raw_at(o))]", "                     ]"),
+    "withdraw: audit entry never carried": (C, "            if audit is None:\n                erased = journal.erase_in_place", "            if True:\n                erased = journal.erase_in_place"),
     "consent: withdrawn pseudonym accepted again": (C, "        if record.pseudonym in self.index.withdrawn:\n            raise", "        if False:\n            raise"),
     "add_response: withdrawn pseudonym accepted": (E, "            if response.pseudonym and response.pseudonym in self._consents.index.withdrawn:",
                                                    "            if False:"),
@@ -77,10 +76,8 @@ MUTANTS = {
     # Crypto-shredding (issue 16 §4).
     "withdraw: key kept": (E, "            self.keys.destroy(pseudonym)\n", "            pass\n"),
     "erase: own key of an answer without pseudonym kept": (E, "        self.keys.destroy_all(own_keys)", "        pass"),
-    "keys: destroyed key's line kept": (K, 'return not (record.get("kind") == KEY and record.get("name") in names)',
-                                        "return True"),
-    "keys: damaged line of a destroyed key kept": (K, "            return not any(n in raw for n in needles)",
-                                                   "            return True"),
+    "keys: destroyed key's line kept": (K, "journal.erase_in_place([self.index.offsets[n] for n in present] + damaged, [])", "journal.erase_in_place(damaged, [])"),
+    "keys: damaged line of a destroyed key kept": (K, "damaged = [o for o in journal.damaged if any(n in journal.raw_at(o) for n in needles)]", "damaged = []"),
     "keys: cache used for a key made again": (CR, "if hit is not None and hit[0] == wrapped:", "if hit is not None:"),
     "seal: answers written plain": (R, "line = self.sealer.seal_response(record) if self.sealer else record",
                                     "line = record"),
@@ -89,9 +86,22 @@ MUTANTS = {
     "seal: drafts written plain": (D, "            body = self.sealer.seal_draft(draft_id, body)", "            pass"),
     "send: new key not flushed before the answers": (S, "            flush_first()  # a new", "            pass  # a new"),
     "start: leftover keys kept": (E, "        self._shred_leftover_keys()\n", ""),
-    "sweep: keys of live drafts destroyed": (E, "                     | live)", "                     )"),
+    "sweep: keys of live drafts destroyed": (E, "and n not in live and", "and"),
     "claims: erased contact's key kept": (SD, "        self._keys.destroy_all(emptied)", "        pass"),
     "tables: atomic write not fsync'd": (F, "            if durable:\n                os.fsync(fd)", "            if False:\n                os.fsync(fd)"),
+    # Erasure in place (a withdrawal blanks the person's lines where they are; issue 22).
+    "erase in place: blanks not flushed": (JB, "        os.fsync(fd)", "        pass"),
+    "erase in place: erasure not counted in the lock file": (JB, "    count_erasure(stamp)", "    pass"),
+    "erase in place: a cut-off erasure not finished at start": (E, "            log_.journal.finish_erasures()", "            pass"),
+    "erase in place: answers' lines not noted as unfinished": (R, "                self.unfinished.add(at)", "                pass"),
+    "erase in place: consent lines not noted as unfinished": (C, "            self.unfinished.update((entry.offset, *entry.changes))", "            pass"),
+    "erase in place: other processes keep their old checksum": (J, "            self._crc = None  # lines", "            pass  # lines"),
+    "erase in place: blanked damaged lines still damaged elsewhere": (J, "        self.damaged = [d for d in self.damaged if d not in gone]\n        if any", "        if any"),
+    "erase in place: codes of blanked lines kept": (C, "                    self.by_code.discard(line)", "                    pass"),
+    "erase in place: destroyed keys' names kept by other processes": (K, "            self.forget(record.get(BLANKED))", "            pass"),
+    "erase in place: a crashed rewrite's copy kept": (J, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
+    "erase in place: other processes' lists never cleaned": (R, "        if self.unlinked:\n            self._unlink()", "        if False:\n            self._unlink()"),
+    "erase in place: the erasing process's checksum not read again": (J, "                self._crc = journal_crc(self._fd, self._offset)  # bytes it covered", "                pass  # bytes it covered"),
 }
 
 
