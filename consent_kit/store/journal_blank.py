@@ -31,17 +31,113 @@ never given again from such a copy.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from consent_kit.store.files import FILE_MODE
+from consent_kit.store.base import StoreError
+from consent_kit.store.files import FILE_MODE, remove_stale_temps
+from consent_kit.store.index_file import journal_crc
 from consent_kit.store.lines import blank
+
+log = logging.getLogger(__name__)
 
 #: The kind of line appended after an erasure in place, and its field listing the blanked offsets.
 BLANKED = "blanked"
 #: How such a line starts (``encode`` keeps the record's order): the journal spots it without decoding.
 BLANKED_HEAD = b'{"kind":"blanked"'
+
+
+class ErasingInPlace:
+    """What :class:`~consent_kit.store.journal.Journal` does to erase lines in place (a mixin).
+
+    Kept here, with the rest of erasure in place; it uses the journal's own state
+    (``_offset``, ``_crc``, ``damaged``, its index file) as the journal's methods do.
+    """
+
+    def erase_in_place(self, offsets: Iterable[int], extra: list[dict]) -> list[int]:
+        """Append ``extra`` (what is erased, and why), then overwrite the lines at ``offsets`` with blanks.
+
+        The erasure of a few people's lines (a withdrawal): it costs what their lines
+        cost, where :meth:`rewrite` copies the whole file (see :mod:`.journal_blank`).
+        ``offsets`` must be where lines start (offsets the follower was given, or
+        damaged lines'). In order, each step flushed before the next: ``extra``
+        (tombstones, a ``withdrawn`` line: the follower drops the lines' entries and
+        notes them as :attr:`unfinished <Follower>` until they are blank), the
+        blanks, then a ``blanked`` line naming the offsets. A crash in between
+        leaves a file whose follower names the lines still to blank; the store
+        blanks them when it opens (:meth:`finish_erasures`). Call inside
+        :meth:`locked`. Returns the offsets blanked.
+        """
+        self._require_lock()
+        targets = sorted({o for o in offsets if isinstance(o, int) and 0 <= o < self._offset})
+        remove_stale_temps(self.path)  # a crashed rewrite's copy may hold what is erased
+        if self._index_file is not None and targets:
+            self._index_file.remove()  # it names what is about to be erased
+        for n, record in enumerate(extra):
+            self.append(record, durable=n == len(extra) - 1)  # one flush covers them all
+        try:
+            blanked = overwrite_lines(self.path, targets, self.raw_at, self.lock.path)
+        except OSError as exc:
+            self._rebuild()  # some lines may be blank already: read what is there
+            raise StoreError.from_os_error(exc, what="the change") from exc
+        if blanked:
+            gone = set(blanked)
+            self.damaged = [d for d in self.damaged if d not in gone]
+            if self._index_file is not None:
+                self._crc = journal_crc(self._fd, self._offset)  # bytes it covered have changed
+            self.append({"kind": BLANKED, BLANKED: blanked})
+            if self._index_file is not None:
+                self._save_index()  # the next start need not read the whole file again
+        return blanked
+
+    def finish_erasures(self) -> int:
+        """Blank the lines an erasure in place announced and a crash kept it from blanking.
+
+        Call when the store opens. The follower's ``unfinished`` (offsets) names them;
+        a follower without one has nothing to finish. Returns how many lines were blanked.
+        """
+        with self.locked():
+            unfinished = sorted(getattr(self._follower, "unfinished", ()))
+            if not unfinished:
+                return 0
+            log.warning("Finishing an erasure that was cut off: blanking %d line(s) of %s",
+                        len(unfinished), self.path.name)
+            return len(self.erase_in_place(unfinished, []))
+
+    def ident(self) -> tuple | None:
+        """Which file this process has indexed, and how many erasures in place it had (call under the lock).
+
+        For a copy of something read from the file, kept and used without the lock
+        while :meth:`same_file` says nothing was erased since.
+        """
+        return None if self._ident is None else (self._ident, erasures(self.lock.path))
+
+    def same_file(self, ident: tuple | None) -> bool:
+        """Without the lock: whether the file is still the one ``ident`` (from :meth:`ident`) names, unerased.
+
+        A rewrite replaces the file, so a different ``(st_dev, st_ino)``; an erasure in
+        place adds a byte to the lock file (:mod:`.journal_blank`); appends change neither.
+        Only the file this process has open counts: while it is open its number can't
+        be reused by a new file (checked before and after the stats).
+        """
+        if ident is None or ident[0] != self._ident:
+            return False
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return ((st.st_dev, st.st_ino) == ident[0] and erasures(self.lock.path) == ident[1]
+                and ident[0] == self._ident)
+
+    def _saw_blanked(self, record: dict, start: int) -> None:
+        """Another process erased lines in place (a ``blanked`` line, read while catching up)."""
+        lines = record.get(BLANKED)
+        gone = {o for o in lines if isinstance(o, int)} if isinstance(lines, list) else set()
+        self.damaged = [d for d in self.damaged if d not in gone]
+        if any(o < start for o in gone) and self._index_file is not None:
+            self._crc = None  # lines this process had read (and checksummed) are blank now
 
 
 def overwrite_lines(path: Path, offsets: list[int], raw_at: Callable[[int], bytes], stamp: Path) -> list[int]:

@@ -1,7 +1,8 @@
 """Responses on a :class:`~consent_kit.store.journal.Journal`, with an in-memory index.
 
 Each process keeps an index built from the journal: submission id -> byte
-offset, counts per survey, pseudonym -> ids, and the hashes of erased ids.
+offset, counts per survey, pseudonym -> the offsets of their answers, and
+the hashes of erased ids.
 Before every check the journal feeds it whatever other processes appended
 since, so an idempotency check costs O(new lines), never O(all responses).
 The ids are kept as 64-bit hashes in flat arrays (:mod:`.offset_table`), and
@@ -92,15 +93,15 @@ class ResponseIndex:
         """Forget everything before a replay from the start of the file."""
         self.offsets = OffsetTable(self._read_id)
         self.counts: Counter[str] = Counter()
-        # Tuples, not lists: a list that was appended to holds room for four (40 bytes more a person).
-        self.by_pseudonym: dict[str, tuple[str, ...]] = {}
+        # Sender -> where their answers' lines are: one int for most people, a tuple for more (not
+        # the ids: 140 bytes less a person than a tuple of id strings; see offsets_of).
+        self.by_pseudonym: dict[str, int | tuple[int, ...]] = {}
         self.erased: set[str] = set()
         self.erased_for: Counter[str] = Counter()  # pseudonym hash -> stored answers erased
-        self.carrying_consent: set[str] = set()  # ids whose line carries a consent copy
-        # Erasures in place: hashes of ids this process is erasing -> (sender, id), and hashes of
-        # ids other processes erased whose sender's list still names them (see _unlink).
-        self.dropping: dict[str, tuple[str, str]] = {}
-        self.unlinked: set[str] = set()
+        # Erasures in place: hashes of ids this process is erasing -> their sender, and where the
+        # lines were that other processes erased, while senders' lists still name them (see _unlink).
+        self.dropping: dict[str, str] = {}
+        self.unlinked: set[int] = set()
         self.unfinished: set[int] = set()  # erased lines not yet blank (a crash came in between)
 
     def apply(self, record: dict, offset: int) -> None:
@@ -117,9 +118,11 @@ class ResponseIndex:
             pseudonym = record.get("pseudonym")
             if pseudonym:
                 pseudonym = shared_name(pseudonym)
-                self.by_pseudonym[pseudonym] = self.by_pseudonym.get(pseudonym, ()) + (response_id,)
-            if CONSENT_COPY in record:
-                self.carrying_consent.add(response_id)
+                held = self.by_pseudonym.get(pseudonym)
+                if held is None:
+                    self.by_pseudonym[pseudonym] = offset
+                else:
+                    self.by_pseudonym[pseudonym] = (held, offset) if type(held) is int else held + (offset,)
         elif kind == BLANKED:
             self.unfinished.difference_update(record.get(BLANKED) or ())
         elif kind == ERASED:
@@ -131,36 +134,38 @@ class ResponseIndex:
             if type(at) is int and self.offsets.discard(at):
                 self.counts[str(record.get("survey_id"))] -= 1
                 self.unfinished.add(at)  # until the line is blank (see Journal.erase_in_place)
-                known = self.dropping.pop(digest, None)
-                if known is None:
-                    self.unlinked.add(digest)  # whose it was is not said: see snapshot
+                sender = self.dropping.pop(digest, None)
+                if sender is None:
+                    self.unlinked.add(at)  # whose it was is not said: see _unlink
                 else:
-                    self._drop(*known)
+                    self._keep(sender, {at})
 
-    def _drop(self, pseudonym: str, response_id: str) -> None:
-        """Take an erased id out of its sender's list."""
-        self.carrying_consent.discard(response_id)
-        kept = tuple(i for i in self.by_pseudonym.get(pseudonym, ()) if i != response_id)
-        if kept:
+    def offsets_of(self, pseudonym: str) -> tuple[int, ...]:
+        """Where the lines of ``pseudonym``'s answers are (some may be blank: see _unlink)."""
+        held = self.by_pseudonym.get(pseudonym, ())
+        return (held,) if type(held) is int else held
+
+    def _keep(self, pseudonym: str, gone: set[int]) -> None:
+        """Take the offsets ``gone`` out of ``pseudonym``'s list."""
+        kept = tuple(o for o in self.offsets_of(pseudonym) if o not in gone)
+        if len(kept) > 1:
             self.by_pseudonym[pseudonym] = kept
+        elif kept:
+            self.by_pseudonym[pseudonym] = kept[0]
         else:
             self.by_pseudonym.pop(pseudonym, None)
 
     def _unlink(self) -> None:
-        """Take the ids erased by other processes out of the senders' lists (one pass over them all).
+        """Take the lines other processes erased out of the senders' lists (one pass over them all).
 
-        A tombstone names neither the id nor whose it was (only the id's hash), so
-        until then the lists may name ids that are gone (readers skip those). Done
-        before the index is kept on disk, so the file equals a full reading.
+        A tombstone says where the line was, never whose it was, so until then a
+        list may name a blank line (readers skip those). Done before the index is
+        kept on disk, so the file equals a full reading.
         """
         gone, self.unlinked = self.unlinked, set()
-        for pseudonym, ids in list(self.by_pseudonym.items()):
-            kept = tuple(i for i in ids if id_hash(i) not in gone)
-            if not kept:
-                del self.by_pseudonym[pseudonym]
-            elif len(kept) != len(ids):
-                self.by_pseudonym[pseudonym] = kept
-        self.carrying_consent = {i for i in self.carrying_consent if id_hash(i) not in gone}
+        for pseudonym, held in list(self.by_pseudonym.items()):
+            if (held in gone) if type(held) is int else not gone.isdisjoint(held):
+                self._keep(pseudonym, gone)
 
     def _read_id(self, offset: int) -> str | None:
         return self.read_id(offset)
@@ -175,7 +180,7 @@ class ResponseIndex:
         rest = {"counts": {survey: n for survey, n in self.counts.items() if n},
                 "by_pseudonym": dict(self.by_pseudonym),
                 "erased": sorted(self.erased), "erased_for": dict(self.erased_for),
-                "carrying_consent": sorted(self.carrying_consent), "unfinished": sorted(self.unfinished)}
+                "unfinished": sorted(self.unfinished)}
         # Sorted: an erasure in place keeps a sender's place in by_pseudonym where a full reading
         # would put them later (0.3 s a million senders, once every SAVE_EVERY lines).
         return [column.tobytes() for column in self.offsets.columns()] + [
@@ -190,11 +195,9 @@ class ResponseIndex:
         if sum(counts.values()) != len(table):
             raise ValueError("its counts don't match its answers")
         self.offsets, self.counts = table, counts
-        self.by_pseudonym = {shared_name(str(k)): tuple(str(i) for i in v)
-                             for k, v in state["by_pseudonym"].items()}
+        self.by_pseudonym = {shared_name(str(k)): _offsets(v) for k, v in state["by_pseudonym"].items()}
         self.erased = {str(h) for h in state["erased"]}
         self.erased_for = Counter({str(k): int(v) for k, v in state["erased_for"].items()})
-        self.carrying_consent = {str(i) for i in state["carrying_consent"]}
         self.unfinished = {int(o) for o in state["unfinished"]}
 
 
@@ -259,10 +262,8 @@ class ResponseLog:
     def by_pseudonym(self, pseudonym: str) -> list[Response]:
         """Return the responses carrying ``pseudonym`` ("" matches nothing)."""
         with self.journal.locked():
-            # .get: another process may have erased some (see _forget)
-            offsets = [self.index.offsets.get(i) for i in self.index.by_pseudonym.get(pseudonym, ())]
-            offsets = [offset for offset in offsets if offset is not None]
-            found = [self._read(offset) for offset in offsets]
+            # A blank line (another process erased it, see _unlink) reads as None.
+            found = [self._read(offset) for offset in self.index.offsets_of(pseudonym)]
         return [r for r in found if r is not None]
 
     def count(self, survey_id: str | None = None) -> int:
@@ -321,7 +322,7 @@ class ResponseLog:
                     if pseudonym:
                         record["for"] = id_hash(pseudonym)
                     if isinstance(line.get("pseudonym"), str):
-                        self.index.dropping[digest] = (line["pseudonym"], response_id)
+                        self.index.dropping[digest] = line["pseudonym"]
                 extra.append(record)
             damaged = self._damaged_offsets([*lines, pseudonym] if pseudonym else list(lines))
             if lines or damaged:
@@ -375,6 +376,15 @@ class ResponseLog:
         if line is None or self.sealer is None:
             return line
         return self.sealer.open_response(line)
+
+
+def _offsets(kept) -> int | tuple[int, ...]:
+    """A sender's offsets as kept in an index file (an int, or a list of two or more)."""
+    if type(kept) is int:
+        return kept
+    if not (isinstance(kept, list) and len(kept) > 1 and all(type(o) is int for o in kept)):
+        raise ValueError("its lists of answers are of another kind")
+    return tuple(kept)
 
 
 def _check(response: Response) -> None:

@@ -113,14 +113,12 @@ def recover(logs: tuple[ConsentLog, ResponseLog, AuditLog]) -> dict:
 
 def _recover_consents(consents: ConsentLog, responses: ResponseLog) -> int:
     restored = 0
-    for pseudonym, ids in list(responses.index.by_pseudonym.items()):
+    for pseudonym in list(responses.index.by_pseudonym):
         if consents.known(pseudonym):
-            continue
-        for response_id in ids:
-            if response_id not in responses.index.carrying_consent:
-                continue  # stored without a copy (an older version, or add_response alone)
-            line = responses.read_line(responses.index.offsets[response_id]) or {}
-            copy = line.get(CONSENT_COPY)
+            continue  # nearly everyone: only a power cut leaves answers without their consent line
+        for offset in responses.index.offsets_of(pseudonym):
+            line = responses.read_line(offset) or {}
+            copy = line.get(CONSENT_COPY)  # none: stored by add_response alone (or an older version)
             if isinstance(copy, dict):
                 # The copy is the line as it was written (sealed parts and all): put back exactly.
                 consents.add_locked(ConsentRecord.from_record(consents.open(copy)), sealed=copy)

@@ -95,13 +95,13 @@ MUTANTS = {
     "erase in place: a cut-off erasure not finished at start": (E, "            log_.journal.finish_erasures()", "            pass"),
     "erase in place: answers' lines not noted as unfinished": (R, "                self.unfinished.add(at)", "                pass"),
     "erase in place: consent lines not noted as unfinished": (C, "            self.unfinished.update((entry.offset, *entry.changes))", "            pass"),
-    "erase in place: other processes keep their old checksum": (J, "            self._crc = None  # lines", "            pass  # lines"),
-    "erase in place: blanked damaged lines still damaged elsewhere": (J, "        self.damaged = [d for d in self.damaged if d not in gone]\n        if any", "        if any"),
+    "erase in place: other processes keep their old checksum": (JB, "            self._crc = None  # lines", "            pass  # lines"),
+    "erase in place: blanked damaged lines still damaged elsewhere": (JB, "        self.damaged = [d for d in self.damaged if d not in gone]\n        if any", "        if any"),
     "erase in place: codes of blanked lines kept": (C, "                    self.by_code.discard(line)", "                    pass"),
     "erase in place: destroyed keys' names kept by other processes": (K, "            self.forget(record.get(BLANKED))", "            pass"),
-    "erase in place: a crashed rewrite's copy kept": (J, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
+    "erase in place: a crashed rewrite's copy kept": (JB, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
     "erase in place: other processes' lists never cleaned": (R, "        if self.unlinked:\n            self._unlink()", "        if False:\n            self._unlink()"),
-    "erase in place: the erasing process's checksum not read again": (J, "                self._crc = journal_crc(self._fd, self._offset)  # bytes it covered", "                pass  # bytes it covered"),
+    "erase in place: the erasing process's checksum not read again": (JB, "                self._crc = journal_crc(self._fd, self._offset)  # bytes it covered", "                pass  # bytes it covered"),
 }
 
 

@@ -118,11 +118,12 @@ def die(data_dir: str, pseudonym: str, where: str) -> None:
     if where == "after-erase":
         store._consents.journal.erase_in_place = lambda *a, **k: os._exit(9)
     elif where.endswith("-not-blank"):
-        from consent_kit.store import journal
+        from consent_kit.store import journal_blank
 
         dies_in = "responses.jsonl" if where == "answers-not-blank" else "consents.jsonl"
-        real = journal.overwrite_lines
-        journal.overwrite_lines = lambda path, *a: os._exit(9) if path.name == dies_in else real(path, *a)
+        real = journal_blank.overwrite_lines
+        journal_blank.overwrite_lines = lambda path, *a: (os._exit(9) if path.name == dies_in
+                                                          else real(path, *a))
     else:
         store._audit.write_entry = lambda *a, **k: os._exit(9)
     store.withdraw(pseudonym, at="2026-11-28T10:00:00Z", audit=audit_of(pseudonym))
