@@ -258,11 +258,12 @@ class EmbeddedStore(Store):
         All under the consent journal's lock, which every way of adding
         answers for a pseudonym also takes (``add_response`` and
         ``add_submission``), so no answer can slip in while it runs or stick
-        afterwards. Responses go first, then the consent file is rewritten
-        without the person's lines and with the ``withdrawn`` line, which
-        carries the audit entry (when ``audit`` is given) written right after
-        it: one true entry per withdrawal, put back at the next start if a
-        crash came in between (``submissions.recover``).
+        afterwards. Responses go first, then drafts and the key, then the
+        ``withdrawn`` line, which carries the audit entry (when ``audit`` is
+        given) written right after it: one true entry per withdrawal, put back
+        at the next start if a crash came in between (``submissions.recover``).
+        Each file's lines of the person are blanked where they are
+        (``Journal.erase_in_place``): the cost doesn't grow with other people.
         """
         def erase() -> dict:
             ids = [r.id for r in self._responses.by_pseudonym(pseudonym)]

@@ -13,11 +13,11 @@ was made from; then only the lines added since are read.
 
 It is a cache, never the truth, and is never trusted: a missing, truncated,
 damaged or foreign file, one made from an older journal (an erasure rewrote
-it) or from a journal that was changed since, is ignored and the index is
-rebuilt from the journal. It is written to a temporary file and renamed,
-without fsync: a power cut can leave a broken file, which is then ignored.
-An erasure deletes it, since it names pseudonyms and submission ids (a
-withdrawal rewrites the consents and keys files too: theirs go the same way).
+it, or blanked lines it covers) or from a journal that was changed since, is
+ignored and the index is rebuilt from the journal. It is written to a
+temporary file and renamed, without fsync: a power cut can leave a broken
+file, which is then ignored. An erasure deletes it, since it names
+pseudonyms, and keeps a new one made after it (see ``journal_blank``).
 """
 
 from __future__ import annotations
@@ -62,6 +62,57 @@ def journal_crc(fd: int, upto: int, crc: int = 0, start: int = 0) -> int:
         crc = zlib.crc32(chunk, crc)
         pos += len(chunk)
     return crc
+
+
+def crc_after_overwrite(crc: int, old: bytes, new: bytes, after: int) -> int:
+    """A file's CRC-32 once ``old`` in it is overwritten by ``new`` (as long), ``after`` bytes from the end.
+
+    Without reading the file again (a second of CPU a gigabyte): a CRC is linear,
+    so the change is the CRC of ``old`` XOR ``new``, moved past the ``after``
+    bytes that follow (:func:`crc32_shift`), less what equal-length zeros give.
+    """
+    changed = (int.from_bytes(old, "big") ^ int.from_bytes(new, "big")).to_bytes(len(old), "big")
+    return crc ^ crc32_shift(zlib.crc32(changed) ^ zlib.crc32(bytes(len(old))), after)
+
+
+def crc32_shift(crc: int, length: int) -> int:
+    """``crc`` moved past ``length`` zero bytes: zlib's ``crc32_combine(crc, 0, length)``.
+
+    Python's zlib doesn't offer it; this is zlib's own method (powers of the
+    one-zero-bit operator as 32x32 bit matrices, squared): about 2 ms for 2 GB.
+    """
+    if length <= 0:
+        return crc
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    even = _square(odd)  # two
+    odd = _square(even)  # four
+    while True:
+        even = _square(odd)
+        if length & 1:
+            crc = _times(even, crc)
+        length >>= 1
+        if not length:
+            return crc
+        odd = _square(even)
+        if length & 1:
+            crc = _times(odd, crc)
+        length >>= 1
+        if not length:
+            return crc
+
+
+def _times(matrix: list[int], vector: int) -> int:
+    total, row = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def _square(matrix: list[int]) -> list[int]:
+    return [_times(matrix, row) for row in matrix]
 
 
 class IndexFile:

@@ -25,6 +25,11 @@ A follower may be kept on disk (an :class:`~consent_kit.store.index_file.IndexFi
 the file matches the journal's first bytes exactly, and only later lines are
 read. The journal keeps the CRC-32 of every byte it has read or written, and
 saves the follower again after :data:`SAVE_EVERY` lines.
+
+Erasure: :meth:`Journal.rewrite` copies the file without some lines (many of
+them: removing sample answers); :meth:`~.journal_blank.ErasingInPlace.erase_in_place`
+overwrites a few lines where they are (a withdrawal), so its cost doesn't grow
+with the file (:mod:`.journal_blank`).
 """
 
 from __future__ import annotations

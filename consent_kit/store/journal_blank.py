@@ -38,7 +38,7 @@ from pathlib import Path
 
 from consent_kit.store.base import StoreError
 from consent_kit.store.files import FILE_MODE, remove_stale_temps
-from consent_kit.store.index_file import journal_crc
+from consent_kit.store.index_file import crc_after_overwrite
 from consent_kit.store.lines import blank
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,18 @@ class ErasingInPlace:
         for n, record in enumerate(extra):
             self.append(record, durable=n == len(extra) - 1)  # one flush covers them all
         try:
-            blanked = overwrite_lines(self.path, targets, self.raw_at, self.lock.path)
+            lines = overwrite_lines(self.path, targets, self.raw_at, self.lock.path)
         except OSError as exc:
             self._rebuild()  # some lines may be blank already: read what is there
             raise StoreError.from_os_error(exc, what="the change") from exc
+        blanked = [offset for offset, _ in lines]
         if blanked:
             gone = set(blanked)
             self.damaged = [d for d in self.damaged if d not in gone]
-            if self._index_file is not None:
-                self._crc = journal_crc(self._fd, self._offset)  # bytes it covered have changed
+            if self._index_file is not None and self._crc is not None:
+                for offset, old in lines:  # bytes it covered have changed: its CRC follows them
+                    self._crc = crc_after_overwrite(self._crc, old, blank(len(old)),
+                                                    self._offset - offset - len(old))
             self.append({"kind": BLANKED, BLANKED: blanked})
             if self._index_file is not None:
                 self._save_index()  # the next start need not read the whole file again
@@ -140,27 +143,28 @@ class ErasingInPlace:
             self._crc = None  # lines this process had read (and checksummed) are blank now
 
 
-def overwrite_lines(path: Path, offsets: list[int], raw_at: Callable[[int], bytes], stamp: Path) -> list[int]:
+def overwrite_lines(path: Path, offsets: list[int], raw_at: Callable[[int], bytes],
+                    stamp: Path) -> list[tuple[int, bytes]]:
     """Overwrite the lines at ``offsets`` of ``path`` with blanks of the same length, flushed.
 
-    ``raw_at(offset)`` gives a line's bytes (its length is all that is used).
-    Returns the offsets overwritten (a line under 2 bytes can't be, and is left).
+    ``raw_at(offset)`` gives a line's bytes. Returns each line overwritten, as
+    ``(offset, its bytes before)`` (a line under 2 bytes can't be, and is left).
     ``stamp`` (the lock file) gets one more byte first: see the module docstring.
     """
-    lines = [(offset, len(raw_at(offset))) for offset in offsets]
-    lines = [(offset, length) for offset, length in lines if length >= 2]
+    lines = [(offset, raw_at(offset)) for offset in offsets]
+    lines = [(offset, raw) for offset, raw in lines if len(raw) >= 2]
     if not lines:
         return []
     count_erasure(stamp)
     # Not O_APPEND: on Linux, pwrite on such a descriptor appends, whatever the offset.
     fd = os.open(path, os.O_WRONLY)
     try:
-        for offset, length in lines:
-            _pwrite_all(fd, blank(length), offset)
+        for offset, raw in lines:
+            _pwrite_all(fd, blank(len(raw)), offset)
         os.fsync(fd)
     finally:
         os.close(fd)
-    return [offset for offset, _ in lines]
+    return lines
 
 
 def count_erasure(stamp: Path) -> None:

@@ -8,8 +8,11 @@ test_crypto_crash.py; the index's agreement with a full reading in test_store_in
 from __future__ import annotations
 
 import os
+import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from store_helpers import make_response
 from test_store_index_file import fill, fully_read, index_path, opened, state
 
@@ -17,6 +20,7 @@ from consent_kit.consent.records import ConsentRecord
 from consent_kit.participation.codes import code_key
 from consent_kit.store import EmbeddedStore
 from consent_kit.store import journal as journal_module
+from consent_kit.store.index_file import crc_after_overwrite
 from consent_kit.store.keys import KeyFile
 from consent_kit.store.lines import blank, decode
 from consent_kit.store.responses import ResponseLog
@@ -34,6 +38,17 @@ def consent(pseudonym: str) -> ConsentRecord:
     return ConsentRecord(pseudonym=pseudonym, survey_id="pilot", consent_version="v1",
                          agreed=("take_part",), declined=(), given_at="2026-11-26T08:30:00Z",
                          code_hash=code_key(pseudonym, purpose="withdraw"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(min_size=1, max_size=3000), where=st.integers(0, 2999), length=st.integers(1, 3000))
+def test_the_checksum_of_a_file_follows_a_line_overwritten_in_it(data, where, length):
+    # The erasing process keeps its index file's checksum without reading the file again.
+    start = where % len(data)
+    end = min(len(data), start + length)
+    old, new = data[start:end], os.urandom(end - start)
+    changed = data[:start] + new + data[end:]
+    assert crc_after_overwrite(zlib.crc32(data), old, new, len(data) - end) == zlib.crc32(changed)
 
 
 @pytest.mark.parametrize("length", [2, 3, 30, 31, 32, 33, 200, 5000])
