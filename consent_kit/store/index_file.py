@@ -81,24 +81,14 @@ def crc32_shift(crc: int, length: int) -> int:
     Python's zlib doesn't offer it; this is zlib's own method (powers of the
     one-zero-bit operator as 32x32 bit matrices, squared): about 2 ms for 2 GB.
     """
-    if length <= 0:
-        return crc
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-    even = _square(odd)  # two
-    odd = _square(even)  # four
-    while True:
-        even = _square(odd)
+    operator = [0xEDB88320] + [1 << n for n in range(31)]  # moves a CRC past one zero bit
+    operator = _square(_square(operator))  # four bits
+    while length > 0:
+        operator = _square(operator)  # one byte, then two, four...: each bit of length in turn
         if length & 1:
-            crc = _times(even, crc)
+            crc = _times(operator, crc)
         length >>= 1
-        if not length:
-            return crc
-        odd = _square(even)
-        if length & 1:
-            crc = _times(odd, crc)
-        length >>= 1
-        if not length:
-            return crc
+    return crc
 
 
 def _times(matrix: list[int], vector: int) -> int:
