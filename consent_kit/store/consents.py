@@ -320,6 +320,8 @@ class ConsentLog:
             counts = dict(erase_responses())
             entry = self.index.current.get(pseudonym)
             if entry is None:
+                if self.index.unfinished:  # withdrawn already, but a disk error kept lines from going
+                    journal.erase_in_place([], [])
                 return {**counts, "consents": 0, "audited": False}
             extra = {"kind": WITHDRAWN, "pseudonym": pseudonym, "survey_id": entry.survey_id, "at": at}
             needle = pseudonym.encode("utf-8")

@@ -71,6 +71,8 @@ class ErasingInPlace:
         :meth:`locked`. Returns the offsets blanked.
         """
         self._require_lock()
+        # With any lines an earlier erasure announced and could not blank (a disk error, a crash).
+        offsets = {*offsets, *getattr(self._follower, "unfinished", ())}
         targets = sorted({o for o in offsets if isinstance(o, int) and 0 <= o < self._offset})
         remove_stale_temps(self.path)  # a crashed rewrite's copy may hold what is erased
         if self._index_file is not None and targets:
@@ -98,8 +100,9 @@ class ErasingInPlace:
     def finish_erasures(self) -> int:
         """Blank the lines an erasure in place announced and a crash kept it from blanking.
 
-        Call when the store opens. The follower's ``unfinished`` (offsets) names them;
-        a follower without one has nothing to finish. Returns how many lines were blanked.
+        Call when the store opens (any erasure finishes them too). The follower's
+        ``unfinished`` (offsets) names them; a follower without one has nothing to
+        finish. Returns how many lines were blanked.
         """
         with self.locked():
             unfinished = sorted(getattr(self._follower, "unfinished", ()))

@@ -325,7 +325,7 @@ class ResponseLog:
                         self.index.dropping[digest] = line["pseudonym"]
                 extra.append(record)
             damaged = self._damaged_offsets([*lines, pseudonym] if pseudonym else list(lines))
-            if lines or damaged:
+            if lines or damaged or self.index.unfinished:
                 try:
                     journal.erase_in_place([offset for offset, _ in lines.values()] + damaged, extra)
                 finally:

@@ -102,6 +102,9 @@ MUTANTS = {
     "erase in place: a crashed rewrite's copy kept": (JB, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
     "erase in place: other processes' lists never cleaned": (R, "        if self.unlinked:\n            self._unlink()", "        if False:\n            self._unlink()"),
     "erase in place: the erasing process's checksum not moved on": (JB, "                    self._crc = crc_after_overwrite(", "                    self._crc = (lambda *a: 0)("),
+    "erase in place: lines a disk error left not finished by the next erasure": (JB, '        offsets = {*offsets, *getattr(self._follower, "unfinished", ())}', "        offsets = set(offsets)"),
+    "erase in place: a withdrawn person's retry leaves their unblanked lines": (C, "                if self.index.unfinished:  # withdrawn already", "                if False:  # withdrawn already"),
+    "erase in place: a retry of the answers' erasure leaves their unblanked lines": (R, "            if lines or damaged or self.index.unfinished:", "            if lines or damaged:"),
 }
 
 

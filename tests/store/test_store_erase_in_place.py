@@ -18,7 +18,7 @@ from test_store_index_file import fill, fully_read, index_path, opened, state
 
 from consent_kit.consent.records import ConsentRecord
 from consent_kit.participation.codes import code_key
-from consent_kit.store import EmbeddedStore
+from consent_kit.store import EmbeddedStore, StoreError
 from consent_kit.store import journal as journal_module
 from consent_kit.store.index_file import crc_after_overwrite
 from consent_kit.store.keys import KeyFile
@@ -152,3 +152,29 @@ def test_after_a_withdrawal_nothing_of_the_person_is_left_and_the_next_start_rea
     assert [name for name, _ in read if name != "audit.jsonl"] == []
     kept = ("responses.jsonl", "consents.jsonl", "keys.jsonl")
     assert all(index_path(data_dir / name).exists() for name in kept)
+
+
+@pytest.mark.parametrize("fails", ["responses.jsonl", "consents.jsonl"])
+def test_lines_a_disk_error_kept_from_being_blanked_go_when_the_person_tries_again(store, data_dir,
+                                                                                    monkeypatch, fails):
+    """Kills: announced lines left until the next start (the person is told to try again, and does)."""
+    store.add_submission(consent(P1), make_response("a" * 32, pseudonym=P1),
+                         {"actor": f"participant:{P1}", "action": "consent_given"})
+    failing_file, real = str(data_dir / fails), os.pwrite
+
+    def failing(fd, data, at):
+        if os.readlink(f"/proc/self/fd/{fd}") == failing_file:
+            raise OSError(5, "Input/output error")
+        return real(fd, data, at)
+
+    monkeypatch.setattr(os, "pwrite", failing)
+    with pytest.raises(StoreError):
+        store.withdraw(P1, at="2026-11-28T10:00:00Z")
+    left = b'"pseudonym":"' + P1.encode()
+    assert left in (data_dir / fails).read_bytes()  # announced (tombstone or withdrawn line), not blank
+    monkeypatch.undo()
+    store.withdraw(P1, at="2026-11-28T10:01:00Z")  # they are told to try again, and do
+    assert store.get_consent(P1) is None and store.responses_by_pseudonym(P1) == []
+    assert b'"given"' not in (data_dir / "consents.jsonl").read_bytes()
+    assert left not in (data_dir / "responses.jsonl").read_bytes()
+    assert store._consents.index.unfinished == set() and store._responses.index.unfinished == set()
