@@ -39,7 +39,7 @@ from consent_kit.store.base import WithdrawnConsent
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.journal_blank import BLANKED
-from consent_kit.store.lines import shared_name
+from consent_kit.store.lines import shared_name, shared_names
 from consent_kit.store.offset_table import OffsetTable
 
 if TYPE_CHECKING:
@@ -173,24 +173,24 @@ class ConsentIndex:
             column.frombytes(data)
         by_code = OffsetTable.from_columns(self._read_code, keys, code_offsets, code_order)
         state = orjson.loads(rest)
-        people, values, changed = state["people"], state["values"], state["changed_at"]
-        changes = {str(n): tuple(int(o) for o in offsets) for n, offsets in state["changes"].items()}
+        people, values = shared_names(state["people"]), state["values"]
         if (len(columns) != 4 or any(len(c) != len(people) for c in columns)
                 or any(min(c, default=0) < 0 for c in columns[1:])):
             raise ValueError("its columns don't fit together")
         self.reset()
         shared = [self._statements(v) if isinstance(v, list) else self._shared.setdefault(str(v), str(v))
                   for v in values]
+        changed_at = _column(state["changed_at"], len(people), "", str)
+        changes = _column(state["changes"], len(people), (), lambda offsets: tuple(map(int, offsets)))
         try:
-            rows = zip(people, *columns, strict=True)
-            for n, (pseudonym, offset, survey, agreed, declined) in enumerate(rows):
-                self.current[shared_name(str(pseudonym))] = _Current(
-                    offset, shared[survey], shared[agreed], shared[declined], str(changed.get(str(n), "")),
-                    changes.get(str(n), ()))
+            # Column by column with map (C speed): a million people start in seconds less.
+            surveys, agreed, declined = (list(map(shared.__getitem__, column)) for column in columns[1:])
         except IndexError as error:
             raise ValueError("it refers to a value it doesn't hold") from error
+        entries = map(_Current, columns[0], surveys, agreed, declined, changed_at, changes)
+        self.current = dict(zip(people, entries, strict=True))
         self.by_code = by_code
-        self.withdrawn = {shared_name(str(p)) for p in state["withdrawn"]}
+        self.withdrawn = set(shared_names(state["withdrawn"]))
         self.active = Counter({str(k): int(v) for k, v in state["active"].items()})
         self.withdrawals = Counter({str(k): int(v) for k, v in state["withdrawals"].items()})
         self.agreed = defaultdict(Counter, {str(k): Counter({str(s): int(n) for s, n in v.items()})
@@ -380,6 +380,17 @@ class ConsentLog:
                 record, agreed=entry.agreed, declined=entry.declined, changed_at=entry.changed_at
             )
         return record
+
+
+def _column(sparse: dict, size: int, default, convert) -> list:
+    """A column of ``size`` values from ``{"row number": value}`` (the few rows that have one)."""
+    column = [default] * size
+    for row, value in sparse.items():
+        n = int(row)
+        if not 0 <= n < size:
+            raise ValueError("it refers to a row it doesn't hold")
+        column[n] = convert(value)
+    return column
 
 
 def _nonzero(counts: Counter) -> dict:

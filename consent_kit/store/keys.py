@@ -30,7 +30,7 @@ import orjson
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.journal_blank import BLANKED
-from consent_kit.store.lines import shared_name
+from consent_kit.store.lines import shared_name, shared_names
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class KeyIndex:
         names = orjson.loads(names)
         if not isinstance(names, list) or len(names) != len(offsets):
             raise ValueError("its names and offsets don't fit together")
-        self.offsets = {shared_name(str(name)): offset for name, offset in zip(names, offsets, strict=True)}
+        self.offsets = dict(zip(shared_names(names), offsets, strict=True))
 
 
 class KeyFile:

@@ -34,7 +34,7 @@ from consent_kit.store.base import ErasedSubmission, Response, SubmissionConflic
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.journal_blank import BLANKED
-from consent_kit.store.lines import shared_name
+from consent_kit.store.lines import shared_name, shared_names
 from consent_kit.store.offset_table import OffsetTable
 
 if TYPE_CHECKING:
@@ -195,7 +195,9 @@ class ResponseIndex:
         if sum(counts.values()) != len(table):
             raise ValueError("its counts don't match its answers")
         self.offsets, self.counts = table, counts
-        self.by_pseudonym = {shared_name(str(k)): _offsets(v) for k, v in state["by_pseudonym"].items()}
+        senders = state["by_pseudonym"]
+        held = [v if type(v) is int else _offsets(v) for v in senders.values()]
+        self.by_pseudonym = dict(zip(shared_names(list(senders)), held, strict=True))
         self.erased = {str(h) for h in state["erased"]}
         self.erased_for = Counter({str(k): int(v) for k, v in state["erased_for"].items()})
         self.unfinished = {int(o) for o in state["unfinished"]}

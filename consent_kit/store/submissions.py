@@ -113,9 +113,11 @@ def recover(logs: tuple[ConsentLog, ResponseLog, AuditLog]) -> dict:
 
 def _recover_consents(consents: ConsentLog, responses: ResponseLog) -> int:
     restored = 0
-    for pseudonym in list(responses.index.by_pseudonym):
-        if consents.known(pseudonym):
-            continue  # nearly everyone: only a power cut leaves answers without their consent line
+    senders = responses.index.by_pseudonym
+    # Nearly everyone has a consent line: only a power cut leaves answers without one. Found by set
+    # difference (C speed: a million senders at every start), then taken in the file's order.
+    missing = senders.keys() - consents.index.current.keys() - consents.index.withdrawn
+    for pseudonym in [p for p in senders if p in missing] if missing else []:
         for offset in responses.index.offsets_of(pseudonym):
             line = responses.read_line(offset) or {}
             copy = line.get(CONSENT_COPY)  # none: stored by add_response alone (or an older version)

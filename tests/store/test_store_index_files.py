@@ -241,6 +241,28 @@ def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monke
     again.close()
 
 
+@pytest.mark.parametrize("row", ["12", "-1", "x"])
+@pytest.mark.parametrize("field", ["changed_at", "changes"])
+def test_an_index_naming_a_row_it_doesnt_hold_is_not_used(tmp_path, monkeypatch, field, row):
+    # The few people with a change are kept by row number: one past the end (or -1, which would
+    # quietly be the last row) is refused, and the file is read instead.
+    import orjson
+
+    path = tmp_path / "consents.jsonl"
+    log = fill_consents(path, 12)
+    with log.journal.locked():
+        parts = log.index.snapshot()
+        rest = orjson.loads(parts[-1])
+        rest[field] = {row: "2026-11-28T10:00:00Z" if field == "changed_at" else [7]}
+        log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
+                                     _Parts([*parts[:-1], orjson.dumps(rest)]))
+    log.close()
+    again, read = opened("consents", path, monkeypatch)
+    assert len(read) == path.read_bytes().count(b"\n")
+    assert state(again) == full_reading("consents", path)
+    again.close()
+
+
 class _Parts:
     """A follower whose snapshot is the given parts (to write a chosen index file)."""
 
