@@ -14,10 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_helpers import make_response
+from test_mutants_withdraw import consent
 from test_store_index_file import fill, fully_read, index_path, opened, state
 
-from consent_kit.consent.records import ConsentRecord
-from consent_kit.participation.codes import code_key
 from consent_kit.store import EmbeddedStore, StoreError
 from consent_kit.store import journal as journal_module
 from consent_kit.store.index_file import crc_after_overwrite
@@ -32,12 +31,6 @@ EVERY = 5
 @pytest.fixture(autouse=True)
 def save_often(monkeypatch):
     monkeypatch.setattr(journal_module, "SAVE_EVERY", EVERY)
-
-
-def consent(pseudonym: str) -> ConsentRecord:
-    return ConsentRecord(pseudonym=pseudonym, survey_id="pilot", consent_version="v1",
-                         agreed=("take_part",), declined=(), given_at="2026-11-26T08:30:00Z",
-                         code_hash=code_key(pseudonym, purpose="withdraw"))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
