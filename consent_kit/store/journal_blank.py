@@ -97,6 +97,15 @@ class ErasingInPlace:
                 self._save_index()  # the next start need not read the whole file again
         return blanked
 
+    def damaged_mentioning(self, texts: list[str]) -> list[int]:
+        """Where the damaged lines are that contain any of ``texts`` (call inside :meth:`locked`).
+
+        Such a line goes with what it mentions: it may be recoverable by hand, but it
+        could belong to an erased answer, a destroyed key or the withdrawn person.
+        """
+        needles = [text.encode("utf-8") for text in texts]
+        return [offset for offset in self.damaged if any(n in self.raw_at(offset) for n in needles)]
+
     def finish_erasures(self) -> int:
         """Blank the lines an erasure in place announced and a crash kept it from blanking.
 

@@ -166,9 +166,8 @@ class KeyFile:
         with self.journal.locked() as journal:
             self._seen = (None, {})
             present = wanted & self.index.offsets.keys()
-            needles = [n.encode("utf-8") for n in wanted]
             # A damaged line may still hold most of a key: it goes if it could be one of these.
-            damaged = [o for o in journal.damaged if any(n in journal.raw_at(o) for n in needles)]
+            damaged = journal.damaged_mentioning(list(wanted))
             if present or damaged:
                 journal.erase_in_place([self.index.offsets[n] for n in present] + damaged, [])
         return len(present)

@@ -326,7 +326,7 @@ class ResponseLog:
                     if isinstance(line.get("pseudonym"), str):
                         self.index.dropping[digest] = line["pseudonym"]
                 extra.append(record)
-            damaged = self._damaged_offsets([*lines, pseudonym] if pseudonym else list(lines))
+            damaged = journal.damaged_mentioning([*lines, pseudonym] if pseudonym else list(lines))
             if lines or damaged or self.index.unfinished:
                 try:
                     journal.erase_in_place([offset for offset, _ in lines.values()] + damaged, extra)
@@ -345,22 +345,7 @@ class ResponseLog:
     def damaged_lines(self) -> int:
         """How many damaged lines the journal holds (skipped when reading, kept for repair by hand)."""
         with self.journal.locked():
-            return self._damaged("")
-
-    def _damaged(self, text: str) -> int:
-        """Damaged lines containing ``text`` (call under the lock)."""
-        needle = text.encode("utf-8")
-        return sum(1 for offset in self.journal.damaged if needle in self.journal.raw_at(offset))
-
-    def _damaged_offsets(self, mentions: list[str]) -> list[int]:
-        """Where the damaged lines are that mention any of ``mentions`` (call under the lock).
-
-        Such a line is erased with what it mentions: it may be recoverable by hand,
-        but it could belong to an erased answer or the withdrawn person.
-        """
-        needles = [m.encode("utf-8") for m in mentions if m]
-        return [offset for offset in self.journal.damaged
-                if any(n in self.journal.raw_at(offset) for n in needles)]
+            return len(self.journal.damaged)
 
     def close(self) -> None:
         """Close the journal file."""

@@ -28,6 +28,7 @@ JR, L = "consent_kit/store/journal_rewrite.py", "consent_kit/store/lines.py"
 JB = "consent_kit/store/journal_blank.py"
 K, SL, D = "consent_kit/store/keys.py", "consent_kit/store/sealing.py", "consent_kit/store/drafts.py"
 CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
+CI = "consent_kit/store/consent_index.py"
 
 #: name -> (file, text, replacement); each text must occur exactly once.
 MUTANTS = {
@@ -46,12 +47,12 @@ MUTANTS = {
     "journal: checksum ignored": (L, "        if checksum_ok(raw):\n            return record", "        if True:\n            return record"),
     "journal: new file's name not fsync'd": (J, "            fsync_dir(self.path.parent)  # the new name", "            pass  # the new name"),
     "journal: shrunk file not noticed": (J, " or st.st_size < self._offset", ""),
-    "erase: damaged lines always kept": (R, "damaged = self._damaged_offsets([*lines, pseudonym] if pseudonym else list(lines))", "damaged = []"),
+    "erase: damaged lines always kept": (R, "damaged = journal.damaged_mentioning([*lines, pseudonym] if pseudonym else list(lines))", "damaged = []"),
     "erase: ids not stored yet not tombstoned": (R, "            for response_id in sorted(targets):", "            for response_id in sorted(lines):"),
     "erase: pseudonym not searched in damaged lines": (R, "[*lines, pseudonym] if pseudonym else list(lines)", "list(lines)"),
     "erase: tombstones without the person": (R, '                        record["for"] = id_hash(pseudonym)', "                        pass"),
     "add: erased id accepted again": (R, "        if id_hash(response.id) in self.index.erased:", "        if False:"),
-    "withdraw: damaged consent line kept": (C, "                     *(o for o in journal.damaged if needle in journal.raw_at(o))]", "                     ]"),
+    "withdraw: damaged consent line kept": (C, "*entry.changes, *journal.damaged_mentioning([pseudonym])]", "*entry.changes]"),
     "withdraw: audit entry never carried": (C, "            if audit is None:\n                erased = journal.erase_in_place", "            if True:\n                erased = journal.erase_in_place"),
     "consent: withdrawn pseudonym accepted again": (C, "        if record.pseudonym in self.index.withdrawn:\n            raise", "        if False:\n            raise"),
     "add_response: withdrawn pseudonym accepted": (E, "            if response.pseudonym and response.pseudonym in self._consents.index.withdrawn:",
@@ -77,7 +78,7 @@ MUTANTS = {
     "withdraw: key kept": (E, "            self.keys.destroy(pseudonym)\n", "            pass\n"),
     "erase: own key of an answer without pseudonym kept": (E, "        self.keys.destroy_all(own_keys)", "        pass"),
     "keys: destroyed key's line kept": (K, "journal.erase_in_place([self.index.offsets[n] for n in present] + damaged, [])", "journal.erase_in_place(damaged, [])"),
-    "keys: damaged line of a destroyed key kept": (K, "damaged = [o for o in journal.damaged if any(n in journal.raw_at(o) for n in needles)]", "damaged = []"),
+    "keys: damaged line of a destroyed key kept": (K, "damaged = journal.damaged_mentioning(list(wanted))", "damaged = []"),
     "keys: cache used for a key made again": (CR, "if hit is not None and hit[0] == wrapped:", "if hit is not None:"),
     "seal: answers written plain": (R, "line = self.sealer.seal_response(record) if self.sealer else record",
                                     "line = record"),
@@ -94,10 +95,10 @@ MUTANTS = {
     "erase in place: erasure not counted in the lock file": (JB, "    count_erasure(stamp)", "    pass"),
     "erase in place: a cut-off erasure not finished at start": (E, "            log_.journal.finish_erasures()", "            pass"),
     "erase in place: answers' lines not noted as unfinished": (R, "                self.unfinished.add(at)", "                pass"),
-    "erase in place: consent lines not noted as unfinished": (C, "            self.unfinished.update((entry.offset, *entry.changes))", "            pass"),
+    "erase in place: consent lines not noted as unfinished": (CI, "            self.unfinished.update((entry.offset, *entry.changes))", "            pass"),
     "erase in place: other processes keep their old checksum": (JB, "            self._crc = None  # lines", "            pass  # lines"),
     "erase in place: blanked damaged lines still damaged elsewhere": (JB, "        self.damaged = [d for d in self.damaged if d not in gone]\n        if any", "        if any"),
-    "erase in place: codes of blanked lines kept": (C, "                    self.by_code.discard(line)", "                    pass"),
+    "erase in place: codes of blanked lines kept": (CI, "                    self.by_code.discard(line)", "                    pass"),
     "erase in place: destroyed keys' names kept by other processes": (K, "            self.forget(record.get(BLANKED))", "            pass"),
     "erase in place: a crashed rewrite's copy kept": (JB, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
     "erase in place: other processes' lists never cleaned": (R, "        if self.unlinked:\n            self._unlink()", "        if False:\n            self._unlink()"),
