@@ -86,10 +86,6 @@ def _is_empty(target: PostgresStore) -> bool:
 
 def copy_store(data_dir: Path, target: PostgresStore) -> dict:
     """Copy the folder's data into ``target`` (which must be empty); return what was copied."""
-    from psycopg.types.json import Json, Jsonb
-
-    from . import audit as audit_log
-
     if not _is_empty(target):
         raise MigrateError("The database already holds consent-kit data. migrate-store only copies "
                            "into an empty database, so nothing there is mixed up or overwritten.")
@@ -97,45 +93,62 @@ def copy_store(data_dir: Path, target: PostgresStore) -> dict:
     seal = target._sealer  # sealed again with each person's key, made in the copy's transaction
     with consent_kit.EmbeddedStore(data_dir) as source, target._pool.connection("the copy") as conn, \
             conn.cursor() as cur, target._keys.within(cur):
-        responses = 0
-        for response in source.iter_responses():
-            cur.execute("INSERT INTO responses (id, survey_id, pseudonym, record) VALUES (%s, %s, %s, %s)",
-                        (response.id, response.survey_id, response.pseudonym,
-                         Json(seal.seal_response(response.to_record()))))
-            responses += 1
-        cur.executemany("INSERT INTO erased_ids (id_sha256, for_sha256) VALUES (%s, %s) "
-                        "ON CONFLICT DO NOTHING", facts["erased"])
-        consents = 0
-        for pseudonym in facts["given"]:
-            record = source.get_consent(pseudonym)
-            if record is not None:
-                cur.execute("INSERT INTO consents (pseudonym, survey_id, code_hash, record) "
-                            "VALUES (%s, %s, %s, %s)", (record.pseudonym, record.survey_id,
-                                                        record.code_hash,
-                                                        Json(seal.seal_consent(record.to_record()))))
-                consents += 1
-        cur.executemany("INSERT INTO withdrawals (pseudonym, survey_id, at) VALUES (%s, %s, %s) "
-                        "ON CONFLICT DO NOTHING", facts["withdrawn"])
-        texts = source.documents("consent_texts").find()
-        cur.executemany("INSERT INTO consent_texts (version, text) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                        [(doc["version"], Json(doc["text"])) for doc in texts])
-        drafts = [(i, expires, source.load_draft(i)) for i, expires in facts["drafts"]]
-        drafts = [(i, expires, Json(seal.seal_draft(i, {"expires_at": expires, "data": data})))
-                  for i, expires, data in drafts if data is not None]
-        cur.executemany("INSERT INTO drafts (id, expires_at, data) VALUES (%s, %s, %s)", drafts)
-        entries = 0
-        for entry in source.iter_audit():
-            audit_log.copy_entry(cur, entry)
-            entries += 1
-        documents = {}
-        for name in facts["tables"]:
-            docs = source.documents(name).find()
-            cur.executemany("INSERT INTO documents (name, doc) VALUES (%s, %s)",
-                            [(name, Jsonb(doc)) for doc in docs])
-            documents[name] = len(docs)
+        copied = _copy_people(cur, source, facts, seal)
+        copied.update(_copy_the_rest(cur, source, facts, seal))
+    return copied
+
+
+def _copy_people(cur, source, facts: dict, seal) -> dict:
+    """Answers, erased ids, consents and withdrawals, in the copy's transaction; how many of each."""
+    from psycopg.types.json import Json
+
+    responses = 0
+    for response in source.iter_responses():
+        cur.execute("INSERT INTO responses (id, survey_id, pseudonym, record) VALUES (%s, %s, %s, %s)",
+                    (response.id, response.survey_id, response.pseudonym,
+                     Json(seal.seal_response(response.to_record()))))
+        responses += 1
+    cur.executemany("INSERT INTO erased_ids (id_sha256, for_sha256) VALUES (%s, %s) "
+                    "ON CONFLICT DO NOTHING", facts["erased"])
+    consents = 0
+    for pseudonym in facts["given"]:
+        record = source.get_consent(pseudonym)
+        if record is not None:
+            cur.execute("INSERT INTO consents (pseudonym, survey_id, code_hash, record) "
+                        "VALUES (%s, %s, %s, %s)", (record.pseudonym, record.survey_id,
+                                                    record.code_hash,
+                                                    Json(seal.seal_consent(record.to_record()))))
+            consents += 1
+    cur.executemany("INSERT INTO withdrawals (pseudonym, survey_id, at) VALUES (%s, %s, %s) "
+                    "ON CONFLICT DO NOTHING", facts["withdrawn"])
     return {"responses": responses, "consents": consents, "withdrawals": len(facts["withdrawn"]),
-            "erased_ids": len({h for h, _ in facts["erased"]}), "consent_texts": len(texts),
-            "drafts": len(drafts), "audit": entries, "documents": documents}
+            "erased_ids": len({h for h, _ in facts["erased"]})}
+
+
+def _copy_the_rest(cur, source, facts: dict, seal) -> dict:
+    """Consent texts, drafts, the audit log and the studio's tables; how many of each."""
+    from psycopg.types.json import Json, Jsonb
+
+    from . import audit as audit_log
+
+    texts = source.documents("consent_texts").find()
+    cur.executemany("INSERT INTO consent_texts (version, text) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                    [(doc["version"], Json(doc["text"])) for doc in texts])
+    drafts = [(i, expires, source.load_draft(i)) for i, expires in facts["drafts"]]
+    drafts = [(i, expires, Json(seal.seal_draft(i, {"expires_at": expires, "data": data})))
+              for i, expires, data in drafts if data is not None]
+    cur.executemany("INSERT INTO drafts (id, expires_at, data) VALUES (%s, %s, %s)", drafts)
+    entries = 0
+    for entry in source.iter_audit():
+        audit_log.copy_entry(cur, entry)
+        entries += 1
+    documents = {}
+    for name in facts["tables"]:
+        docs = source.documents(name).find()
+        cur.executemany("INSERT INTO documents (name, doc) VALUES (%s, %s)",
+                        [(name, Jsonb(doc)) for doc in docs])
+        documents[name] = len(docs)
+    return {"consent_texts": len(texts), "drafts": len(drafts), "audit": entries, "documents": documents}
 
 
 def check_copy(data_dir: Path, target: PostgresStore, copied: dict) -> list[str]:
