@@ -313,14 +313,17 @@ def results_from_tally(survey: Survey, tally: dict, texts: Iterable[Response], *
 
 def _read_texts(counters: list, responses: Iterable[Response], limit: int) -> None:
     """The first ``limit`` written answers of each text question, reading no further than needed."""
-    if not counters:
+    def enough() -> bool:
+        return all(len(c.texts) >= min(limit, c.values.get("text", 0)) for c in counters)
+
+    if enough():  # no written answers yet (or no question asks for one): nothing to read
         return
     for response in responses:
         for counter in counters:
             answer = response.answers.get(counter.question.id)
             if len(counter.texts) < limit and answer not in (None, "", [], "prefer_not_to_say"):
                 counter.texts.append(str(answer))
-        if all(len(c.texts) >= min(limit, c.values.get("text", 0)) for c in counters):
+        if enough():
             return
 
 

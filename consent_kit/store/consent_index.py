@@ -1,6 +1,6 @@
 """What each process knows about ``consents.jsonl``: the consent index (a journal follower).
 
-Pseudonym -> where the person's record is and what they agree to now, withdrawal-code hash ->
+Pseudonym (by its hash) -> where the person's record is and what they agree to now, withdrawal-code hash ->
 the line that has it, counts per survey, and who withdrew. Fed every line by the journal (see
 :class:`~consent_kit.store.consents.ConsentLog`, which keeps the file), and kept on disk as
 ``consents.index`` (:meth:`ConsentIndex.snapshot`, :meth:`ConsentIndex.restore`).
@@ -12,13 +12,10 @@ import logging
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import chain
-from operator import attrgetter
 
 import orjson
 
 from consent_kit.store.journal_blank import BLANKED
-from consent_kit.store.lines import shared_name, shared_names
 from consent_kit.store.offset_table import OffsetTable
 
 log = logging.getLogger(__name__)
@@ -30,7 +27,7 @@ AUDIT_COPY = "audit"
 
 @dataclass(slots=True)
 class _Current:
-    """What the index keeps per participant: where the record is and what is agreed now."""
+    """What the index knows of one participant: where the record is and what is agreed now."""
 
     offset: int
     survey_id: str
@@ -41,28 +38,56 @@ class _Current:
 
 
 class ConsentIndex:
-    """What one process knows about ``consents.jsonl``; fed by the journal (a Follower)."""
+    """What one process knows about ``consents.jsonl``; fed by the journal (a Follower).
 
-    def __init__(self, read_code=None) -> None:
+    People are kept by the 64-bit hash of their pseudonym in flat arrays (an
+    :class:`OffsetTable`: where their ``given`` line is, and the number of
+    what they agree to now among :attr:`shapes`, the few survey-and-choices
+    combinations everyone shares): about 50 bytes a person, no pseudonym held.
+    A person found by their hash is checked against their line (``read_pseudonym``).
+    """
+
+    def __init__(self, read_code=None, read_pseudonym=None) -> None:
         #: The withdrawal-code hash of the line at an offset (to tell apart codes whose hashes are equal).
         self.read_code = read_code or (lambda offset: None)
+        #: The pseudonym of the line at an offset (to tell apart people whose hashes are equal).
+        self.read_pseudonym = read_pseudonym or (lambda offset: None)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
-        self.current: dict[str, _Current] = {}
-        # Withdrawal-code hash -> offset of its "given" line: 40 bytes a person in flat arrays, not a
+        self.people = OffsetTable(self._read_pseudonym, ordered=False, with_values=True)
+        # (survey id, agreed, declined): a person's number is their place here plus 1 (0: an empty slot).
+        self.shapes: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        self._shape_numbers: dict[tuple, int] = {}
+        self.changes: dict[int, tuple[str, tuple[int, ...]]] = {}  # given line -> (changed_at, changed lines)
+        # Withdrawal-code hash -> offset of its "given" line: 16 bytes a slot in flat arrays, not a
         # 64-letter string in a dict (about 150); the pseudonym is on that line.
-        self.by_code = OffsetTable(self._read_code)
+        self.by_code = OffsetTable(self._read_code, ordered=False)
         self.withdrawn: set[str] = set()
         self.active: Counter[str] = Counter()  # survey -> consents not withdrawn
         self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
         self.agreed: defaultdict[str, Counter[str]] = defaultdict(Counter)  # survey -> statement -> n
         self.audit_carriers: list[int] = []  # offsets of withdrawn lines that carry an audit entry
         self.unfinished: set[int] = set()  # withdrawn people's lines not yet blank (a crash came)
-        # Survey ids and lists of statements, one object for each value: a hundred thousand
-        # people share a few of them, and each line read makes new ones (250 bytes a person).
-        self._shared: dict = {}
+        self._shared: dict = {}  # survey ids and statement lists, one object for each value
+
+    def has(self, pseudonym: str) -> bool:
+        """Whether ``pseudonym`` has a current (not withdrawn) consent (call under the lock)."""
+        return pseudonym in self.people
+
+    def entry(self, pseudonym: str, *, following: bool = False) -> _Current | None:
+        """Where ``pseudonym``'s record is and what they agree to now, or ``None`` (under the lock).
+
+        ``following``: for a line being read, whose person's ``given`` line may
+        be blank already (a withdrawal this index hasn't read to the end yet).
+        """
+        found = self.people.value(pseudonym, or_unreadable=following)
+        if found is None:
+            return None
+        offset, number = found
+        changed_at, changes = self.changes.get(offset, ("", ()))
+        return _Current(offset, *self.shapes[number - 1], changed_at, changes)
 
     def apply(self, record: dict, offset: int) -> None:
         """Index one line. Unknown kinds are ignored (written by a newer version)."""
@@ -85,88 +110,80 @@ class ConsentIndex:
                 self.audit_carriers.append(offset)
 
     def _given(self, pseudonym: str, record: dict, offset: int) -> None:
-        if pseudonym in self.current or pseudonym in self.withdrawn:
+        survey_id = str(record.get("survey_id", ""))
+        number = self._number(survey_id, record.get("agreed"), record.get("declined"))
+        if pseudonym in self.withdrawn or self.people.held_or_added(pseudonym, offset, number) is not None:
             # add_consent checks under the lock, so this cannot come from it.
             log.warning("Ignoring a repeated consent line at byte %d", offset)
             return
-        pseudonym, survey_id = shared_name(pseudonym), str(record.get("survey_id", ""))
-        entry = _Current(
-            offset,
-            self._shared.setdefault(survey_id, survey_id),
-            self._statements(record.get("agreed")),
-            self._statements(record.get("declined")),
-            str(record.get("changed_at") or ""),
-        )
-        self.current[pseudonym] = entry
+        if record.get("changed_at"):
+            self.changes[offset] = (str(record["changed_at"]), ())
         code = record.get("code_hash")
         if code and isinstance(code, str):
             self.by_code.add_new(code, offset)  # the first line with a code keeps it
-        self.active[entry.survey_id] += 1
-        self.agreed[entry.survey_id].update(entry.agreed)
+        survey_id, agreed, _ = self.shapes[number - 1]
+        self.active[survey_id] += 1
+        self.agreed[survey_id].update(agreed)
 
     def _changed(self, pseudonym: str, record: dict, offset: int) -> None:
-        entry = self.current.get(pseudonym)
+        entry = self.entry(pseudonym, following=True)
         if entry is None:
             return
-        entry.changes += (offset,)
         self.agreed[entry.survey_id].subtract(entry.agreed)
-        entry.agreed = self._statements(record.get("agreed"))
-        entry.declined = self._statements(record.get("declined"))
-        entry.changed_at = str(record.get("at") or "")
-        self.agreed[entry.survey_id].update(entry.agreed)
+        number = self._number(entry.survey_id, record.get("agreed"), record.get("declined"))
+        self.people.set_value(pseudonym, number, or_unreadable=True)
+        self.changes[entry.offset] = (str(record.get("at") or ""), entry.changes + (offset,))
+        self.agreed[entry.survey_id].update(self.shapes[number - 1][1])
+
+    def _number(self, survey_id: str, agreed, declined) -> int:
+        """The number of this survey and these choices in :attr:`shapes` (added if new)."""
+        shape = (self._shared.setdefault(survey_id, survey_id), self._statements(agreed),
+                 self._statements(declined))
+        number = self._shape_numbers.get(shape)
+        if number is None:
+            self.shapes.append(shape)
+            number = self._shape_numbers[shape] = len(self.shapes)
+        return number
 
     # -- kept on disk (index_file) ---------------------------------------------------
 
     def snapshot(self) -> list[bytes]:
-        """The index as byte strings: offsets and which survey and statements, then the rest as JSON.
+        """The index as byte strings: the people's and the codes' columns, then the rest as JSON.
 
-        Survey ids and statement lists are written once each and referred to by number,
-        as the index shares them (:meth:`restore` shares them again).
+        Only the shapes someone has now are written, numbered in the table's
+        order, so the file is the same whether the index was kept up to date
+        through withdrawals or made by reading the file afresh.
         """
-        people, entries = list(self.current), list(self.current.values())
-        # Column by column with map (C speed): a withdrawal saves this at once (0.3 s a 100,000 people
-        # with a loop per person).
-        offsets, *shared = (list(map(attrgetter(field), entries))
-                            for field in ("offset", "survey_id", "agreed", "declined"))
-        values = list(dict.fromkeys(chain(*shared)))  # survey id or statement tuple, each once
-        numbers = {value: n for n, value in enumerate(values)}
-        columns = [array("q", offsets)] + [array("q", map(numbers.__getitem__, column)) for column in shared]
-        rest = {"people": people, "values": values,
-                "changed_at": {str(n): e.changed_at for n, e in enumerate(entries) if e.changed_at},
-                "changes": {str(n): e.changes for n, e in enumerate(entries) if e.changes},
+        keys, offsets, numbers = self.people.columns()
+        used = [n for n in dict.fromkeys(numbers) if n]
+        renumbered = {0: 0, **{old: new for new, old in enumerate(used, 1)}}
+        rest = {"shapes": [self.shapes[n - 1] for n in used],
+                "changes": {str(o): change for o, change in sorted(self.changes.items())},
                 "withdrawn": sorted(self.withdrawn), "active": _nonzero(self.active),
                 "withdrawals": _nonzero(self.withdrawals),
                 "agreed": {k: _nonzero(v) for k, v in self.agreed.items() if _nonzero(v)},
                 "audit_carriers": self.audit_carriers, "unfinished": sorted(self.unfinished)}
-        columns += self.by_code.columns()
+        columns = [keys, offsets, array("i", map(renumbered.__getitem__, numbers)), *self.by_code.columns()]
         return [column.tobytes() for column in columns] + [orjson.dumps(rest)]
 
     def restore(self, parts: list[bytes]) -> None:
         """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
-        *raw, keys, code_offsets, code_order, rest = parts
-        columns = [array("q") for _ in raw]
-        for column, data in zip(columns, raw, strict=True):
-            column.frombytes(data)
-        by_code = OffsetTable.from_columns(self._read_code, keys, code_offsets, code_order)
+        keys, offsets, numbers, code_keys, code_offsets, rest = parts
+        people = OffsetTable.from_columns(self._read_pseudonym, keys, offsets, numbers, ordered=False,
+                                          with_values=True)
+        by_code = OffsetTable.from_columns(self._read_code, code_keys, code_offsets, ordered=False)
         state = orjson.loads(rest)
-        people, values = shared_names(state["people"]), state["values"]
-        if (len(columns) != 4 or any(len(c) != len(people) for c in columns)
-                or any(min(c, default=0) < 0 for c in columns[1:])):
-            raise ValueError("its columns don't fit together")
         self.reset()
-        shared = [self._statements(v) if isinstance(v, list) else self._shared.setdefault(str(v), str(v))
-                  for v in values]
-        changed_at = _column(state["changed_at"], len(people), "", str)
-        changes = _column(state["changes"], len(people), (), lambda offsets: tuple(map(int, offsets)))
-        try:
-            # Column by column with map (C speed): a million people start in seconds less.
-            surveys, agreed, declined = (list(map(shared.__getitem__, column)) for column in columns[1:])
-        except IndexError as error:
-            raise ValueError("it refers to a value it doesn't hold") from error
-        entries = map(_Current, columns[0], surveys, agreed, declined, changed_at, changes)
-        self.current = dict(zip(people, entries, strict=True))
-        self.by_code = by_code
-        self.withdrawn = set(shared_names(state["withdrawn"]))
+        for survey_id, agreed, declined in state["shapes"]:
+            self._number(str(survey_id), agreed, declined)
+        if len(self.shapes) != len(state["shapes"]):
+            raise ValueError("it holds the same choices twice")
+        _, _, numbers = people.columns()
+        if min(numbers, default=0) < 0 or max(numbers, default=0) > len(self.shapes):
+            raise ValueError("it refers to a value it doesn't hold")
+        self.people, self.by_code = people, by_code
+        self.changes = {int(o): _change(int(o), at, lines) for o, (at, lines) in state["changes"].items()}
+        self.withdrawn = set(state["withdrawn"])
         self.active = Counter({str(k): int(v) for k, v in state["active"].items()})
         self.withdrawals = Counter({str(k): int(v) for k, v in state["withdrawals"].items()})
         self.agreed = defaultdict(Counter, {str(k): Counter({str(s): int(n) for s, n in v.items()})
@@ -176,6 +193,9 @@ class ConsentIndex:
 
     def _read_code(self, offset: int) -> str | None:
         return self.read_code(offset)
+
+    def _read_pseudonym(self, offset: int) -> str | None:
+        return self.read_pseudonym(offset)
 
     def _statements(self, ids) -> tuple[str, ...]:
         """The statement ids of a line as a tuple, the same object for the same ids.
@@ -187,8 +207,10 @@ class ConsentIndex:
         return self._shared.setdefault(value, value)
 
     def _withdrawn(self, pseudonym: str, survey_id: str) -> None:
-        entry = self.current.pop(pseudonym, None)
+        entry = self.entry(pseudonym, following=True)
         if entry is not None:  # its lines are blanked next (see Journal.erase_in_place)
+            self.people.discard(entry.offset)
+            self.changes.pop(entry.offset, None)
             self.active[entry.survey_id] -= 1
             self.agreed[entry.survey_id].subtract(entry.agreed)
             self.unfinished.update((entry.offset, *entry.changes))
@@ -197,17 +219,14 @@ class ConsentIndex:
             self.withdrawals[survey_id] += 1
 
 
-
-
-def _column(sparse: dict, size: int, default, convert) -> list:
-    """A column of ``size`` values from ``{"row number": value}`` (the few rows that have one)."""
-    column = [default] * size
-    for row, value in sparse.items():
-        n = int(row)
-        if not 0 <= n < size:
-            raise ValueError("it refers to a row it doesn't hold")
-        column[n] = convert(value)
-    return column
+def _change(given: int, at, lines) -> tuple[str, tuple[int, ...]]:
+    """A change as kept in an index file: ``ValueError`` unless its lines come after the consent."""
+    if given < 0 or not isinstance(at, str) or not isinstance(lines, list):
+        raise ValueError("it holds a change that can't be")
+    changes = tuple(lines)
+    if not all(type(o) is int and o > given for o in changes):
+        raise ValueError("it holds a change that can't be")
+    return at, changes
 
 
 def _nonzero(counts: Counter) -> dict:

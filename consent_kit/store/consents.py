@@ -41,7 +41,7 @@ class ConsentLog:
     """Durable consent records in one journal file; see the module docstring."""
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
-        self.index = ConsentIndex(self._code_at)
+        self.index = ConsentIndex(self._code_at, self._pseudonym_at)
         self.journal = Journal(path, self.index, what="your consent", index_file=IndexFile(path))
         # Seals the personal parts with the participant's key (None: plain lines).
         self.sealer = sealer
@@ -63,7 +63,7 @@ class ConsentLog:
         _check(record)
         if record.pseudonym in self.index.withdrawn:
             raise WithdrawnConsent()
-        if record.pseudonym in self.index.current:
+        if self.index.has(record.pseudonym):
             return self._current(record.pseudonym), False
         if record.code_hash and record.code_hash in self.index.by_code:
             raise ValueError("This withdrawal code is already in use; make a new one.")
@@ -74,7 +74,7 @@ class ConsentLog:
 
     def known(self, pseudonym: str) -> bool:
         """Whether this pseudonym has a consent line, current or withdrawn (call under the lock)."""
-        return pseudonym in self.index.current or pseudonym in self.index.withdrawn
+        return self.index.has(pseudonym) or pseudonym in self.index.withdrawn
 
     def get(self, pseudonym: str) -> ConsentRecord | None:
         """The current record (changes applied), or ``None`` if unknown or withdrawn."""
@@ -134,7 +134,7 @@ class ConsentLog:
             raise ValueError("withdraw needs a pseudonym")
         with self.journal.locked() as journal:
             counts = dict(erase_responses())
-            entry = self.index.current.get(pseudonym)
+            entry = self.index.entry(pseudonym)
             if entry is None:
                 if self.index.unfinished:  # withdrawn already, but a disk error kept lines from going
                     journal.erase_in_place([], [])
@@ -173,6 +173,11 @@ class ConsentLog:
         """A consent record from a line (or a copy carried by a response line), personal parts opened."""
         return self.sealer.open_consent(line) if self.sealer else line
 
+    def _pseudonym_at(self, offset: int) -> str | None:
+        """The pseudonym on the line at ``offset`` (for the index's check of a person found by hash)."""
+        line = self.journal.read_at(offset)
+        return None if line is None else line.get("pseudonym")
+
     def _code_at(self, offset: int) -> str | None:
         """The withdrawal-code hash on the line at ``offset`` (for the index's check)."""
         line = self.journal.read_at(offset)
@@ -181,13 +186,13 @@ class ConsentLog:
     def _current(self, pseudonym: str) -> ConsentRecord | None:
         """The record with the latest choices applied (call under the lock)."""
         def offset() -> int | None:
-            entry = self.index.current.get(pseudonym)
-            return None if entry is None else entry.offset
+            found = self.index.entry(pseudonym)
+            return None if found is None else found.offset
 
         line = self.journal.read_checked(offset, "pseudonym", pseudonym)
-        if line is None:
+        entry = None if line is None else self.index.entry(pseudonym)
+        if entry is None:
             return None
-        entry = self.index.current[pseudonym]
         record = ConsentRecord.from_record(self.open(line))
         if entry.changed_at:
             record = replace(

@@ -49,7 +49,7 @@ from consent_kit.store.crypto import ParticipantKeys, instance_key
 from consent_kit.store.drafts import Drafts
 from consent_kit.store.files import ensure_dir
 from consent_kit.store.keys import KeyFile
-from consent_kit.store.responses import ResponseLog, id_hash
+from consent_kit.store.responses import ResponseLog
 from consent_kit.store.sealed_documents import SEALED_FIELDS, SealedDocuments
 from consent_kit.store.sealing import Sealer, response_key_name
 from consent_kit.store.submissions import add_submission, recover
@@ -99,10 +99,9 @@ class EmbeddedStore(Store):
         """Destroy keys that belong to withdrawn people or erased answers (left by a crash)."""
         with self._consents.journal.locked(), self._responses.journal.locked():
             withdrawn = self._consents.index.withdrawn
-            erased = self._responses.index.erased
-            names = self._keyfile.names()
-            gone = [n for n in names if n in withdrawn
-                    or (n.startswith("response:") and id_hash(n[len("response:"):]) in erased)]
+            with self._keyfile.journal.locked():
+                gone = [name for name in withdrawn if self._keyfile.has(name)]
+            gone += self._keyfile.of_erased_answers(self._responses.index.erased)
             if gone:
                 log.warning("Destroying %d key(s) of withdrawn people or erased answers", len(gone))
                 self.keys.destroy_all(gone)
@@ -189,11 +188,10 @@ class EmbeddedStore(Store):
         """
         live = self._drafts.key_names() if live is None else live
         with self._consents.journal.locked(), self._responses.journal.locked():
-            # Looked up in each index, not in their union: that was a set of every pseudonym
-            # twice over, made every 10 minutes in every server process.
-            consents, answers = self._consents.index.current, self._responses.index.by_pseudonym
-            unused = [n for n in self._keyfile.names() if n not in consents and n not in answers
-                      and n not in live and ":" not in n and not n.startswith("~")]
+            # Keys whose hash neither index holds (by hash: no set of every pseudonym is made).
+            with self._keyfile.journal.locked():
+                names = self._keyfile.names_unless(self._consents.index.people, self._responses.index.senders)
+            unused = [n for n in names if n not in live and ":" not in n and not n.startswith("~")]
         stale = self._keyfile.made_before(unused, now - UNUSED_KEY_HOURS * 3600)
         if stale:
             log.info("Destroying %d key(s) of drafts that were never sent", len(stale))

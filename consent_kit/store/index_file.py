@@ -34,7 +34,7 @@ from consent_kit.store.files import FILE_MODE, remove_quietly, write_all
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"consent-kit response index 1\n"
+MAGIC = b"consent-kit response index 2\n"
 _CHUNK = 1 << 20
 _MAX_HEADER = 4096
 

@@ -38,7 +38,7 @@ import logging
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -50,10 +50,13 @@ from consent_kit.store.journal_blank import BLANKED_HEAD, ErasingInPlace
 from consent_kit.store.journal_rewrite import Rewritten, open_written, write_new
 from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, decode, encode
 from consent_kit.store.lines import loads as _loads  # noqa: F401 - crypto.py takes it from here
+from consent_kit.store.offset_table import WrongLine
 
 __all__ = ["SUM_KEY", "Follower", "Journal", "checksum_ok", "decode", "encode"]
 
 log = logging.getLogger(__name__)
+
+_TRY_AGAIN = "We couldn't find {what} just now. Nothing you saved is lost: please try again."
 
 #: Lines read or written since the follower was last kept on disk before it is kept again
 #: (a save of a million answers' index takes about 0.1 s; reading 20,000 lines about 0.2 s).
@@ -113,9 +116,15 @@ class Journal(ErasingInPlace):
         with self.lock.hold():
             try:
                 self._catch_up()
+            except WrongLine:
+                self._distrust()  # reads the whole file again
             except OSError as exc:
                 raise StoreError.from_os_error(exc, what=self._what) from exc
-            yield self
+            try:
+                yield self
+            except WrongLine as exc:  # found by a lookup: set right for the next try
+                self._distrust()
+                raise StoreError(_TRY_AGAIN.format(what=self._what)) from exc
 
     def append(self, record: dict, *, durable: bool = True) -> int:
         """Write ``record`` durably and feed it to the follower; return its offset.
@@ -190,18 +199,24 @@ class Journal(ErasingInPlace):
     def raw_at(self, offset: int) -> bytes:
         """The bytes of the line starting at ``offset``, without its newline (call under the lock)."""
         self._require_lock()
-        fd = self._fd if self._reading is None else self._reading
-        parts, pos, size = [], offset, 4096  # most lines fit in the first, small read
-        while True:  # usually one read; a line may be longer than one chunk
-            chunk = os.pread(fd, size, pos)
-            size = 65536
-            end = chunk.find(b"\n")
-            if not chunk or end >= 0:
-                parts.append(chunk[:end] if end >= 0 else chunk)
-                break
-            parts.append(chunk)
-            pos += len(chunk)
-        return b"".join(parts)
+        return _line_at(self._fd if self._reading is None else self._reading, offset)
+
+    def records_at(self, offsets: Iterable[int]) -> Iterator[tuple[int, dict]]:
+        """Yield ``(offset, record)`` for the lines at ``offsets`` (the follower's), like :meth:`records`.
+
+        For a few lines of a long file (one survey's answers among many): read
+        where they are through a descriptor of its own, without the lock. A line
+        blanked by an erasure meanwhile reads as a blank (readers skip those).
+        """
+        with self.locked():
+            fd = os.open(self.path, os.O_RDONLY)
+        try:
+            for offset in offsets:
+                record = decode(_line_at(fd, offset), where=self.path.name)
+                if record is not None:
+                    yield offset, record
+        finally:
+            os.close(fd)
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """Yield ``(offset, record)`` for every complete line, streaming.
@@ -272,16 +287,23 @@ class Journal(ErasingInPlace):
         If that line's ``field`` is someone else's, the follower's index is wrong: the kept
         index file is deleted, the whole file read again, and the line looked up once more.
         """
+        try:
+            offset = offset_of()
+            line = None if offset is None else self.read_at(offset)
+            if line is None or line.get(field) == name:
+                return line
+        except WrongLine:
+            pass
+        self._distrust()
         offset = offset_of()
-        line = None if offset is None else self.read_at(offset)
-        if line is None or line.get(field) == name:
-            return line
+        return None if offset is None else self.read_at(offset)
+
+    def _distrust(self) -> None:
+        """The follower's index pointed at the wrong line: delete the kept index file, read the file again."""
         log.error("The index of %s pointed at the wrong line: reading the file again", self.path.name)
         if self._index_file is not None:
             self._index_file.remove()
         self._rebuild()
-        offset = offset_of()
-        return None if offset is None else self.read_at(offset)
 
     def close(self) -> None:
         """Close the file; the next use reopens it and rebuilds the follower."""
@@ -439,3 +461,18 @@ class Journal(ErasingInPlace):
         except BaseException:
             log.exception("Could not read %s again after a failed rewrite", self.path.name)
             self._close_fd()
+
+
+def _line_at(fd: int, offset: int) -> bytes:
+    """The bytes of the line starting at ``offset`` of the open file ``fd``, without its newline."""
+    parts, pos, size = [], offset, 4096  # most lines fit in the first, small read
+    while True:  # usually one read; a line may be longer than one chunk
+        chunk = os.pread(fd, size, pos)
+        size = 65536
+        end = chunk.find(b"\n")
+        if not chunk or end >= 0:
+            parts.append(chunk[:end] if end >= 0 else chunk)
+            break
+        parts.append(chunk)
+        pos += len(chunk)
+    return b"".join(parts)

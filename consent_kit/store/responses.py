@@ -21,8 +21,10 @@ by a crash and tried again still counts every answer it erased.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,7 +36,6 @@ from consent_kit.store.base import ErasedSubmission, Response, SubmissionConflic
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.journal_blank import BLANKED
-from consent_kit.store.lines import shared_name, shared_names
 from consent_kit.store.offset_table import OffsetTable
 
 if TYPE_CHECKING:
@@ -84,24 +85,25 @@ class ResponseIndex:
     #: ``lines.loads_reading``); ``consent`` is only looked for. Add to it when apply reads more.
     reads = ("kind", "id", "survey_id", "pseudonym", "id_sha256", "for", "at", BLANKED)
 
-    def __init__(self, read_id=None) -> None:
+    def __init__(self, read_id=None, read_pseudonym=None) -> None:
         #: The id of the line at an offset, to tell apart ids whose hashes are equal (see OffsetTable).
         self.read_id = read_id or (lambda offset: None)
+        #: The pseudonym of the line at an offset, likewise for senders.
+        self.read_pseudonym = read_pseudonym or (lambda offset: None)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
-        self.offsets = OffsetTable(self._read_id)
-        self.counts: Counter[str] = Counter()
-        # Sender -> where their answers' lines are: one int for most people, a tuple for more (not
-        # the ids: 140 bytes less a person than a tuple of id strings; see offsets_of).
-        self.by_pseudonym: dict[str, int | tuple[int, ...]] = {}
+        self.offsets = OffsetTable(self._read_id, ordered=False)
+        # Survey -> where its answers' lines are, in the file's order (8 bytes an answer): a survey's
+        # answers are read without going through every other survey's (see ResponseLog.iter).
+        self.by_survey: dict[str, array] = {}
+        # Sender -> where their first answers' line is, by the pseudonym's hash (flat arrays, about
+        # 40 bytes a sender, no pseudonym kept); and for the few with more, first line -> all of them.
+        self.senders = OffsetTable(self._read_pseudonym, ordered=False)
+        self.more: dict[int, tuple[int, ...]] = {}
         self.erased: set[str] = set()
         self.erased_for: Counter[str] = Counter()  # pseudonym hash -> stored answers erased
-        # Erasures in place: hashes of ids this process is erasing -> their sender, and where the
-        # lines were that other processes erased, while senders' lists still name them (see _unlink).
-        self.dropping: dict[str, str] = {}
-        self.unlinked: set[int] = set()
         self.unfinished: set[int] = set()  # erased lines not yet blank (a crash came in between)
 
     def apply(self, record: dict, offset: int) -> None:
@@ -114,15 +116,16 @@ class ResponseIndex:
                 # keep the first copy so reads stay consistent with what was acknowledged.
                 log.warning("Ignoring a duplicate or id-less response line at byte %d", offset)
                 return
-            self.counts[str(record.get("survey_id"))] += 1
+            survey = str(record.get("survey_id"))
+            lines = self.by_survey.get(survey)
+            if lines is None:
+                lines = self.by_survey[survey] = array("q")
+            lines.append(offset)
             pseudonym = record.get("pseudonym")
-            if pseudonym:
-                pseudonym = shared_name(pseudonym)
-                held = self.by_pseudonym.get(pseudonym)
-                if held is None:
-                    self.by_pseudonym[pseudonym] = offset
-                else:
-                    self.by_pseudonym[pseudonym] = (held, offset) if type(held) is int else held + (offset,)
+            if pseudonym and type(pseudonym) is str:
+                first = self.senders.held_or_added(pseudonym, offset)
+                if first is not None:  # another line of someone who sent before
+                    self.more[first] = self.more.get(first, (first,)) + (offset,)
         elif kind == BLANKED:
             self.unfinished.difference_update(record.get(BLANKED) or ())
         elif kind == ERASED:
@@ -132,72 +135,86 @@ class ResponseIndex:
             self.erased.add(digest)
             at = record.get("at")  # where the erased line was (an erasure in place blanked it)
             if type(at) is int and self.offsets.discard(at):
-                self.counts[str(record.get("survey_id"))] -= 1
+                self._drop_from_survey(str(record.get("survey_id")), at)
                 self.unfinished.add(at)  # until the line is blank (see Journal.erase_in_place)
-                sender = self.dropping.pop(digest, None)
-                if sender is None:
-                    self.unlinked.add(at)  # whose it was is not said: see _unlink
-                else:
-                    self._keep(sender, {at})
+                self._unlink(at)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many answers each survey has."""
+        return {survey: len(lines) for survey, lines in self.by_survey.items() if lines}
+
+    def count_of(self, survey_id: str) -> int:
+        """How many answers ``survey_id`` has."""
+        return len(self.by_survey.get(survey_id, ()))
+
+    def newest_first(self) -> Iterator[int]:
+        """Every answer's offset, from the end of the file back (merged from the surveys' lists)."""
+        return heapq.merge(*(reversed(lines) for lines in self.by_survey.values()), reverse=True)
+
+    def _drop_from_survey(self, survey_id: str, at: int) -> None:
+        lines = self.by_survey.get(survey_id)
+        if lines is None or at not in lines:  # a tombstone naming another survey (made by hand)
+            lines = next(lines for lines in self.by_survey.values() if at in lines)
+        lines.remove(at)
 
     def offsets_of(self, pseudonym: str) -> tuple[int, ...]:
-        """Where the lines of ``pseudonym``'s answers are (some may be blank: see _unlink)."""
-        held = self.by_pseudonym.get(pseudonym, ())
-        return (held,) if type(held) is int else held
+        """Where the lines of ``pseudonym``'s answers are, in the file's order."""
+        first = self.senders.get(pseudonym)
+        return () if first is None else self.more.get(first, (first,))
 
-    def _keep(self, pseudonym: str, gone: set[int]) -> None:
-        """Take the offsets ``gone`` out of ``pseudonym``'s list."""
-        kept = tuple(o for o in self.offsets_of(pseudonym) if o not in gone)
-        if len(kept) > 1:
-            self.by_pseudonym[pseudonym] = kept
-        elif kept:
-            self.by_pseudonym[pseudonym] = kept[0]
-        else:
-            self.by_pseudonym.pop(pseudonym, None)
-
-    def _unlink(self) -> None:
-        """Take the lines other processes erased out of the senders' lists (one pass over them all).
-
-        A tombstone says where the line was, never whose it was, so until then a
-        list may name a blank line (readers skip those). Done before the index is
-        kept on disk, so the file equals a full reading.
-        """
-        gone, self.unlinked = self.unlinked, set()
-        for pseudonym, held in list(self.by_pseudonym.items()):
-            if (held in gone) if type(held) is int else not gone.isdisjoint(held):
-                self._keep(pseudonym, gone)
+    def _unlink(self, at: int) -> None:
+        """Take the erased line at ``at`` out of its sender's lines (the tombstone says where, not whose)."""
+        held = self.more.pop(at, None)
+        if held is not None:  # the first of several: the next one is where the sender is found now
+            kept = held[1:]
+            self.senders.move(at, kept[0])
+            if len(kept) > 1:
+                self.more[kept[0]] = kept
+        elif not self.senders.discard(at):  # not a first line: one of someone's later ones
+            first = next((f for f, lines in self.more.items() if at in lines), None)
+            if first is not None:
+                kept = tuple(o for o in self.more.pop(first) if o != at)
+                if len(kept) > 1:
+                    self.more[first] = kept
 
     def _read_id(self, offset: int) -> str | None:
         return self.read_id(offset)
 
+    def _read_pseudonym(self, offset: int) -> str | None:
+        return self.read_pseudonym(offset)
+
     # -- kept on disk (index_file) ---------------------------------------------------
 
     def snapshot(self) -> list[bytes]:
-        """The index as byte strings: the offset table's three columns, then the rest as JSON."""
-        if self.unlinked:
-            self._unlink()
-        # Without the 0s an erasure in place leaves (a full reading has none): the same file either way.
-        rest = {"counts": {survey: n for survey, n in self.counts.items() if n},
-                "by_pseudonym": dict(self.by_pseudonym),
+        """The index as byte strings: the two offset tables' columns, the surveys' lines, the rest as JSON."""
+        # Surveys sorted, none without answers (an erasure in place can leave one empty; a full
+        # reading never makes it): the same file either way.
+        surveys = sorted(survey for survey, lines in self.by_survey.items() if lines)
+        rest = {"surveys": [[survey, len(self.by_survey[survey])] for survey in surveys],
+                "more": {str(first): lines for first, lines in self.more.items()},
                 "erased": sorted(self.erased), "erased_for": dict(self.erased_for),
                 "unfinished": sorted(self.unfinished)}
-        # Sorted: an erasure in place keeps a sender's place in by_pseudonym where a full reading
-        # would put them later (0.3 s a million senders, once every SAVE_EVERY lines).
-        return [column.tobytes() for column in self.offsets.columns()] + [
-            orjson.dumps(rest, option=orjson.OPT_SORT_KEYS)]
+        lines = b"".join(self.by_survey[survey].tobytes() for survey in surveys)
+        columns = [*self.offsets.columns(), *self.senders.columns()]
+        rest_bytes = orjson.dumps(rest, option=orjson.OPT_SORT_KEYS)
+        return [column.tobytes() for column in columns] + [lines, rest_bytes]
 
     def restore(self, parts: list[bytes]) -> None:
         """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
-        keys, offsets, order, rest = parts
-        table = OffsetTable.from_columns(self._read_id, keys, offsets, order)
+        keys, offsets, sender_keys, sender_offsets, lines, rest = parts
+        table = OffsetTable.from_columns(self._read_id, keys, offsets, ordered=False)
+        senders = OffsetTable.from_columns(self._read_pseudonym, sender_keys, sender_offsets, ordered=False)
         state = orjson.loads(rest)
-        counts = Counter({str(k): int(v) for k, v in state["counts"].items()})
-        if sum(counts.values()) != len(table):
+        every = array("q")
+        every.frombytes(lines)
+        if sum(int(n) for _, n in state["surveys"]) != len(every) or len(every) != len(table):
             raise ValueError("its counts don't match its answers")
-        self.offsets, self.counts = table, counts
-        senders = state["by_pseudonym"]
-        held = [v if type(v) is int else _offsets(v) for v in senders.values()]
-        self.by_pseudonym = dict(zip(shared_names(list(senders)), held, strict=True))
+        by_survey, start = {}, 0
+        for survey, count in state["surveys"]:
+            by_survey[str(survey)], start = every[start:start + int(count)], start + int(count)
+        self.offsets, self.by_survey, self.senders = table, by_survey, senders
+        self.more = {int(first): _offsets(lines) for first, lines in state["more"].items()}
         self.erased = {str(h) for h in state["erased"]}
         self.erased_for = Counter({str(k): int(v) for k, v in state["erased_for"].items()})
         self.unfinished = {int(o) for o in state["unfinished"]}
@@ -207,7 +224,7 @@ class ResponseLog:
     """Durable, idempotent storage of :class:`Response` records in one journal file."""
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
-        self.index = ResponseIndex(self._id_at)
+        self.index = ResponseIndex(self._id_at, self._pseudonym_at)
         self.journal = Journal(path, self.index, what="your answers", index_file=IndexFile(path))
         # Seals answers with the participant's key (None: plain lines, for tests of the journal).
         self.sealer = sealer
@@ -251,6 +268,11 @@ class ResponseLog:
         line = self.journal.read_at(offset)
         return line.get("id") if line else None
 
+    def _pseudonym_at(self, offset: int) -> str | None:
+        """The pseudonym on the line at ``offset`` (under the lock), to check a sender found by its hash."""
+        line = self.journal.read_at(offset)
+        return line.get("pseudonym") if line else None
+
     def read_line(self, offset: int) -> dict | None:
         """The whole journal line at ``offset``, carried copies included (call under the lock)."""
         return self.journal.read_at(offset)
@@ -264,7 +286,7 @@ class ResponseLog:
     def by_pseudonym(self, pseudonym: str) -> list[Response]:
         """Return the responses carrying ``pseudonym`` ("" matches nothing)."""
         with self.journal.locked():
-            # A blank line (another process erased it, see _unlink) reads as None.
+            # A line blanked by an erasure not yet in this index (a crash came between) reads as None.
             found = [self._read(offset) for offset in self.index.offsets_of(pseudonym)]
         return [r for r in found if r is not None]
 
@@ -273,12 +295,22 @@ class ResponseLog:
         with self.journal.locked():
             if survey_id is None:
                 return len(self.index.offsets)
-            return self.index.counts.get(survey_id, 0)
+            return self.index.count_of(survey_id)
 
     def iter(self, survey_id: str | None = None) -> Iterator[Response]:
-        """Stream responses in stored order without holding the lock or the whole file."""
+        """Stream responses in stored order without holding the lock or the whole file.
+
+        A survey with under a quarter of the answers is read line by line where
+        its answers are (the index knows); otherwise the file is read through.
+        """
+        with self.journal.locked():
+            mine = self.index.by_survey.get(survey_id) if survey_id is not None else None
+            where = array("q", mine) if mine is not None and len(mine) * 4 < len(self.index.offsets) else None
+        if survey_id is not None and mine is None:
+            return
+        lines = self.journal.records() if where is None else self.journal.records_at(where)
         batch: list[dict] = []
-        for _offset, line in self.journal.records():
+        for _offset, line in lines:
             if line.get("kind") != RESPONSE:
                 continue
             if survey_id is None or line.get("survey_id") == survey_id:
@@ -323,15 +355,10 @@ class ResponseLog:
                     record.update({"at": offset, "survey_id": str(line.get("survey_id"))})
                     if pseudonym:
                         record["for"] = id_hash(pseudonym)
-                    if isinstance(line.get("pseudonym"), str):
-                        self.index.dropping[digest] = line["pseudonym"]
                 extra.append(record)
             damaged = journal.damaged_mentioning([*lines, pseudonym] if pseudonym else list(lines))
             if lines or damaged or self.index.unfinished:
-                try:
-                    journal.erase_in_place([offset for offset, _ in lines.values()] + damaged, extra)
-                finally:
-                    self.index.dropping.clear()
+                journal.erase_in_place([offset for offset, _ in lines.values()] + damaged, extra)
             else:
                 for record in extra:
                     journal.append(record)
@@ -365,10 +392,8 @@ class ResponseLog:
         return self.sealer.open_response(line)
 
 
-def _offsets(kept) -> int | tuple[int, ...]:
-    """A sender's offsets as kept in an index file (an int, or a list of two or more)."""
-    if type(kept) is int:
-        return kept
+def _offsets(kept) -> tuple[int, ...]:
+    """A sender's offsets as kept in an index file (a list of two or more)."""
     if not (isinstance(kept, list) and len(kept) > 1 and all(type(o) is int for o in kept)):
         raise ValueError("its lists of answers are of another kind")
     return tuple(kept)

@@ -31,12 +31,14 @@ SEALED = "sealed"
 PERSONAL_CONSENT_FIELDS = ("confirmed_as", "helped")
 #: The key of drafts that name no participant (encrypted at rest, never shredded).
 SHARED_DRAFTS_KEY = "~drafts"
+#: How the key of answers sent without a pseudonym is named: this, then the answers' id.
+ANSWERS_KEY = "response:"
 
 
 def response_key_name(record: dict) -> str:
     """Whose key seals a response: its pseudonym, or its own ``response:<id>`` key."""
     pseudonym = record.get("pseudonym")
-    return pseudonym if isinstance(pseudonym, str) and pseudonym else f"response:{record.get('id')}"
+    return pseudonym if isinstance(pseudonym, str) and pseudonym else f"{ANSWERS_KEY}{record.get('id')}"
 
 
 class Sealer:

@@ -113,14 +113,17 @@ def recover(logs: tuple[ConsentLog, ResponseLog, AuditLog]) -> dict:
 
 def _recover_consents(consents: ConsentLog, responses: ResponseLog) -> int:
     restored = 0
-    senders = responses.index.by_pseudonym
-    # Nearly everyone has a consent line: only a power cut leaves answers without one. Found by set
-    # difference (C speed: a million senders at every start), then taken in the file's order.
-    missing = senders.keys() - consents.index.current.keys() - consents.index.withdrawn
-    for pseudonym in [p for p in senders if p in missing] if missing else []:
-        for offset in responses.index.offsets_of(pseudonym):
+    # Nearly everyone has a consent line: only a power cut leaves answers without one. Found by
+    # the pseudonyms' hashes (a million senders at every start; no pseudonym is held in memory),
+    # then taken in the file's order. A sender whose hash someone else's consent shares (about one
+    # chance in 10^7 at a million people) counts as having one.
+    missing = responses.index.senders.offsets_not_in(consents.index.people)
+    for first in sorted(missing):
+        for offset in responses.index.more.get(first, (first,)):
             line = responses.read_line(offset) or {}
             copy = line.get(CONSENT_COPY)  # none: stored by add_response alone (or an older version)
+            if line.get("pseudonym") in consents.index.withdrawn:
+                break
             if isinstance(copy, dict):
                 # The copy is the line as it was written (sealed parts and all): put back exactly.
                 consents.add_locked(ConsentRecord.from_record(consents.open(copy)), sealed=copy)
@@ -132,7 +135,7 @@ def _recover_consents(consents: ConsentLog, responses: ResponseLog) -> int:
 def _recover_audit(audits: AuditLog, responses: ResponseLog) -> int:
     """Re-append the carried audit entries after the log's last one (the lost tail)."""
     lost = []
-    for offset in reversed(list(responses.index.offsets.values())):
+    for offset in responses.index.newest_first():
         entry = (responses.read_line(offset) or {}).get(AUDIT_COPY)
         if not isinstance(entry, dict) or entry.get("seq", 0) <= audits.chain.last_seq:
             break  # older lines' entries are in the log (or were never carried)

@@ -29,6 +29,7 @@ JB = "consent_kit/store/journal_blank.py"
 K, SL, D = "consent_kit/store/keys.py", "consent_kit/store/sealing.py", "consent_kit/store/drafts.py"
 CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
 CI = "consent_kit/store/consent_index.py"
+OT = "consent_kit/store/offset_table.py"
 
 #: name -> (file, text, replacement); each text must occur exactly once.
 MUTANTS = {
@@ -77,7 +78,7 @@ MUTANTS = {
     # Crypto-shredding (issue 16 §4).
     "withdraw: key kept": (E, "            self.keys.destroy(pseudonym)\n", "            pass\n"),
     "erase: own key of an answer without pseudonym kept": (E, "        self.keys.destroy_all(own_keys)", "        pass"),
-    "keys: destroyed key's line kept": (K, "journal.erase_in_place([self.index.offsets[n] for n in present] + damaged, [])", "journal.erase_in_place(damaged, [])"),
+    "keys: destroyed key's line kept": (K, "journal.erase_in_place(present + damaged, [])", "journal.erase_in_place(damaged, [])"),
     "keys: damaged line of a destroyed key kept": (K, "damaged = journal.damaged_mentioning(list(wanted))", "damaged = []"),
     "keys: cache used for a key made again": (CR, "if hit is not None and hit[0] == wrapped:", "if hit is not None:"),
     "seal: answers written plain": (R, "line = self.sealer.seal_response(record) if self.sealer else record",
@@ -87,7 +88,7 @@ MUTANTS = {
     "seal: drafts written plain": (D, "            body = self.sealer.seal_draft(draft_id, body)", "            pass"),
     "send: new key not flushed before the answers": (S, "            flush_first()  # a new", "            pass  # a new"),
     "start: leftover keys kept": (E, "        self._shred_leftover_keys()\n", ""),
-    "sweep: keys of live drafts destroyed": (E, "and n not in live and", "and"),
+    "sweep: keys of live drafts destroyed": (E, "if n not in live and", "if"),
     "claims: erased contact's key kept": (SD, "        self._keys.destroy_all(emptied)", "        pass"),
     "tables: atomic write not fsync'd": (F, "            if durable:\n                os.fsync(fd)", "            if False:\n                os.fsync(fd)"),
     # Erasure in place (a withdrawal blanks the person's lines where they are; issue 22).
@@ -101,11 +102,26 @@ MUTANTS = {
     "erase in place: codes of blanked lines kept": (CI, "                    self.by_code.discard(line)", "                    pass"),
     "erase in place: destroyed keys' names kept by other processes": (K, "            self.forget(record.get(BLANKED))", "            pass"),
     "erase in place: a crashed rewrite's copy kept": (JB, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
-    "erase in place: other processes' lists never cleaned": (R, "        if self.unlinked:\n            self._unlink()", "        if False:\n            self._unlink()"),
+    "erase in place: senders' lines never cleaned": (R, "                self._unlink(at)\n", "                pass\n"),
     "erase in place: the erasing process's checksum not moved on": (JB, "                    self._crc = crc_after_overwrite(", "                    self._crc = (lambda *a: 0)("),
     "erase in place: lines a disk error left not finished by the next erasure": (JB, '        offsets = {*offsets, *getattr(self._follower, "unfinished", ())}', "        offsets = set(offsets)"),
     "erase in place: a withdrawn person's retry leaves their unblanked lines": (C, "                if self.index.unfinished:  # withdrawn already", "                if False:  # withdrawn already"),
     "erase in place: a retry of the answers' erasure leaves their unblanked lines": (R, "            if lines or damaged or self.index.unfinished:", "            if lines or damaged:"),
+    # people kept by the hash of their pseudonym (flat tables)
+    "people: a blank line never taken for the person": (OT, "if or_unreadable and unreadable is None:", "if False:"),
+    "people: a line of another hash not found out": (OT, "                elif id_key(held) != key:\n                    raise WrongLine", "                elif False:\n                    raise WrongLine"),
+    "people: a moved entry keeps its old line": (OT, "        self.add_hash(key, to, number)", "        self.add_hash(key, offset, number)"),
+    "people: a held hash not seen when comparing": (OT, "                if held == key:\n                    break", "                if False:\n                    break"),
+    "consents: a change's choices not kept": (CI, "        self.people.set_value(pseudonym, number, or_unreadable=True)", "        pass"),
+    "consents: a withdrawn person stays in the table": (CI, "            self.people.discard(entry.offset)", "            pass"),
+    "consents: choices not renumbered in the index file": (CI, 'array("i", map(renumbered.__getitem__, numbers))', "numbers"),
+    "recovery: no sender's consent put back": (S, "    missing = responses.index.senders.offsets_not_in(consents.index.people)", "    missing = []"),
+    "start: keys of erased answers kept": (E, "            gone += self._keyfile.of_erased_answers(self._responses.index.erased)", "            pass"),
+    "keys: answers' keys not kept by their id": (K, "if self.offsets.add_new(name, offset) and name.startswith(ANSWERS_KEY):", "if self.offsets.add_new(name, offset) and False:"),
+    "journal: a wrong index found by a lookup not read again": (J, "                self._distrust()\n                raise StoreError(_TRY_AGAIN", "                pass\n                raise StoreError(_TRY_AGAIN"),
+    "senders: a sender's later lines not kept": (R, "                    self.more[first] = self.more.get(first, (first,)) + (offset,)", "                    pass"),
+    "iter: a small survey read through the whole file": (R, "mine is not None and len(mine) * 4 < len(self.index.offsets)", "False"),
+    "surveys: an erased answer still listed": (R, "                self._drop_from_survey(str(record.get(\"survey_id\")), at)\n", "                pass\n"),
 }
 
 

@@ -122,6 +122,24 @@ def test_erasing_answers_sent_without_a_pseudonym_destroys_their_own_key(store):
     assert store.keys.get("response:" + "a" * 32) is None
 
 
+@pytest.mark.parametrize("start", ["every line read", "indexes kept on disk"])
+def test_a_key_kept_by_a_crash_after_its_answers_were_erased_goes_at_next_start(data_dir, monkeypatch, start):
+    store = EmbeddedStore(data_dir)
+    for n in "abc":
+        store.add_response(make_response(n * 32, answers={"q1": CANARY}))
+    monkeypatch.setattr(store.keys, "destroy_all", lambda names: None)  # the crash, just before
+    store.erase_responses(["b" * 32])
+    store.close()
+    monkeypatch.undo()
+    if start == "every line read":
+        for index in data_dir.glob("*.index"):
+            index.unlink()
+    again = EmbeddedStore(data_dir)
+    assert again.keys.get("response:" + "b" * 32) is None
+    assert again.keys.get("response:" + "a" * 32) is not None and again.get_response("c" * 32) is not None
+    again.close()
+
+
 def test_tampered_sealed_answers_are_refused_with_a_plain_error(store, data_dir):
     store.add_response(make_response("a" * 32, answers={"q1": CANARY}, pseudonym=P1))
     store.add_response(make_response("b" * 32, answers={"q1": "other"}, pseudonym=P2))

@@ -22,6 +22,7 @@ from consent_kit.store.audit import AuditLog
 from consent_kit.store.consents import ConsentLog
 from consent_kit.store.contract import AT, consent, response
 from consent_kit.store.keys import KeyFile
+from consent_kit.store.offset_table import id_key
 
 EVERY = 5  # lines between saves in these tests (20,000 in use)
 
@@ -150,18 +151,27 @@ def test_the_consent_index_answers_as_a_full_reading_does(tmp_path, monkeypatch)
     log.close()
 
 
+def _read_if_there(path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
+
+
 def test_a_withdrawal_replaces_the_consent_and_key_indexes(tmp_path):
-    # They name pseudonyms: the ones written after a withdrawal must not name the person's key.
+    # They hold the hash of each pseudonym (never the pseudonym itself): the ones written after a
+    # withdrawal must not hold the person's.
     data = tmp_path / "data"
     store = _store_with_people(data, 8)
     gone = f"{3:032x}"
-    assert gone.encode() in (data / "keys.index").read_bytes()
+    person = id_key(gone).to_bytes(8, "little")
+    for name in ("keys", "consents", "responses"):
+        kept = (data / f"{name}.index").read_bytes()
+        assert person in kept and gone.encode() not in kept, name
     store.withdraw(gone, at=AT, audit={"actor": gone, "action": "consent_withdrawn", "subject": "pilot"})
     store.close()
-    keys_index = (data / "keys.index").read_bytes() if (data / "keys.index").exists() else b""
-    assert gone.encode() not in keys_index
-    consents_index = (data / "consents.index").read_bytes() if (data / "consents.index").exists() else b""
-    assert f"{3:064x}".encode() not in consents_index  # the withdrawal code's hash went with the line
+    for name in ("keys", "consents", "responses"):
+        assert person not in _read_if_there(data / f"{name}.index"), name
+    consents_index = _read_if_there(data / "consents.index")
+    assert id_key(f"{3:064x}").to_bytes(8, "little") not in consents_index  # the withdrawal code went too
+    assert gone.encode() in consents_index  # who withdrew (not what they said): for counts and retries
     again = EmbeddedStore(data)
     assert again.consent_counts("pilot")["withdrawn"] == 1 and again.get_consent(gone) is None
     assert again.consent_by_code_hash(f"{3:064x}") is None
@@ -220,20 +230,21 @@ def test_an_index_of_the_whole_file_is_all_a_start_needs(tmp_path, monkeypatch, 
     log.close()
 
 
-def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monkeypatch):
-    # Made by hand or by a bug, with every checksum right: a survey number of -1 would quietly
+@pytest.mark.parametrize("number", [-1, 99])
+def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monkeypatch, number):
+    # Made by hand or by a bug, with every checksum right: a choices number of -1 would quietly
     # pick the last value in Python, so it is refused, and the file is read instead.
     path = tmp_path / "consents.jsonl"
     log = fill_consents(path, 12)
     with log.journal.locked():
-        parts = log.index.snapshot()  # offsets, then each person's survey number, ...
+        parts = log.index.snapshot()  # hashes, offsets, each person's choices number, ...
         from array import array
 
-        bad = array("q")
-        bad.frombytes(parts[1])
-        bad[0] = -1
+        bad = array("i")
+        bad.frombytes(parts[2])
+        bad[next(n for n, value in enumerate(bad) if value)] = number
         log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
-                                     _Parts([parts[0], bad.tobytes(), *parts[2:]]))
+                                     _Parts([*parts[:2], bad.tobytes(), *parts[3:]]))
     log.close()
     again, read = opened("consents", path, monkeypatch)
     assert len(read) == path.read_bytes().count(b"\n")
@@ -241,11 +252,13 @@ def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monke
     again.close()
 
 
-@pytest.mark.parametrize("row", ["12", "-1", "x"])
-@pytest.mark.parametrize("field", ["changed_at", "changes"])
-def test_an_index_naming_a_row_it_doesnt_hold_is_not_used(tmp_path, monkeypatch, field, row):
-    # The few people with a change are kept by row number: one past the end (or -1, which would
-    # quietly be the last row) is refused, and the file is read instead.
+@pytest.mark.parametrize("change", [{"-1": ["2026-11-28T10:00:00Z", [700]]}, {"x": ["", [700]]},
+                                    {"0": ["2026-11-28T10:00:00Z", [-5]]}, {"0": ["", "700"]},
+                                    {"0": ["", [0]]}])
+def test_an_index_with_a_change_that_cant_be_is_not_used(tmp_path, monkeypatch, change):
+    # The few people with a change are kept by where their consent line is: a place that can't
+    # be a line, or a change that isn't after the consent it changes, is refused, and the file
+    # is read instead.
     import orjson
 
     path = tmp_path / "consents.jsonl"
@@ -253,7 +266,7 @@ def test_an_index_naming_a_row_it_doesnt_hold_is_not_used(tmp_path, monkeypatch,
     with log.journal.locked():
         parts = log.index.snapshot()
         rest = orjson.loads(parts[-1])
-        rest[field] = {row: "2026-11-28T10:00:00Z" if field == "changed_at" else [7]}
+        rest["changes"] = change
         log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
                                      _Parts([*parts[:-1], orjson.dumps(rest)]))
     log.close()
@@ -273,12 +286,15 @@ class _Parts:
         return self.parts
 
 
-def _swap_first_two(raw: bytes) -> bytes:
+def _swap_first_two(keys: bytes, offsets: bytes) -> bytes:
+    """The offsets column with p000's and p001's places swapped."""
     from array import array
 
-    column = array("q")
-    column.frombytes(raw)
-    column[0], column[1] = column[1], column[0]
+    hashes, column = array("Q"), array("q")
+    hashes.frombytes(keys)
+    column.frombytes(offsets)
+    first, second = (hashes.index(id_key(name)) for name in ("p000", "p001"))
+    column[first], column[second] = column[second], column[first]
     return column.tobytes()
 
 
@@ -289,9 +305,9 @@ def test_an_index_pointing_at_someone_elses_line_is_found_out(tmp_path, monkeypa
     path = tmp_path / f"{kind}.jsonl"
     log = KINDS[kind][1](path, 12)
     with log.journal.locked():
-        offsets, *rest = follower(log).snapshot()
+        keys, offsets, *rest = follower(log).snapshot()
         log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
-                                     _Parts([_swap_first_two(offsets), *rest]))
+                                     _Parts([keys, _swap_first_two(keys, offsets), *rest]))
     log.close()
     log, _ = opened(kind, path, monkeypatch)
     with caplog.at_level(logging.ERROR):
@@ -309,9 +325,9 @@ def test_the_key_sweep_reads_only_the_lines_of_the_names_it_asks_about(tmp_path,
     path = tmp_path / "keys.jsonl"
     log = fill_keys(path, 12)
     with log.journal.locked():
-        offsets, names = log.index.snapshot()
+        keys, offsets, *rest = log.index.snapshot()
         log.journal._index_file.save(log.journal._offset, log.journal._crc, log.journal.damaged,
-                                     _Parts([_swap_first_two(offsets), names]))
+                                     _Parts([keys, _swap_first_two(keys, offsets), *rest]))
     log.close()
     log, _ = opened("keys", path, monkeypatch)
     with caplog.at_level(logging.ERROR):

@@ -165,12 +165,13 @@ def test_fsync_failure_is_not_acknowledged(store, data_dir, monkeypatch):
 
 
 def _count_io(monkeypatch):
-    counts = {"read": 0, "written": 0, "replaced": 0}
+    counts = {"read": 0, "written": 0, "replaced": 0, "reads": []}
     real_pread, real_write, real_replace = os.pread, os.write, os.replace
 
     def pread(fd, n, offset):
         data = real_pread(fd, n, offset)
         counts["read"] += len(data)
+        counts["reads"].append((offset, len(data)))
         return data
 
     def write(fd, data):
@@ -199,14 +200,18 @@ def test_append_io_does_not_grow_with_stored_responses(data_dir, monkeypatch, st
     ours.keys.get(who)
     theirs.add_response(make_response("t" * 32, pseudonym=who))  # one line this process has not seen
     path = data_dir / "responses.jsonl"
-    unseen = path.stat().st_size - path.read_bytes().rindex(b"\n", 0, -1) - 1
+    start = path.read_bytes().rindex(b"\n", 0, -1) + 1
+    unseen = path.stat().st_size - start
 
     counts = _count_io(monkeypatch)
     ours.add_response(make_response("o" * 32, pseudonym=who))
 
-    # The other process's new line only: the key, read before, is kept while keys.jsonl is
-    # the same file (see test_store_send_speed).
-    assert counts["read"] == unseen
+    # The other process's new line, and the sender's first line (0) to check that the entry found
+    # by the pseudonym's hash is theirs: the key, read before, is kept while keys.jsonl is the same
+    # file (see test_store_send_speed). Nothing else, however many answers are stored.
+    assert sum(n for at, n in counts["reads"] if at == start) == unseen
+    assert {at for at, _ in counts["reads"]} == {start, 0}
+    assert counts["read"] <= unseen + 2 * 4096
     assert counts["written"] == path.stat().st_size - path.read_bytes().rindex(b"\n", 0, -1) - 1
     assert counts["replaced"] == 0
     ours.close()
