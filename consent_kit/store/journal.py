@@ -48,7 +48,7 @@ from consent_kit.store.files import FILE_MODE, FileLock, fsync_dir, remove_stale
 from consent_kit.store.index_file import journal_crc
 from consent_kit.store.journal_blank import BLANKED_HEAD, ErasingInPlace
 from consent_kit.store.journal_rewrite import Rewritten, open_written, write_new
-from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, decode, encode
+from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, decode, encode, line_at
 from consent_kit.store.lines import loads as _loads  # noqa: F401 - crypto.py takes it from here
 from consent_kit.store.offset_table import WrongLine
 
@@ -199,7 +199,7 @@ class Journal(ErasingInPlace):
     def raw_at(self, offset: int) -> bytes:
         """The bytes of the line starting at ``offset``, without its newline (call under the lock)."""
         self._require_lock()
-        return _line_at(self._fd if self._reading is None else self._reading, offset)
+        return line_at(self._fd if self._reading is None else self._reading, offset)
 
     def records_at(self, offsets: Iterable[int]) -> Iterator[tuple[int, dict]]:
         """Yield ``(offset, record)`` for the lines at ``offsets`` (the follower's), like :meth:`records`.
@@ -212,7 +212,7 @@ class Journal(ErasingInPlace):
             fd = os.open(self.path, os.O_RDONLY)
         try:
             for offset in offsets:
-                record = decode(_line_at(fd, offset), where=self.path.name)
+                record = decode(line_at(fd, offset), where=self.path.name)
                 if record is not None:
                     yield offset, record
         finally:
@@ -462,17 +462,3 @@ class Journal(ErasingInPlace):
             log.exception("Could not read %s again after a failed rewrite", self.path.name)
             self._close_fd()
 
-
-def _line_at(fd: int, offset: int) -> bytes:
-    """The bytes of the line starting at ``offset`` of the open file ``fd``, without its newline."""
-    parts, pos, size = [], offset, 4096  # most lines fit in the first, small read
-    while True:  # usually one read; a line may be longer than one chunk
-        chunk = os.pread(fd, size, pos)
-        size = 65536
-        end = chunk.find(b"\n")
-        if not chunk or end >= 0:
-            parts.append(chunk[:end] if end >= 0 else chunk)
-            break
-        parts.append(chunk)
-        pos += len(chunk)
-    return b"".join(parts)

@@ -170,3 +170,18 @@ def decode(raw: bytes, *, where: str, reads: tuple[str, ...] | None = None) -> d
             return record
     log.warning("Skipping a damaged line in %s", where)
     return None
+
+
+def line_at(fd: int, offset: int) -> bytes:
+    """The bytes of the line starting at ``offset`` of the open file ``fd``, without its newline."""
+    parts, pos, size = [], offset, 4096  # most lines fit in the first, small read
+    while True:  # usually one read; a line may be longer than one chunk
+        chunk = os.pread(fd, size, pos)
+        size = 65536
+        end = chunk.find(b"\n")
+        if not chunk or end >= 0:
+            parts.append(chunk[:end] if end >= 0 else chunk)
+            break
+        parts.append(chunk)
+        pos += len(chunk)
+    return b"".join(parts)
