@@ -56,14 +56,14 @@ class ConsentIndex:
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
-        self.people = OffsetTable(self._read_pseudonym, ordered=False, with_values=True)
+        self.people = OffsetTable(self._read_pseudonym, with_values=True)
         # (survey id, agreed, declined): a person's number is their place here plus 1 (0: an empty slot).
         self.shapes: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
         self._shape_numbers: dict[tuple, int] = {}
         self.changes: dict[int, tuple[str, tuple[int, ...]]] = {}  # given line -> (changed_at, changed lines)
         # Withdrawal-code hash -> offset of its "given" line: 16 bytes a slot in flat arrays, not a
         # 64-letter string in a dict (about 150); the pseudonym is on that line.
-        self.by_code = OffsetTable(self._read_code, ordered=False)
+        self.by_code = OffsetTable(self._read_code)
         self.withdrawn: set[str] = set()
         self.active: Counter[str] = Counter()  # survey -> consents not withdrawn
         self.withdrawals: Counter[str] = Counter()  # survey -> withdrawals
@@ -169,9 +169,9 @@ class ConsentIndex:
     def restore(self, parts: list[bytes]) -> None:
         """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
         keys, offsets, numbers, code_keys, code_offsets, rest = parts
-        people = OffsetTable.from_columns(self._read_pseudonym, keys, offsets, numbers, ordered=False,
+        people = OffsetTable.from_columns(self._read_pseudonym, keys, offsets, numbers,
                                           with_values=True)
-        by_code = OffsetTable.from_columns(self._read_code, code_keys, code_offsets, ordered=False)
+        by_code = OffsetTable.from_columns(self._read_code, code_keys, code_offsets)
         state = orjson.loads(rest)
         self.reset()
         for survey_id, agreed, declined in state["shapes"]:

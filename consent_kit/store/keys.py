@@ -57,7 +57,7 @@ class KeyIndex:
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
-        self.offsets = OffsetTable(self._read_name, ordered=False)
+        self.offsets = OffsetTable(self._read_name)
         self.of_answers: dict[str, int] = {}  # id_hash of answers sent without a pseudonym -> offset
 
     def apply(self, record: dict, offset: int) -> None:
@@ -89,7 +89,7 @@ class KeyIndex:
     def restore(self, parts: list[bytes]) -> None:
         """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
         *columns, of_answers = parts
-        table = OffsetTable.from_columns(self._read_name, *columns, ordered=False)
+        table = OffsetTable.from_columns(self._read_name, *columns)
         found = orjson.loads(of_answers)
         if not isinstance(found, dict) or not all(type(o) is int for o in found.values()):
             raise ValueError("its keys of answers are not offsets")

@@ -1,10 +1,10 @@
-"""Submission id -> journal offset in flat arrays: 40 bytes an answer instead of about 170.
+"""Submission id (or pseudonym) -> journal offset in flat arrays: about 27 bytes an entry instead of 170.
 
 A million answers in a ``dict`` of id strings cost each server process about
 170 MB (the string, the int and the slot). This table keeps a 64-bit hash of
 each id and its offset in two ``array`` columns (open addressing, linear
-probing, at most 70% full) plus the offsets in file order, and can be written
-to and read from a file as plain bytes (see :mod:`consent_kit.store.index_file`).
+probing, 47% to 70% full), and can be written to and read from a file as
+plain bytes (see :mod:`consent_kit.store.index_file`).
 
 A hash is not the id: when a hash is found, the id stored at that offset is
 read back (``read_id``) and compared, so two ids that share a hash are still
@@ -14,7 +14,6 @@ stored: a retried submission, or a lookup of a stored answer.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from array import array
 from collections.abc import Callable
@@ -44,25 +43,20 @@ def id_key(response_id: str) -> int:
 class OffsetTable:
     """A mapping of submission ids to offsets that keeps no id in memory.
 
-    Offers what the response index uses of a ``dict``: ``in``, ``get``, ``[]``,
-    ``len`` and ``values()`` (offsets in the order they were added, which is
-    the file's order). An entry is removed by its offset (:meth:`discard`),
-    when its line is erased in place; an erasure that rewrites the journal
-    builds the table again.
-
-    The same table keys people by pseudonym (their consent, key or answers
-    line): ``ordered=False`` keeps no list of offsets in file order (8 bytes
-    an entry that only the answers need), and ``with_values=True`` gives each
-    entry a number beside its offset (:meth:`value`, :meth:`set_value`), such
-    as which survey and choices a consent has.
+    Offers what the indexes use of a ``dict``: ``in``, ``get``, ``[]`` and
+    ``len``. An entry is removed by its offset (:meth:`discard`), when its
+    line is erased in place; an erasure that rewrites the journal builds the
+    table again. The same table keys people by pseudonym (their consent, key
+    or answers line); ``with_values=True`` gives each entry a number beside
+    its offset (:meth:`value`, :meth:`set_value`), such as which survey and
+    choices a consent has.
     """
 
     def __init__(self, read_id: Callable[[int], str | None], slots: int = _MIN_SLOTS, *,
-                 ordered: bool = True, with_values: bool = False):
+                 with_values: bool = False):
         self.read_id = read_id  # the id of the line at an offset (None if unreadable)
         self._keys = array("Q", bytes(8 * slots))
         self._offsets = array("q", bytes(8 * slots))
-        self._order = array("q") if ordered else None
         self._values = array("i", bytes(4 * slots)) if with_values else None  # small numbers
         self._count = 0
 
@@ -82,10 +76,6 @@ class OffsetTable:
         """The offset of ``response_id``'s line, or ``default``."""
         slot = self._find_slot(response_id)
         return default if slot is None else self._offsets[slot]
-
-    def values(self) -> array:
-        """Every offset, in the order added (the journal's order); only for an ordered table."""
-        return self._order
 
     def value(self, response_id: str, *, or_unreadable: bool = False) -> tuple[int, int] | None:
         """``(offset, number)`` of ``response_id`` in a table ``with_values``, or ``None``.
@@ -118,9 +108,6 @@ class OffsetTable:
         key, number = self._keys[slot], 0 if self._values is None else self._values[slot]
         self.discard(offset)
         self.add_hash(key, to, number)
-        if self._order is not None:  # in the file's order, as reading it would give
-            self._order.pop()
-            self._order.insert(bisect.bisect(self._order, to), to)
         return True
 
     def offsets_not_in(self, *others: OffsetTable) -> list[int]:
@@ -189,8 +176,6 @@ class OffsetTable:
         self._offsets[slot] = offset
         if self._values is not None:
             self._values[slot] = number
-        if self._order is not None:
-            self._order.append(offset)
         self._count += 1
 
     def discard(self, offset: int) -> bool:
@@ -202,8 +187,6 @@ class OffsetTable:
         slot = self._slot_of(offset)
         if slot is None:
             return False
-        if self._order is not None:
-            self._order.remove(offset)
         self._empty(slot)
         self._count -= 1
         return True
@@ -280,15 +263,15 @@ class OffsetTable:
     # -- as bytes, for the index file ----------------------------------------------
 
     def columns(self) -> list[array]:
-        """The arrays (hashes, offsets by slot, then offsets in order, numbers), to write as bytes."""
-        return [self._keys, self._offsets] + [c for c in (self._order, self._values) if c is not None]
+        """The arrays (hashes, offsets, and numbers if kept), slot by slot, to write as bytes."""
+        return [self._keys, self._offsets] + ([self._values] if self._values is not None else [])
 
     @classmethod
-    def from_columns(cls, read_id: Callable[[int], str | None], *columns: bytes, ordered: bool = True,
+    def from_columns(cls, read_id: Callable[[int], str | None], *columns: bytes,
                      with_values: bool = False) -> OffsetTable:
         """A table from :meth:`columns`' bytes; ``ValueError`` if they don't fit together."""
-        table = cls(read_id, slots=1, ordered=ordered, with_values=with_values)
-        kept = [table._keys, table._offsets] + [c for c in (table._order, table._values) if c is not None]
+        table = cls(read_id, slots=1, with_values=with_values)
+        kept = table.columns()
         if len(columns) != len(kept):
             raise ValueError("the index file holds another kind of table")
         for column, data in zip(kept, columns, strict=True):
@@ -298,7 +281,6 @@ class OffsetTable:
         table._count = slots - table._keys.count(_EMPTY)
         if (slots < 1 or len(table._offsets) != slots
                 or table._count > _MAX_FILL * slots
-                or (table._order is not None and len(table._order) != table._count)
                 or (table._values is not None and len(table._values) != slots)):
             raise ValueError("the index file's columns don't fit together")
         return table

@@ -94,13 +94,13 @@ class ResponseIndex:
 
     def reset(self) -> None:
         """Forget everything before a replay from the start of the file."""
-        self.offsets = OffsetTable(self._read_id, ordered=False)
+        self.offsets = OffsetTable(self._read_id)
         # Survey -> where its answers' lines are, in the file's order (8 bytes an answer): a survey's
         # answers are read without going through every other survey's (see ResponseLog.iter).
         self.by_survey: dict[str, array] = {}
         # Sender -> where their first answers' line is, by the pseudonym's hash (flat arrays, about
         # 40 bytes a sender, no pseudonym kept); and for the few with more, first line -> all of them.
-        self.senders = OffsetTable(self._read_pseudonym, ordered=False)
+        self.senders = OffsetTable(self._read_pseudonym)
         self.more: dict[int, tuple[int, ...]] = {}
         self.erased: set[str] = set()
         self.erased_for: Counter[str] = Counter()  # pseudonym hash -> stored answers erased
@@ -203,8 +203,8 @@ class ResponseIndex:
     def restore(self, parts: list[bytes]) -> None:
         """Take the index back from :meth:`snapshot`'s bytes; ``ValueError`` if they don't fit."""
         keys, offsets, sender_keys, sender_offsets, lines, rest = parts
-        table = OffsetTable.from_columns(self._read_id, keys, offsets, ordered=False)
-        senders = OffsetTable.from_columns(self._read_pseudonym, sender_keys, sender_offsets, ordered=False)
+        table = OffsetTable.from_columns(self._read_id, keys, offsets)
+        senders = OffsetTable.from_columns(self._read_pseudonym, sender_keys, sender_offsets)
         state = orjson.loads(rest)
         every = array("q")
         every.frombytes(lines)

@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import shutil
+from array import array
 
 import pytest
 from store_helpers import make_response
@@ -239,12 +240,15 @@ def test_the_offset_table_agrees_with_a_dict():
     assert len(table) == len(plain)
     assert all(table[i] == o for i, o in plain.items())
     assert "not-there" not in table and table.get("nope", -1) == -1
-    assert list(table.values()) == list(plain.values())
     again = offset_table.OffsetTable.from_columns(table.read_id, *(c.tobytes() for c in table.columns()))
-    assert all(again.get(i) == o for i, o in plain.items())
-    keys, offsets, order = (c.tobytes() for c in table.columns())
+    assert all(again.get(i) == o for i, o in plain.items()) and len(again) == len(plain)
+    keys, offsets = (c.tobytes() for c in table.columns())
     with pytest.raises(ValueError):
-        offset_table.OffsetTable.from_columns(table.read_id, keys, offsets, order[:-8])
+        offset_table.OffsetTable.from_columns(table.read_id, keys, offsets[:-8])
+    full = [(k, o) for k, o in zip(*table.columns(), strict=True) if k]  # every slot taken
+    with pytest.raises(ValueError):  # more than 70% full: not a table this code makes
+        offset_table.OffsetTable.from_columns(table.read_id, array("Q", [k for k, _ in full]).tobytes(),
+                                              array("q", [o for _, o in full]).tobytes())
 
 
 @pytest.mark.parametrize("extra", [{}, {"kind": "response"}, {"kind": "response", "consent": {"x": 1}},

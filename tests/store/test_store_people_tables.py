@@ -29,7 +29,7 @@ STEPS = st.lists(st.tuples(st.sampled_from(["add", "discard", "move", "number"])
 @given(steps=STEPS, slots=st.sampled_from([1, 2, 1024]))
 def test_a_table_with_numbers_agrees_with_a_dict(steps, slots):
     lines: dict[int, str] = {}  # what the "file" holds at each offset
-    table = OffsetTable(lines.get, slots=slots, ordered=False, with_values=True)
+    table = OffsetTable(lines.get, slots=slots, with_values=True)
     expected: dict[str, tuple[int, int]] = {}
     for n, (step, name, number) in enumerate(steps):
         offset = 100 * (n + 1)
@@ -49,7 +49,7 @@ def test_a_table_with_numbers_agrees_with_a_dict(steps, slots):
             if name in expected:
                 expected[name] = (expected[name][0], number)
         for table_now in (table, OffsetTable.from_columns(lines.get, *(c.tobytes() for c in table.columns()),
-                                                          ordered=False, with_values=True)):
+                                                          with_values=True)):
             assert len(table_now) == len(expected)
             assert {name: table_now.value(name) for name in NAMES if name in table_now} == expected
 
@@ -60,7 +60,7 @@ def test_a_table_with_numbers_agrees_with_a_dict(steps, slots):
 def test_two_tables_are_compared_by_hash(mine, theirs, others):
     tables = []
     for names in (mine, theirs, others):
-        table = OffsetTable(lambda offset: None, ordered=False)
+        table = OffsetTable(lambda offset: None)
         for name in names:
             table.add(name, NAMES.index(name) + 1)
         tables.append(table)
@@ -70,13 +70,13 @@ def test_two_tables_are_compared_by_hash(mine, theirs, others):
 
 def test_an_entry_on_someone_elses_line_is_found_out_and_equal_hashes_are_not(monkeypatch):
     lines = {10: "ann", 20: "bob"}
-    table = OffsetTable(lines.get, ordered=False)
+    table = OffsetTable(lines.get)
     table.add("ann", 20)  # ann's entry, on bob's line (a wrong index file)
     with pytest.raises(WrongLine):
         table.get("ann")
     # Two names whose hashes are equal are told apart by their lines: nothing is wrong.
     monkeypatch.setattr("consent_kit.store.offset_table.id_key", lambda name: 7)
-    table = OffsetTable(lines.get, ordered=False)
+    table = OffsetTable(lines.get)
     table.add("ann", 10)
     table.add("bob", 20)
     assert table.get("bob") == 20 and table.get("ann") == 10 and table.get("cy") is None
@@ -84,7 +84,7 @@ def test_an_entry_on_someone_elses_line_is_found_out_and_equal_hashes_are_not(mo
 
 def test_a_blank_line_is_taken_only_when_asked_and_only_if_no_line_is_the_persons():
     lines = {10: None, 20: "ann"}  # 10: blanked by an erasure
-    table = OffsetTable(lines.get, ordered=False, with_values=True)
+    table = OffsetTable(lines.get, with_values=True)
     table.add_hash(id_key("ann"), 10, 3)
     assert table.value("ann") is None
     assert table.value("ann", or_unreadable=True) == (10, 3)
