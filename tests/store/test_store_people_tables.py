@@ -125,3 +125,27 @@ def test_a_lookup_on_a_wrong_index_asks_to_try_again_and_sets_the_index_right(tm
     assert store.add_consent(consent("ann"))[1] is False  # known: the index was read again
     assert store.get_consent("bob").pseudonym == "bob"
     store.close()
+
+
+def test_the_sweep_reads_only_the_key_lines_of_people_who_never_sent_anything(tmp_path, monkeypatch):
+    # Compared by hash with the consents and the senders: only the rest are read (not a million).
+    from store_helpers import make_response
+
+    from consent_kit.store.contract import response
+    from consent_kit.store.keys import KeyFile
+
+    store = EmbeddedStore(tmp_path / "data")
+    for n in range(5):
+        store.add_response(make_response(f"anonymous-{n}"))  # a key each, named by the answers' id
+        store.add_submission(consent(f"sent-{n}"), response(f"r{n}", f"sent-{n}"))
+    store.keys.get_or_create("only-a-draft")  # started, never sent, draft gone
+    read = []
+    real = KeyFile._name_at
+    monkeypatch.setattr(KeyFile, "_name_at", lambda self, offset: read.append(offset) or real(self, offset))
+    assert store.purge_expired_drafts(now=4_000_000_000) == 0  # long after: every unused key is stale
+    assert store.keys.get("only-a-draft") is None
+    assert all(store.keys.get(f"sent-{n}") is not None for n in range(5))
+    assert all(store.keys.get(f"response:anonymous-{n}") is not None for n in range(5))
+    # The draft-only key and the instance's check key: not the 10 keys of people who sent answers.
+    assert len(read) == 2
+    store.close()
