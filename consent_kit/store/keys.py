@@ -30,7 +30,7 @@ from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 from consent_kit.store.journal_blank import BLANKED
 from consent_kit.store.offset_table import OffsetTable
-from consent_kit.store.responses import id_hash
+from consent_kit.store.response_index import id_hash
 from consent_kit.store.sealing import ANSWERS_KEY
 
 log = logging.getLogger(__name__)

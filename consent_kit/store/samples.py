@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from consent_kit.store.responses import RESPONSE, id_hash
+from consent_kit.store.response_index import RESPONSE, id_hash
 
 if TYPE_CHECKING:
     from consent_kit.store.base import Response

@@ -29,6 +29,7 @@ JB = "consent_kit/store/journal_blank.py"
 K, SL, D = "consent_kit/store/keys.py", "consent_kit/store/sealing.py", "consent_kit/store/drafts.py"
 CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
 CI = "consent_kit/store/consent_index.py"
+RI = "consent_kit/store/response_index.py"
 OT = "consent_kit/store/offset_table.py"
 
 #: name -> (file, text, replacement); each text must occur exactly once.
@@ -95,14 +96,14 @@ MUTANTS = {
     "erase in place: blanks not flushed": (JB, "        os.fsync(fd)", "        pass"),
     "erase in place: erasure not counted in the lock file": (JB, "    count_erasure(stamp)", "    pass"),
     "erase in place: a cut-off erasure not finished at start": (E, "            log_.journal.finish_erasures()", "            pass"),
-    "erase in place: answers' lines not noted as unfinished": (R, "                self.unfinished.add(at)", "                pass"),
+    "erase in place: answers' lines not noted as unfinished": (RI, "                self.unfinished.add(at)", "                pass"),
     "erase in place: consent lines not noted as unfinished": (CI, "            self.unfinished.update((entry.offset, *entry.changes))", "            pass"),
     "erase in place: other processes keep their old checksum": (JB, "            self._crc = None  # lines", "            pass  # lines"),
     "erase in place: blanked damaged lines still damaged elsewhere": (JB, "        self.damaged = [d for d in self.damaged if d not in gone]\n        if any", "        if any"),
     "erase in place: codes of blanked lines kept": (CI, "                    self.by_code.discard(line)", "                    pass"),
     "erase in place: destroyed keys' names kept by other processes": (K, "            self.forget(record.get(BLANKED))", "            pass"),
     "erase in place: a crashed rewrite's copy kept": (JB, "        remove_stale_temps(self.path)  # a crashed rewrite's copy", "        pass  # a crashed rewrite's copy"),
-    "erase in place: senders' lines never cleaned": (R, "                self._unlink(at)\n", "                pass\n"),
+    "erase in place: senders' lines never cleaned": (RI, "                self._unlink(at)\n", "                pass\n"),
     "erase in place: the erasing process's checksum not moved on": (JB, "                    self._crc = crc_after_overwrite(", "                    self._crc = (lambda *a: 0)("),
     "erase in place: lines a disk error left not finished by the next erasure": (JB, '        offsets = {*offsets, *getattr(self._follower, "unfinished", ())}', "        offsets = set(offsets)"),
     "erase in place: a withdrawn person's retry leaves their unblanked lines": (C, "                if self.index.unfinished:  # withdrawn already", "                if False:  # withdrawn already"),
@@ -119,9 +120,9 @@ MUTANTS = {
     "start: keys of erased answers kept": (E, "            gone += self._keyfile.of_erased_answers(self._responses.index.erased)", "            pass"),
     "keys: answers' keys not kept by their id": (K, "if self.offsets.add_new(name, offset) and name.startswith(ANSWERS_KEY):", "if self.offsets.add_new(name, offset) and False:"),
     "journal: a wrong index found by a lookup not read again": (J, "                self._distrust()\n                raise StoreError(_TRY_AGAIN", "                pass\n                raise StoreError(_TRY_AGAIN"),
-    "senders: a sender's later lines not kept": (R, "                    self.more[first] = self.more.get(first, (first,)) + (offset,)", "                    pass"),
+    "senders: a sender's later lines not kept": (RI, "                    self.more[first] = self.more.get(first, (first,)) + (offset,)", "                    pass"),
     "iter: a small survey read through the whole file": (R, "mine is not None and len(mine) * 4 < len(self.index.offsets)", "False"),
-    "surveys: an erased answer still listed": (R, "                self._drop_from_survey(str(record.get(\"survey_id\")), at)\n", "                pass\n"),
+    "surveys: an erased answer still listed": (RI, "                self._drop_from_survey(str(record.get(\"survey_id\")), at)\n", "                pass\n"),
 }
 
 
