@@ -374,6 +374,17 @@ def test_a_failed_rewrite_leaves_no_temp_file_and_the_old_file_whole(store, data
     assert store.get_response("b" * 32) is not None
 
 
+def test_a_rewrite_removes_the_copy_an_earlier_crashed_rewrite_left(store, data_dir):
+    """Kills: a stale temp file (a crashed rewrite's copy, which may hold erased answers) kept."""
+    store.add_response(make_response("a" * 32))
+    store.add_sample_responses([make_response("b" * 32, source="sample")])
+    stale = data_dir / ".responses.jsonl.999.tmp"
+    stale.write_bytes(b'{"kind":"response","id":"gone","answers":{"q1":"' + CANARY.encode() + b'"}}\n')
+    assert store.remove_sample_responses("pilot") == 1
+    assert not stale.exists()
+    assert [p.name for p in data_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
 def test_a_file_shrunk_in_place_is_read_again(data_dir):
     """Kills: a journal truncated in place (same inode, e.g. a backup copied back) not noticed."""
     with EmbeddedStore(data_dir) as first, EmbeddedStore(data_dir) as other:
