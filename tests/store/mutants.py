@@ -121,6 +121,7 @@ MUTANTS = {
     "keys: answers' keys not kept by their id": (K, "if self.offsets.add_new(name, offset) and name.startswith(ANSWERS_KEY):", "if self.offsets.add_new(name, offset) and False:"),
     "journal: a wrong index found by a lookup not read again": (J, "                self._distrust()\n                raise StoreError(_TRY_AGAIN", "                pass\n                raise StoreError(_TRY_AGAIN"),
     "senders: a sender's later lines not kept": (RI, "                    self.more[first] = self.more.get(first, (first,)) + (offset,)", "                    pass"),
+    "offsets: kept in 4 bytes past 4 GiB": (OT, "if offset >= _SMALL_LIMIT and self._offsets.typecode == _SMALL:", "if False:"),
     "iter: a small survey read through the whole file": (R, "mine is not None and len(mine) * 4 < len(self.index.offsets)", "False"),
     "surveys: an erased answer still listed": (RI, "                self._drop_from_survey(str(record.get(\"survey_id\")), at)\n", "                pass\n"),
 }

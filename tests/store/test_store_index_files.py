@@ -290,7 +290,7 @@ def _swap_first_two(keys: bytes, offsets: bytes) -> bytes:
     """The offsets column with p000's and p001's places swapped."""
     from array import array
 
-    hashes, column = array("Q"), array("q")
+    hashes, column = array("Q"), array("I" if len(offsets) * 2 == len(keys) else "q")  # 4 or 8 bytes
     hashes.frombytes(keys)
     column.frombytes(offsets)
     first, second = (hashes.index(id_key(name)) for name in ("p000", "p001"))

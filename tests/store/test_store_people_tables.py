@@ -149,3 +149,19 @@ def test_the_sweep_reads_only_the_key_lines_of_people_who_never_sent_anything(tm
     # The draft-only key and the instance's check key: not the 10 keys of people who sent answers.
     assert len(read) == 2
     store.close()
+
+
+def test_offsets_past_4_gib_are_kept_whole_and_read_back_from_an_index_file():
+    # Offsets are kept in 4 bytes while the file is under 4 GiB, then in 8.
+    far = [(1 << 32) + 5, (1 << 40) + 7]
+    lines = {10: "near", far[0]: "far", far[1]: "farther"}
+    table = OffsetTable(lines.get, slots=4, with_values=True)
+    table.add("near", 10, 1)
+    assert table.columns()[1].itemsize == 4
+    table.add("far", far[0], 2)
+    table.add("farther", far[1], 3)  # and the table grows meanwhile
+    assert table.columns()[1].itemsize == 8
+    again = OffsetTable.from_columns(lines.get, *(c.tobytes() for c in table.columns()), with_values=True)
+    for found in (table, again):
+        assert [found.value(n) for n in ("near", "far", "farther")] == [(10, 1), (far[0], 2), (far[1], 3)]
+    assert again.discard(far[1]) and again.get("farther") is None and again.get("far") == far[0]
