@@ -33,20 +33,34 @@ CSRFProtect(app)
 
 _JOURNAL = Path(os.environ.get("CK_FLOOR_JOURNAL") or Path(tempfile.gettempdir(), "ck-floor.jsonl"))
 _lock = threading.Lock()
+_sync_lock = threading.Lock()
 _fd: int | None = None
+_written = _synced = 0  # lines written, and lines known to be on disk
 #: About the size of a stored response line of have-your-say.
 _ANSWERS = {"q": "x" * 600}
 
 
 def _append(record: dict) -> None:
-    """One O_APPEND write and one fsync, under a lock, as the journal does."""
-    global _fd
+    """One O_APPEND write under a lock, then flushed to disk, as the journal does ("group commit").
+
+    The flush is made after the lock is released, and one fsync covers every line
+    written before it (see ``Journal.flush``): with the flush under the lock, this
+    "floor" waited for each fsync in turn and, where fsync is slow, was slower than a
+    real Send, which never does (waitress measured 147 Sends/s here, the Send 202/s).
+    """
+    global _fd, _written, _synced
     data = (json.dumps(record, separators=(",", ":")) + "\n").encode()
     with _lock:
         if _fd is None:
             _fd = os.open(_JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.write(_fd, data)
-        os.fsync(_fd)
+        _written += 1
+        mine = _written
+    with _sync_lock:
+        if _synced < mine:  # no other thread's fsync has covered this line yet
+            upto = _written
+            os.fsync(_fd)
+            _synced = upto
 
 
 @app.post("/submit")
