@@ -108,8 +108,9 @@ class ResponseIndex:
     def _drop_from_survey(self, survey_id: str, at: int) -> None:
         lines = self.by_survey.get(survey_id)
         if lines is None or at not in lines:  # a tombstone naming another survey (made by hand)
-            lines = next(lines for lines in self.by_survey.values() if at in lines)
-        lines.remove(at)
+            lines = next((lines for lines in self.by_survey.values() if at in lines), None)
+        if lines is not None:
+            lines.remove(at)
 
     def offsets_of(self, pseudonym: str) -> tuple[int, ...]:
         """Where the lines of ``pseudonym``'s answers are, in the file's order."""

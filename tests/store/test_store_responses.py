@@ -261,3 +261,20 @@ def test_a_small_surveys_answers_are_read_where_they_are_not_through_the_whole_f
     assert [r.id for r in store.iter_responses("big")] == [f"big{n:02d}" for n in range(40)]
     assert len([raw for raw in decoded if b'"kind":"response"' in raw]) == 43  # read through, as before
     assert store.count_responses("small") == 3 and store.count_responses() == 43
+
+
+def test_a_tombstone_naming_another_survey_still_takes_the_answer_out_of_its_own(store, data_dir):
+    # Made by hand (or by an older version): where the line was is what counts, not the survey named.
+    from consent_kit.store.journal import encode
+
+    store.add_response(make_response("a" * 32, survey_id="one"))
+    store.add_response(make_response("b" * 32, survey_id="two"))
+    with store._responses.journal.locked():
+        at = store._responses.index.offsets.get("a" * 32)
+    store.close()
+    with open(data_dir / "responses.jsonl", "ab") as journal:
+        journal.write(encode({"kind": "erased", "id_sha256": "x" * 64, "at": at, "survey_id": "two"}))
+    again = EmbeddedStore(data_dir)
+    assert again.count_responses("one") == 0 and again.count_responses("two") == 1
+    assert again.get_response("a" * 32) is None and again.get_response("b" * 32) is not None
+    again.close()
