@@ -179,7 +179,8 @@ class ConsentIndex:
         if len(self.shapes) != len(state["shapes"]):
             raise ValueError("it holds the same choices twice")
         _, _, numbers = people.columns()
-        if min(numbers, default=0) < 0 or max(numbers, default=0) > len(self.shapes):
+        if (min(numbers, default=0) < 0 or max(numbers, default=0) > len(self.shapes)
+                or numbers.count(0) != len(numbers) - len(people)):  # 0: an empty slot, and only that
             raise ValueError("it refers to a value it doesn't hold")
         self.people, self.by_code = people, by_code
         self.changes = {int(o): _change(int(o), at, lines) for o, (at, lines) in state["changes"].items()}

@@ -230,7 +230,7 @@ def test_an_index_of_the_whole_file_is_all_a_start_needs(tmp_path, monkeypatch, 
     log.close()
 
 
-@pytest.mark.parametrize("number", [-1, 99])
+@pytest.mark.parametrize("number", [-1, 0, 99])
 def test_an_index_that_points_outside_its_own_values_is_not_used(tmp_path, monkeypatch, number):
     # Made by hand or by a bug, with every checksum right: a choices number of -1 would quietly
     # pick the last value in Python, so it is refused, and the file is read instead.
