@@ -288,7 +288,7 @@ class OffsetTable:
         slots = len(table._keys)
         table._count = slots - table._keys.count(_EMPTY)
         if (slots < 1 or len(table._offsets) != slots
-                or table._count > _MAX_FILL * slots
+                or table._count > _MAX_FILL * slots or min(table._offsets) < 0
                 or (table._values is not None and len(table._values) != slots)):
             raise ValueError("the index file's columns don't fit together")
         return table

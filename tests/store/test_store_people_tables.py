@@ -10,6 +10,7 @@ wrong person's line or at a line an erasure has just blanked.
 from __future__ import annotations
 
 import logging
+from array import array
 
 import pytest
 from hypothesis import given, settings
@@ -165,3 +166,14 @@ def test_offsets_past_4_gib_are_kept_whole_and_read_back_from_an_index_file():
     for found in (table, again):
         assert [found.value(n) for n in ("near", "far", "farther")] == [(10, 1), (far[0], 2), (far[1], 3)]
     assert again.discard(far[1]) and again.get("farther") is None and again.get("far") == far[0]
+
+
+def test_an_index_file_with_a_negative_offset_is_not_used():
+    table = OffsetTable(lambda offset: None, slots=8)
+    table.add("ann", (1 << 32) + 1)  # offsets in 8 bytes, which can hold a negative number
+    keys, offsets = (c.tobytes() for c in table.columns())
+    bad = array("q", offsets)
+    bad[bad.index((1 << 32) + 1)] = -5
+    with pytest.raises(ValueError):
+        OffsetTable.from_columns(table.read_id, keys, bad.tobytes())
+    assert OffsetTable.from_columns(table.read_id, keys, offsets).get("ann") is None  # unreadable line
