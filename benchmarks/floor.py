@@ -44,9 +44,10 @@ def _append(record: dict) -> None:
     """One O_APPEND write under a lock, then flushed to disk, as the journal does ("group commit").
 
     The flush is made after the lock is released, and one fsync covers every line
-    written before it (see ``Journal.flush``): with the flush under the lock, this
-    "floor" waited for each fsync in turn and, where fsync is slow, was slower than a
-    real Send, which never does (waitress measured 147 Sends/s here, the Send 202/s).
+    written before it (see ``Journal.flush``), as a real Send's is. Until 2026-12-05
+    this floor held its lock through each fsync, which no Send does. (That was not
+    why waitress's floor measured slower than its Send on that day's machine: its
+    socket loop's CPU was, see benchmarks/README.md.)
     """
     global _fd, _written, _synced
     data = (json.dumps(record, separators=(",", ":")) + "\n").encode()
