@@ -45,9 +45,10 @@ def _append(record: dict) -> None:
 
     The flush is made after the lock is released, and one fsync covers every line
     written before it (see ``Journal.flush``), as a real Send's is. Until 2026-12-05
-    this floor held its lock through each fsync, which no Send does. (That was not
-    why waitress's floor measured slower than its Send on that day's machine: its
-    socket loop's CPU was, see benchmarks/README.md.)
+    this floor held its lock through each fsync, which no Send does: under waitress
+    it then measured 106-147 requests a second in three runs, below the real Send;
+    with group commit 177 and 447 in the next two (waitress's rows vary a lot from
+    run to run, see benchmarks/README.md).
     """
     global _fd, _written, _synced
     data = (json.dumps(record, separators=(",", ":")) + "\n").encode()
