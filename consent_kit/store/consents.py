@@ -41,7 +41,8 @@ class ConsentLog:
     """Durable consent records in one journal file; see the module docstring."""
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
-        self.index = ConsentIndex(self._code_at, self._pseudonym_at)
+        self.index = ConsentIndex(lambda offset: self.journal.text_at(offset, "code_hash"),
+                                  lambda offset: self.journal.text_at(offset, "pseudonym"))
         self.journal = Journal(path, self.index, what="your consent", index_file=IndexFile(path))
         # Seals the personal parts with the participant's key (None: plain lines).
         self.sealer = sealer
@@ -173,24 +174,16 @@ class ConsentLog:
         """A consent record from a line (or a copy carried by a response line), personal parts opened."""
         return self.sealer.open_consent(line) if self.sealer else line
 
-    def _pseudonym_at(self, offset: int) -> str | None:
-        """The pseudonym on the line at ``offset`` (for the index's check of a person found by hash)."""
-        line = self.journal.read_at(offset)
-        return None if line is None else line.get("pseudonym")
-
-    def _code_at(self, offset: int) -> str | None:
-        """The withdrawal-code hash on the line at ``offset`` (for the index's check)."""
-        line = self.journal.read_at(offset)
-        return None if line is None else line.get("code_hash")
-
     def _current(self, pseudonym: str) -> ConsentRecord | None:
         """The record with the latest choices applied (call under the lock)."""
+        found = []  # the entry each lookup gave (read_checked looks up again after reading the file)
+
         def offset() -> int | None:
-            found = self.index.entry(pseudonym)
-            return None if found is None else found.offset
+            found.append(self.index.entry(pseudonym))
+            return None if found[-1] is None else found[-1].offset
 
         line = self.journal.read_checked(offset, "pseudonym", pseudonym)
-        entry = None if line is None else self.index.entry(pseudonym)
+        entry = None if line is None else found[-1]
         if entry is None:
             return None
         record = ConsentRecord.from_record(self.open(line))

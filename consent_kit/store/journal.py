@@ -47,6 +47,7 @@ from consent_kit.store.base import StoreError
 from consent_kit.store.files import FILE_MODE, FileLock, fsync_dir, remove_stale_temps, write_all
 from consent_kit.store.index_file import journal_crc
 from consent_kit.store.journal_blank import BLANKED_HEAD, ErasingInPlace
+from consent_kit.store.journal_repair import Repairing
 from consent_kit.store.journal_rewrite import Rewritten, open_written, write_new
 from consent_kit.store.lines import SUM_KEY, checksum_ok, complete_blocks, decode, encode, line_at
 from consent_kit.store.lines import loads as _loads  # noqa: F401 - crypto.py takes it from here
@@ -78,7 +79,7 @@ class Follower(Protocol):
     # records are then decoded a third faster, see ``lines.loads_reading``); without it, all of them.
 
 
-class Journal(ErasingInPlace):
+class Journal(Repairing, ErasingInPlace):
     """A JSON-lines file plus a lock file, followed by one :class:`Follower`."""
 
     def __init__(self, path: Path, follower: Follower, *, what: str = "your answers",
@@ -196,6 +197,14 @@ class Journal(ErasingInPlace):
         """Return the record starting at ``offset`` (an offset the follower was given)."""
         return decode(self.raw_at(offset), where=self.path.name)
 
+    def text_at(self, offset: int, field: str) -> str | None:
+        """The text in ``field`` of the line at ``offset``, or ``None`` (call under the lock).
+
+        How an index checks that an entry found by a name's hash is that name's line.
+        """
+        value = (self.read_at(offset) or {}).get(field)
+        return value if isinstance(value, str) else None
+
     def raw_at(self, offset: int) -> bytes:
         """The bytes of the line starting at ``offset``, without its newline (call under the lock)."""
         self._require_lock()
@@ -280,30 +289,6 @@ class Journal(ErasingInPlace):
             if isinstance(exc, OSError):
                 raise StoreError.from_os_error(exc, what="the change") from exc
             raise
-
-    def read_checked(self, offset_of: Callable[[], int | None], field: str, name: str) -> dict | None:
-        """The line at ``offset_of()``, checked to be ``name``'s (call inside :meth:`locked`).
-
-        If that line's ``field`` is someone else's, the follower's index is wrong: the kept
-        index file is deleted, the whole file read again, and the line looked up once more.
-        """
-        try:
-            offset = offset_of()
-            line = None if offset is None else self.read_at(offset)
-            if line is None or line.get(field) == name:
-                return line
-        except WrongLine:
-            pass
-        self._distrust()
-        offset = offset_of()
-        return None if offset is None else self.read_at(offset)
-
-    def _distrust(self) -> None:
-        """The follower's index pointed at the wrong line: delete the kept index file, read the file again."""
-        log.error("The index of %s pointed at the wrong line: reading the file again", self.path.name)
-        if self._index_file is not None:
-            self._index_file.remove()
-        self._rebuild()
 
     def close(self) -> None:
         """Close the file; the next use reopens it and rebuilds the follower."""
@@ -395,45 +380,6 @@ class Journal(ErasingInPlace):
         if fd is not None:
             os.close(fd)  # after _ident is cleared: same_file never vouches for a closed file
 
-    def _warn_torn(self, size: int) -> None:
-        # Until the next append, every catch-up sees the same tail: warn once.
-        key = (self._ident, self._offset, size)
-        if key != self._torn_warned:
-            self._torn_warned = key
-            log.warning(
-                "Skipping a torn last line (%d bytes) in %s: a write was interrupted "
-                "before it was acknowledged",
-                size,
-                self.path.name,
-            )
-
-    def _cut_torn_tail(self) -> None:
-        """Truncate bytes after the last complete line before appending.
-
-        Under the lock no live writer is mid-write, so such bytes come from a
-        writer that died; they were never acknowledged.
-        """
-        size = os.fstat(self._fd).st_size
-        if size > self._offset:
-            os.ftruncate(self._fd, self._offset)
-            os.fsync(self._fd)
-            log.warning(
-                "Removed a torn last line (%d bytes) from %s before appending",
-                size - self._offset,
-                self.path.name,
-            )
-
-    def _undo_append(self, start: int, exc: OSError) -> None:
-        # Part of the line may have reached the file (a disk that filled up
-        # mid-write). It was never acknowledged: cut it off so the file ends
-        # with the last good line. If even that fails, the next append retries.
-        try:
-            os.ftruncate(self._fd, start)
-            os.fsync(self._fd)
-        except OSError:
-            log.exception("Could not remove a partial line from %s", self.path.name)
-        log.error("Append to %s failed: %s", self.path.name, exc)
-
     def _read_from(self, fd: int | None) -> None:
         # A rewrite's temp file while it feeds the follower (which may read a line back): see raw_at.
         self._reading = fd
@@ -461,4 +407,3 @@ class Journal(ErasingInPlace):
         except BaseException:
             log.exception("Could not read %s again after a failed rewrite", self.path.name)
             self._close_fd()
-

@@ -233,8 +233,7 @@ class KeyFile:
             return None
 
     def _name_at(self, offset: int) -> str | None:
-        name = (self.journal.read_at(offset) or {}).get("name")
-        return name if isinstance(name, str) else None
+        return self.journal.text_at(offset, "name")
 
     def _line_of(self, name: str) -> dict | None:
         """The key line of ``name`` (under the lock): never one person's key for another's."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import zlib
 from collections.abc import Iterator
 
@@ -66,24 +65,6 @@ def blank(length: int) -> bytes:
     if length >= 2:
         return b"{}" + b" " * (length - 2)
     raise ValueError("a line under 2 bytes can't be blanked")
-
-
-def shared_name(name: str) -> str:
-    """``name`` as one string object per process, however many lines and indexes hold it.
-
-    A participant's pseudonym is in their consent, answers and key lines, and each
-    line read makes its own copy: three indexes then kept three (about 80 bytes each,
-    for every participant). Only for exact ``str`` (what ``json`` and ``orjson`` make).
-    """
-    return sys.intern(name) if type(name) is str else name
-
-
-def shared_names(names: list) -> list[str]:
-    """:func:`shared_name` of each of ``names`` at C speed (an index file holds a million).
-
-    ``TypeError`` if one isn't a string (an index file that says so isn't used).
-    """
-    return list(map(sys.intern, names))
 
 
 _fast_loads = None  # orjson.loads, imported at the first line read (not at start-up)

@@ -70,7 +70,8 @@ class ResponseLog:
     """Durable, idempotent storage of :class:`Response` records in one journal file."""
 
     def __init__(self, path: Path, sealer: Sealer | None = None):
-        self.index = ResponseIndex(self._id_at, self._pseudonym_at)
+        self.index = ResponseIndex(lambda offset: self.journal.text_at(offset, "id"),
+                                   lambda offset: self.journal.text_at(offset, "pseudonym"))
         self.journal = Journal(path, self.index, what="your answers", index_file=IndexFile(path))
         # Seals answers with the participant's key (None: plain lines, for tests of the journal).
         self.sealer = sealer
@@ -108,16 +109,6 @@ class ResponseLog:
         if existing is not None and existing.same_content(incoming):
             return existing, False
         raise SubmissionConflict()
-
-    def _id_at(self, offset: int) -> str | None:
-        """The id on the line at ``offset`` (under the lock; the index asks when two ids' hashes match)."""
-        line = self.journal.read_at(offset)
-        return line.get("id") if line else None
-
-    def _pseudonym_at(self, offset: int) -> str | None:
-        """The pseudonym on the line at ``offset`` (under the lock), to check a sender found by its hash."""
-        line = self.journal.read_at(offset)
-        return line.get("pseudonym") if line else None
 
     def read_line(self, offset: int) -> dict | None:
         """The whole journal line at ``offset``, carried copies included (call under the lock)."""

@@ -31,6 +31,7 @@ CR, SD = "consent_kit/store/crypto.py", "consent_kit/store/sealed_documents.py"
 CI = "consent_kit/store/consent_index.py"
 RI = "consent_kit/store/response_index.py"
 OT = "consent_kit/store/offset_table.py"
+JP = "consent_kit/store/journal_repair.py"
 
 #: name -> (file, text, replacement); each text must occur exactly once.
 MUTANTS = {
@@ -44,8 +45,8 @@ MUTANTS = {
     "rewrite: temp file left on failure": (J, "            tmp.unlink(missing_ok=True)", "            pass"),
     "rewrite: stale temps kept": (J, "        remove_stale_temps(self.path)\n", ""),
     "append: no fsync": (J, "            if durable:\n                os.fsync(self._fd)", "            if False:\n                os.fsync(self._fd)"),
-    "append: torn tail not cut": (J, "        if size > self._offset:\n            os.ftruncate", "        if False:\n            os.ftruncate"),
-    "append: partial line not undone": (J, "            os.ftruncate(self._fd, start)", "            pass"),
+    "append: torn tail not cut": (JP, "        if size > self._offset:\n            os.ftruncate", "        if False:\n            os.ftruncate"),
+    "append: partial line not undone": (JP, "            os.ftruncate(self._fd, start)", "            pass"),
     "journal: checksum ignored": (L, "        if checksum_ok(raw):\n            return record", "        if True:\n            return record"),
     "journal: new file's name not fsync'd": (J, "            fsync_dir(self.path.parent)  # the new name", "            pass  # the new name"),
     "journal: shrunk file not noticed": (J, " or st.st_size < self._offset", ""),
