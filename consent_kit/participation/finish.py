@@ -39,6 +39,7 @@ from consent_kit.participation.drafts import current_draft, forget_draft
 from consent_kit.store import ErasedSubmission, Response, StoreError, SubmissionConflict
 from consent_kit.survey.model import DEFAULT_EXIT_URL
 from consent_kit.web.helpers import kit, load_survey, public_url
+from consent_kit.web.urls import remembered_url_for
 
 log = logging.getLogger(__name__)
 
@@ -355,9 +356,10 @@ def exit_url_for(survey) -> str:
 
 def support_url_for(survey) -> str:
     """The support link for a page: the survey's own page, else national services."""
+    # On every page, twice: remembered like the templates' other links.
     if survey is not None and survey.support is not None:
-        return url_for("participant.support", survey_id=survey.id)
-    return url_for("finish.support_any", s=survey.id if survey is not None else None)
+        return remembered_url_for("participant.support", survey_id=survey.id)
+    return remembered_url_for("finish.support_any", s=survey.id if survey is not None else None)
 
 
 @bp.app_context_processor

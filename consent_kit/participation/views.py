@@ -22,6 +22,7 @@ from consent_kit.participation.forms import answers_from_form, build_page_form, 
 from consent_kit.participation.piped import pipe_views, piped
 from consent_kit.store.base import StoreError
 from consent_kit.web.helpers import kit, load_survey
+from consent_kit.web.urls import remembered_url_for
 from consent_kit.web.ratelimit import attempts_for
 
 #: Presses of Start one address may make a minute; generous, as a venue may share one address.
@@ -224,14 +225,16 @@ def _session_ended(survey):
 
 
 def _page_url(survey, page_id: str) -> str:
+    # Back links and form actions on every page: remembered like the templates' links.
     if page_id == flow.CHECK_ANSWERS:
-        return url_for(".check", survey_id=survey.id)
-    return url_for(".page", survey_id=survey.id, page_id=page_id)
+        return remembered_url_for("participant.check", survey_id=survey.id)
+    return remembered_url_for("participant.page", survey_id=survey.id, page_id=page_id)
 
 
 def _back_url(survey, answers, page_id: str) -> str:
     previous = flow.previous_page(survey, answers, page_id)
-    return _page_url(survey, previous) if previous else url_for(".start", survey_id=survey.id)
+    return _page_url(survey, previous) if previous else remembered_url_for(
+        "participant.start", survey_id=survey.id)
 
 
 def _page_of(survey, question) -> str:

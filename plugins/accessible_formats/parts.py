@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from consent_kit import StudioTask, stand_in
+from consent_kit.web.urls import remembered_url_for
 
 from . import options, read_aloud, speech
 from .recordings import Recordings
@@ -61,9 +62,10 @@ def back_path() -> str:
 def options_url(survey) -> str:
     """The display options page, for this survey if there is one, coming back here."""
     back = back_path() or None
+    # In every page's header: remembered per page address, like the templates' links.
     if survey is not None:
-        return url_for("accessible_formats.display", survey_id=survey.id, next=back)
-    return url_for("accessible_formats.display_any", next=back)
+        return remembered_url_for("accessible_formats.display", survey_id=survey.id, next=back)
+    return remembered_url_for("accessible_formats.display_any", next=back)
 
 
 def page_part(slot: str, survey):
