@@ -66,6 +66,7 @@ _LAZY: dict[str, str] = {
     "read_yaml": "consent_kit.survey.settings",
     "TextPlace": "consent_kit.survey.texts",
     "text_places": "consent_kit.survey.texts",
+    "remembered_url_for": "consent_kit.web.urls",
 }
 
 __all__ = [
@@ -119,6 +120,8 @@ __all__ = [
     "error_list",
     "hookimpl",
     "login_required",
+    # url_for for links drawn on every page (a header part): built once, then remembered.
+    "remembered_url_for",
     "stand_in",
     "text_places",
     "translations",
@@ -182,3 +185,4 @@ if TYPE_CHECKING:  # what type checkers and editors see; never run
     from consent_kit.survey.question_types import QuestionType  # noqa: F401
     from consent_kit.survey.settings import SurveySetting, read_yaml  # noqa: F401
     from consent_kit.survey.texts import TextPlace, text_places  # noqa: F401
+    from consent_kit.web.urls import remembered_url_for  # noqa: F401

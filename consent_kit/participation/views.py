@@ -22,8 +22,8 @@ from consent_kit.participation.forms import answers_from_form, build_page_form, 
 from consent_kit.participation.piped import pipe_views, piped
 from consent_kit.store.base import StoreError
 from consent_kit.web.helpers import kit, load_survey
-from consent_kit.web.urls import remembered_url_for
 from consent_kit.web.ratelimit import attempts_for
+from consent_kit.web.urls import remembered_url_for
 
 #: Presses of Start one address may make a minute; generous, as a venue may share one address.
 STARTS_PER_MINUTE = 30

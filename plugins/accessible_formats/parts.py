@@ -7,8 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from consent_kit import StudioTask, stand_in
-from consent_kit.web.urls import remembered_url_for
+from consent_kit import StudioTask, remembered_url_for, stand_in
 
 from . import options, read_aloud, speech
 from .recordings import Recordings
