@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -293,6 +294,20 @@ def _start(mode: str, data_dir: Path) -> subprocess.Popen:
     return proc
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _wait_for_growth(path: Path, size: int) -> None:
+    """Until ``path`` is longer than ``size`` (an answer was written), for at most TIMEOUT seconds."""
+    deadline = time.monotonic() + TIMEOUT
+    while _size(path) <= size and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
 @pytest.mark.parametrize("save_every", [None, 3], ids=["index files rarely", "index files every 3 lines"])
 def test_sending_while_the_same_person_withdraws_twice_50_rounds(data_dir, monkeypatch, save_every):
     """Kills: add_response without the withdrawn check (late answers stick); the withdrawal's
@@ -310,9 +325,15 @@ def test_sending_while_the_same_person_withdraws_twice_50_rounds(data_dir, monke
             for round_ in range(50):
                 pseudonym = f"{round_:02d}" + "p" * 30
                 store.add_consent(make_record(pseudonym, code_hash=""))
+                answers_before = _size(data_dir / "responses.jsonl")
                 for proc in procs:
                     proc.stdin.write(f"{round_} {pseudonym}\n")
                     proc.stdin.flush()
+                    if proc is sender and round_ % 4 == 1:
+                        # One round in four, the withdrawals start once an answer is in, so the
+                        # late-answer path runs on any machine; the other rounds are a free race
+                        # (on a slow machine the withdrawals won all 50 of them).
+                        _wait_for_growth(data_dir / "responses.jsonl", answers_before)
                 replies = [proc.stdout.readline().split() for proc in procs]
                 acked = int(replies[0][2])
                 acks.append(acked)
