@@ -22,6 +22,7 @@ from consent_kit.plugin_calls import (
     survey_tasks,
 )
 from consent_kit.plugins import STOP, call_each
+from consent_kit.results import samples_views
 from consent_kit.results import views as results_views
 from consent_kit.studio import auth, first_admin, method_pages  # noqa: F401 (their pages are on auth's and studio's blueprints)
 from consent_kit.studio import views as studio
@@ -47,6 +48,7 @@ def init_web(app: Flask, pm: pluggy.PluginManager) -> None:
     for blueprint in (participant.bp, consent.bp, finish.bp, resume.bp, withdraw.bp, auth.bp, studio.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(results_views.bp)
+    app.register_blueprint(samples_views.bp)
     app.register_blueprint(builder_views.bp)
     for _, result in call_each(pm, "register_blueprints", policy=STOP, oldest_first=True, app=app):
         for blueprint in result if isinstance(result, list | tuple) else [result]:

@@ -1,12 +1,12 @@
 """Remakes the results pictures in docs/images (needs Debian chromium).
 
 Run: .venv/bin/python docs/images/make_results_screenshots.py
-Made-up answers only: 60 responses to the example survey event-feedback.
+Made-up answers only: 60 responses to the example survey event-feedback, then 1,000 sample
+answers added from the studio's "Try it with sample answers" page.
 """
 
 import pathlib
 import random
-import sys
 import tempfile
 import threading
 
@@ -14,10 +14,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from consent_kit import Response, create_app
-from consent_kit.testing import make_instance
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests"))
-from test_auth import PASSWORD, populate  # noqa: E402
+from consent_kit.testing import PASSWORD, make_instance, populate
 
 folder = make_instance(pathlib.Path(tempfile.mkdtemp()) / "instance")
 app = create_app({"SESSION_COOKIE_SECURE": False}, instance=folder, load_entrypoints=False)
@@ -49,5 +46,10 @@ with sync_playwright() as p:
     page.locator(".question-result").nth(3).screenshot(path=str(out / "results-question.png"))
     page.goto(base + "/studio/surveys/event-feedback/export")
     page.screenshot(path=str(out / "export.png"), full_page=True)
+    page.goto(base + "/studio/surveys/event-feedback/sample-answers")
+    page.screenshot(path=str(out / "sample-answers.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add sample answers").click()
+    page.screenshot(path=str(out / "results-samples.png"))
     browser.close()
 server.shutdown()
