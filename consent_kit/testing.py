@@ -279,6 +279,22 @@ def errors_in(page) -> list[str]:
     return [html.unescape(message) for message in errors_on(text)]
 
 
+def copy_instance(source: Path, copy: Path) -> Path:
+    """Copy a consent-kit folder that an app may still be writing to (a test's template); ``copy``.
+
+    Answers still waiting to be counted into the results are counted first. Every write is a
+    temporary file renamed into place, so each real file is copied whole, old or new; the
+    temporary ``*.tmp`` files themselves are left out (one could vanish while it was copied).
+    """
+    import shutil
+
+    from consent_kit.results.tallies import PENDING
+
+    PENDING.flush()
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("*.tmp"))
+    return copy
+
+
 def make_instance(folder: Path, forms: dict[str, str] | None = None, examples: bool = True) -> Path:
     """A consent-kit folder for tests: the example surveys (optional) plus ``forms`` texts."""
     init_instance(folder)

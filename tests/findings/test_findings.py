@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import pytest
 
 from consent_kit import Response, SurveyError
 from consent_kit.app import create_app
 from consent_kit.survey.load.survey_file import load_survey_text
-from consent_kit.testing import PASSWORD, Browser, Participant, make_instance, populate
+from consent_kit.testing import PASSWORD, Browser, Participant, copy_instance, make_instance, populate
 
 CLUB = """\
 id: club
@@ -140,7 +139,7 @@ def template(tmp_path_factory):
 def answered(template, tmp_path):
     folder, references = template
     copy = tmp_path / "instance"
-    shutil.copytree(folder, copy)
+    copy_instance(folder, copy)
     return create_app(SETTINGS, instance=copy, load_entrypoints=False), references
 
 

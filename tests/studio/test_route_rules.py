@@ -15,15 +15,13 @@ Wrong role → 403 ("You can't open this page"); another project's objects → 4
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from flask import Blueprint
 
 from consent_kit import hookimpl
 from consent_kit.app import create_app
 from consent_kit.studio.rules import ensure_rules, rule_for, studio_endpoints
-from consent_kit.testing import PASSWORD, Browser, make_instance, populate
+from consent_kit.testing import PASSWORD, Browser, copy_instance, make_instance, populate
 
 PERSONAS = {"anonymous": None, "viewer": "vic", "researcher": "rae", "admin": "ada",
             "outsider": "ola"}
@@ -349,7 +347,7 @@ def fresh_app(template, tmp_path):
 
     def build(plugins=()):
         folder = tmp_path / f"instance-{len(list(tmp_path.iterdir()))}"
-        shutil.copytree(template, folder)
+        copy_instance(template, folder)
         return create_app(SETTINGS, instance=folder, load_entrypoints=False, plugins=tuple(plugins))
 
     return build

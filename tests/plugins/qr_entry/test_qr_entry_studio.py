@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import pytest
 from test_qr_entry_decoding import decode_pdf, decode_svg, page_size_mm
 
 from consent_kit.app import create_app
-from consent_kit.testing import Browser, make_instance, populate
+from consent_kit.testing import Browser, copy_instance, make_instance, populate
 
 BASE = "https://survey.example.org"
 SETTINGS = {"TESTING": True, "SESSION_COOKIE_SECURE": False, "CATALOG_CHECK_SECONDS": 0,
@@ -30,7 +29,7 @@ def template(tmp_path_factory):
 @pytest.fixture
 def app(template, tmp_path):
     folder = tmp_path / "instance"
-    shutil.copytree(template, folder)
+    copy_instance(template, folder)
     return create_app(SETTINGS, instance=folder, load_entrypoints=False)
 
 
@@ -208,7 +207,7 @@ def test_the_places_page_counts_the_answers_from_each_place(app):
 ])
 def test_posters_are_refused_until_the_address_people_use_is_set(template, tmp_path, base, words):
     folder = tmp_path / "instance"
-    shutil.copytree(template, folder)
+    copy_instance(template, folder)
     app = create_app({**SETTINGS, "BASE_URL": base}, instance=folder, load_entrypoints=False)
     rae = signed_in(app, "rae")
     add_place(rae, "Library poster")
