@@ -12,7 +12,6 @@ the time goes, run it under ``py-spy record -f raw`` (the loops are named ``loop
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -92,8 +91,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=3000, help="requests of each kind")
     count = parser.parse_args().count
     work = Path(tempfile.mkdtemp(prefix="ck-cpu-"))
-    os.environ.setdefault("CK_FLOOR_JOURNAL", str(work / "floor.jsonl"))
-    floor._JOURNAL = Path(os.environ["CK_FLOOR_JOURNAL"])
+    floor._JOURNAL = work / "floor.jsonl"  # floor.py read CK_FLOOR_JOURNAL when imported
     app, maker = prepare.new_instance(work / "instance")
     rows = {"hello": loop_hello(count * 5), "floor": loop_floor(work, count),
             "page": loop_page(app, maker, work, count), "send": loop_send(app, maker, work, count)}

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,6 +47,7 @@ import pytest
 
 from consent_kit.app import create_app
 from consent_kit.cli import init_instance
+from consent_kit.results.tallies import PENDING
 from consent_kit.store.contract import StoreContract  # noqa: F401 - re-exported for backends' tests
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -286,10 +288,6 @@ def copy_instance(source: Path, copy: Path) -> Path:
     temporary file renamed into place, so each real file is copied whole, old or new; the
     temporary ``*.tmp`` files themselves are left out (one could vanish while it was copied).
     """
-    import shutil
-
-    from consent_kit.results.tallies import PENDING
-
     PENDING.flush()
     shutil.copytree(source, copy, ignore=shutil.ignore_patterns("*.tmp"))
     return copy

@@ -163,6 +163,12 @@ def sample_count(store, survey_id: str) -> int:
     return int(found.get("count", 0)) if found else 0
 
 
+def answers_apart(store, survey_id: str) -> tuple[int, int]:
+    """``(real answers, sample answers)`` of ``survey_id``: what people sent, and what was made up."""
+    samples = sample_count(store, survey_id)
+    return store.count_responses(survey_id) - samples, samples
+
+
 def set_sample_count(store, survey_id: str, count: int) -> None:
     """Keep how many sample answers a survey has (read by the export page without reading them)."""
     store.documents(SAMPLE_COUNTS).put({"survey_id": survey_id, "count": max(0, count)},

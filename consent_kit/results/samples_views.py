@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from consent_kit.results.sample_tally import add_samples, remove_samples
-from consent_kit.results.samples import make_samples, sample_count
+from consent_kit.results.samples import answers_apart, make_samples
 from consent_kit.studio.auth import audit, current_project, not_found
 from consent_kit.studio.rules import login_required
 from consent_kit.web.helpers import kit
@@ -31,9 +31,7 @@ DEFAULT_SIZE = 1_000
 def samples_page(survey_id):
     """What sample answers are, how many this survey has, and the buttons to add or take away."""
     survey = kit().catalog.get(survey_id)
-    if survey is None:
-        return not_found()
-    return _page(survey)
+    return _page(survey) if survey is not None else not_found()
 
 
 @bp.post("/<survey_id>/sample-answers")
@@ -49,7 +47,7 @@ def change_samples(survey_id):
         flash(_("The sample answers are taken away. Real answers were not touched."), "success")
         return redirect(url_for("samples.samples_page", survey_id=survey.id))
     count = _chosen_size(request.form.get("count", ""))
-    if count is None:
+    if count is None:  # only a changed form sends another size
         return _page(survey, [("count", _("How many?"), _("Choose how many sample answers to add."))],
                      400)
     samples = make_samples(survey, count, question_types=kit().question_types)
@@ -62,16 +60,11 @@ def change_samples(survey_id):
 
 def _chosen_size(value: str) -> int | None:
     """The size the form sent, if it is one the page offers."""
-    try:
-        count = int(value.replace(",", ""))
-    except ValueError:
-        return None
-    return count if count in SIZES else None
+    return next((size for size in SIZES if str(size) == value), None)
 
 
 def _page(survey, errors=None, status=200):
-    store = kit().store
-    samples = sample_count(store, survey.id)
+    real, samples = answers_apart(kit().store, survey.id)
     return render_template("results/samples.html", survey=survey, project=current_project(),
-                           samples=samples, real=store.count_responses(survey.id) - samples,
-                           sizes=SIZES, default_size=DEFAULT_SIZE, errors=errors or []), status
+                           samples=samples, real=real, sizes=SIZES, default_size=DEFAULT_SIZE,
+                           errors=errors or []), status

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from consent_kit.plugin_calls import response_breakdowns
 from consent_kit.results.charts import bar_chart
 from consent_kit.results.export_versions import export_survey
-from consent_kit.results.samples import sample_count
+from consent_kit.results.samples import answers_apart
 from consent_kit.results.streaming import stream
 from consent_kit.results.summary import (
     DEFAULT_MIN_GROUP,
@@ -136,11 +136,10 @@ def export_page(survey_id):
 
 
 def _export_page(survey, errors=None, status=200):
-    samples = sample_count(kit().store, survey.id)
+    count, samples = answers_apart(kit().store, survey.id)
     return render_template("results/export.html", survey=survey, project=current_project(),
                            exporters=list(kit().exporters.values()), errors=errors or [],
-                           count=kit().store.count_responses(survey.id) - samples,
-                           samples=samples), status
+                           count=count, samples=samples), status
 
 
 @bp.post("/<survey_id>/export")

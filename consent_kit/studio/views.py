@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from consent_kit.results.samples import sample_count
+from consent_kit.results.samples import answers_apart
 from consent_kit.studio import clock_choice
 from consent_kit.studio.accounts import PROJECT_ROLES, ROLE_WORDS, ROLES, AccountError, User
 from consent_kit.studio.approvals import waiting_for
@@ -50,10 +50,9 @@ def _survey_row(survey_id: str) -> dict:
         status = "draft" if draft else "file missing"
         title = (draft or {}).get("definition", {}).get("title") or survey_id
     # Made-up sample answers are not answers anyone sent: counted apart (issue 22).
-    samples = sample_count(kit().store, survey_id)
+    responses, samples = answers_apart(kit().store, survey_id)
     return {"id": survey_id, "title": title, "status": status, "status_words": _status_words(status),
-            "survey": survey, "samples": samples,
-            "responses": kit().store.count_responses(survey_id) - samples}
+            "survey": survey, "samples": samples, "responses": responses}
 
 
 def _status_words(status: str) -> str:

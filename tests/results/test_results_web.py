@@ -8,7 +8,6 @@ import json
 import re
 
 import openpyxl
-import pytest
 
 from consent_kit import Response
 from consent_kit.testing import Browser, Participant, populate
@@ -24,19 +23,6 @@ def add(store, n: int, *, start: int = 0, day: str = "2026-11-20", source: str =
             id=f"r{i}", survey_id=SURVEY, survey_version="v1", answers=dict(answers),
             submitted_at=f"{day}T10:00:00Z", reference=f"REF{i}", source=source,
             meta={"language": language, "contact": "secret@example.org"}))
-
-
-@pytest.fixture
-def app(make_app):
-    app = make_app()
-    populate(app)
-    app.extensions["consent_kit_studio"].accounts.set_member("beta", "vic", "viewer")
-    return app
-
-
-@pytest.fixture
-def store(app):
-    return app.extensions["consent_kit"].store
 
 
 def signed_in(app, who: str) -> Browser:

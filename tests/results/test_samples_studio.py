@@ -6,22 +6,9 @@ import pytest
 from test_samples import SURVEY, real, run
 
 from consent_kit.results.samples import is_sample, sample_count
-from consent_kit.testing import Browser, populate
+from consent_kit.testing import Browser
 
 PAGE = f"/studio/surveys/{SURVEY}/sample-answers"
-
-
-@pytest.fixture
-def app(make_app):
-    app = make_app()
-    populate(app)
-    app.extensions["consent_kit_studio"].accounts.set_member("beta", "vic", "viewer")
-    return app
-
-
-@pytest.fixture
-def store(app):
-    return app.extensions["consent_kit"].store
 
 
 def signed_in(app, who: str = "ola") -> Browser:
