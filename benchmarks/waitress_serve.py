@@ -3,18 +3,17 @@
 Usage: ``python benchmarks/waitress_serve.py PORT hello|floor|consent-kit``.
 ``consent-kit`` builds the app with ``create_app()`` from ``$CONSENT_KIT_INSTANCE``.
 
-Settings copied from ``consent_kit.cli._run_waitress``: 8 threads,
-``connection_limit=1000``, ``channel_timeout=60`` and the ``waitress.queue``
-logger silenced (it logs one line per queued request under load).
+The server is ``consent_kit.cli.running.waitress_server``, the one ``serve`` and ``demo``
+run: 8 threads, ``connection_limit=1000``, ``channel_timeout=60`` and the
+``waitress.queue`` logger silenced (it logs one line per queued request under load).
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
-from waitress import serve
+from consent_kit.cli.running import listening_sockets, waitress_server
 
 
 def load_app(name: str):
@@ -33,9 +32,7 @@ def main() -> None:
     """Serve on 127.0.0.1 only, until SIGTERM."""
     port, name = int(sys.argv[1]), sys.argv[2]
     app = load_app(name)
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    serve(app, host="127.0.0.1", port=port, threads=8, connection_limit=1000,
-          channel_timeout=60, ident="consent-kit")
+    waitress_server(app, listening_sockets("127.0.0.1", port), threads=8).run()
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ Flask, the app and waitress are imported inside the functions that use them
 
 from __future__ import annotations
 
+import errno
 import logging
 import shlex
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -61,27 +63,33 @@ def init_instance(folder: Path) -> None:
 @cli.command()
 @instance_option
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, help="Requests handled at once.")
 def serve(instance: Path, host: str, port: int, threads: int):
     """Run the survey server (waitress), ready for a crowd scanning a QR code."""
     app = _app_for(instance, host)
+    server, port = listen(app, host, port, threads, command="serve")
     _print_links(app, host, port, qr=False)
-    _run_waitress(app, host, port, threads)
+    server.run()
 
 
 @cli.command()
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=".demo",
               show_default=True, help="Where to keep the demo's folder.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
-def demo(instance: Path, port: int):
+@click.option("--port", type=click.IntRange(1, 65535),
+              help=f"The port to listen on.  [default: {DEFAULT_PORT}, or the next free one]")
+def demo(instance: Path, port: int | None):
     """Set up a demo folder (first time only) and serve the example surveys on this computer."""
     if not (instance / "config.toml").exists():
         init_instance(instance)
         click.echo(f"Made a demo folder at {instance}")
     app = _app_for(instance, DEFAULT_HOST)
+    # `make run` names no port: when 5000 is taken (another demo still running, or a Mac's
+    # AirPlay receiver), the next free one does, rather than a traceback.
+    server, port = listen(app, DEFAULT_HOST, port or DEFAULT_PORT, 8, command="demo",
+                          spare_ports=0 if port else SPARE_PORTS)
     _print_links(app, DEFAULT_HOST, port, qr=True)
-    _run_waitress(app, DEFAULT_HOST, port, 8)
+    server.run()
 
 
 def _app_for(instance: Path, host: str):
@@ -161,11 +169,89 @@ def _print_qr(link: str) -> None:
     code.print_ascii(out=sys.stdout, invert=True)
 
 
-def _run_waitress(app, host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
+#: How many ports after the default the demo tries when the default is taken.
+SPARE_PORTS = 10
+
+
+def listen(app, host: str, port: int, threads: int, *, command: str, spare_ports: int = 0):
+    """A waitress server for ``app``, already listening, and its port; or a plain error.
+
+    Call the server's ``run()`` to serve. Listening comes before "consent-kit is running
+    at …" is printed, so that line is only ever printed when it is true. With
+    ``spare_ports``, a taken port is skipped and the next one tried (the demo); otherwise
+    a taken port stops with what to do.
+    """
+    for candidate in range(port, port + spare_ports + 1):
+        try:
+            sockets = listening_sockets(host, candidate)
+        except socket.gaierror:
+            raise click.ClickException(f"consent-kit could not listen at {host}: this computer "
+                                       f"has no such address. {_ADDRESSES}") from None
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE and candidate < port + spare_ports:
+                continue
+            if error.errno == errno.EADDRINUSE and spare_ports:
+                raise click.ClickException(
+                    f"Ports {port} to {candidate} are all in use on this computer (perhaps by "
+                    f"demos still running in other windows). Stop some of them, or choose a "
+                    f"port: consent-kit {command} --port 8080") from None
+            raise click.ClickException(cannot_listen(error, host, candidate, command)) from None
+        if candidate != port:
+            click.echo(f"Port {port} is in use on this computer (perhaps the demo is already "
+                       f"running in another window), so this one uses port {candidate}.")
+        return waitress_server(app, sockets, threads), candidate
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def cannot_listen(error: OSError, host: str, port: int, command: str) -> str:
+    """Why the server could not listen on ``host:port``, and what to do, in plain words."""
+    if error.errno == errno.EADDRINUSE:
+        return (f"Port {port} is already in use on this computer: another program is listening "
+                f"there (perhaps consent-kit, still running in another window). Stop that "
+                f"program, or choose another port: consent-kit {command} --port {port + 1}")
+    if error.errno == errno.EACCES:
+        return (f"This computer only lets administrators use port {port}. Choose a port "
+                f"above 1023: consent-kit {command} --port 8080")
+    return (f"consent-kit could not listen at {host} port {port} ({error.strerror or error}). "
+            f"{_ADDRESSES}")
+
+
+_ADDRESSES = "Check the address: 127.0.0.1 is this computer only, 0.0.0.0 every network it is on."
+
+
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound to each address of ``host`` at ``port``, as waitress binds them.
+
+    Raises ``OSError`` (``socket.gaierror`` for an unknown host) with nothing left open.
+    Bound here rather than by waitress, which starts its threads before binding and
+    leaves them running when the port is taken.
+    """
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    made: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            bound = socket.socket(family, kind, proto)
+            made.append(bound)
+            bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                bound.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            bound.bind(address)
+    except OSError:
+        for bound in made:
+            bound.close()
+        raise
+    return made
+
+
+def waitress_server(app, sockets: list[socket.socket], threads: int):
+    """waitress as ``serve`` and ``demo`` run it, on ``sockets`` (from :func:`listening_sockets`).
+
+    The benchmarks serve with this too, so their waitress rows are the real settings.
+    """
+    from waitress import create_server
 
     # waitress logs a line per queued request under load; that costs CPU at the worst moment.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     # 200+ phones may connect at once after a QR code goes up; waitress's default is 100.
-    waitress_serve(app, host=host, port=port, threads=threads, connection_limit=1000,
-                   channel_timeout=60, ident="consent-kit")
+    return create_server(app, sockets=sockets, threads=threads, connection_limit=1000,
+                         channel_timeout=60, ident="consent-kit")

@@ -1,0 +1,125 @@
+"""``consent-kit serve`` and ``demo`` when they can't listen: plain words, never a traceback.
+
+``make run`` is often the first thing a peer researcher types. Port 5000 may be taken
+(a demo still running in another window, a Mac's AirPlay receiver): the demo then uses
+the next free port and says so; ``serve`` and an explicit ``--port`` stop with what to do.
+"Running at" is printed only once the server listens. All sockets are on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from consent_kit.cli import cli, running
+from consent_kit.cli.running import init_instance, listen
+
+
+@contextmanager
+def held_port():
+    """A port on 127.0.0.1 that another program is listening on."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    try:
+        yield holder.getsockname()[1]
+    finally:
+        holder.close()
+
+
+def tiny_app() -> Flask:
+    app = Flask(__name__)
+    app.get("/")(lambda: "hello from the demo")
+    return app
+
+
+def test_the_demo_moves_to_the_next_free_port_and_says_so(capsys):
+    app = tiny_app()
+    with held_port() as taken:
+        server, port = listen(app, "127.0.0.1", taken, 1, command="demo", spare_ports=10)
+        try:
+            assert port != taken and taken < port <= taken + 10
+            said = capsys.readouterr().out
+            assert f"Port {taken} is in use on this computer" in said
+            assert f"so this one uses port {port}" in said
+            serving = threading.Thread(target=server.run, daemon=True)
+            serving.start()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as answer:
+                assert answer.read() == b"hello from the demo"
+        finally:
+            server.close()
+
+
+def test_serve_on_a_taken_port_says_what_to_do_and_nothing_else(tmp_path):
+    init_instance(tmp_path / "site")
+    with held_port() as taken:
+        result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path / "site"),
+                                          "--port", str(taken)])
+    assert result.exit_code == 1
+    assert f"Port {taken} is already in use on this computer" in result.output
+    assert f"consent-kit serve --port {taken + 1}" in result.output
+    assert "is running at" not in result.output  # that would be untrue
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_a_port_the_demo_is_told_to_use_is_not_swapped_for_another(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with held_port() as taken:
+        result = CliRunner().invoke(cli, ["demo", "--port", str(taken)])
+    assert result.exit_code == 1
+    assert f"Port {taken} is already in use" in result.output
+    assert f"consent-kit demo --port {taken + 1}" in result.output
+    assert "is running at" not in result.output
+
+
+def test_a_taken_port_leaves_nothing_running():
+    """No waitress threads or sockets are left behind (waitress alone starts its threads first)."""
+    before = threading.active_count()
+    with held_port() as taken, pytest.raises(running.click.ClickException):
+        listen(tiny_app(), "127.0.0.1", taken, 4, command="serve")
+    assert threading.active_count() == before
+
+
+def _refuse(code: int):
+    def listening_sockets(host, port):
+        raise OSError(code, errno.errorcode.get(code, "refused"))
+    return listening_sockets
+
+
+def test_when_every_spare_port_is_taken_the_range_is_named(monkeypatch):
+    monkeypatch.setattr(running, "listening_sockets", _refuse(errno.EADDRINUSE))
+    with pytest.raises(running.click.ClickException) as stopped:
+        listen(tiny_app(), "127.0.0.1", 5000, 1, command="demo", spare_ports=10)
+    assert "Ports 5000 to 5010 are all in use" in stopped.value.message
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    (errno.EACCES, "only lets administrators use port 80. Choose a port above 1023"),
+    (errno.EADDRNOTAVAIL, "could not listen at 127.0.0.1 port 80"),
+])
+def test_other_refusals_are_explained(monkeypatch, code, words):
+    monkeypatch.setattr(running, "listening_sockets", _refuse(code))
+    with pytest.raises(running.click.ClickException) as stopped:
+        listen(tiny_app(), "127.0.0.1", 80, 1, command="serve")
+    assert words in stopped.value.message
+
+
+def test_a_host_that_does_not_exist_is_named(tmp_path):
+    init_instance(tmp_path / "site")
+    result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path / "site"),
+                                      "--host", "no-such-host.invalid"])
+    assert result.exit_code == 1
+    assert "could not listen at no-such-host.invalid: this computer has no such address" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_port_out_of_range_is_refused_before_starting(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path), "--port", "70000"])
+    assert result.exit_code == 2 and "70000 is not in the range" in result.output
