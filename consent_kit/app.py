@@ -63,6 +63,10 @@ DEFAULTS: dict[str, Any] = {
     # The clock times are shown on, for surveys that don't set 'time_zone:' and studio pages.
     "TIME_ZONE": "Europe/London",
     "NEW_DRAFTS_PER_MINUTE": 30,
+    # True: create_app logs no start-up advice (the cookie and address warning, the first-admin
+    # hint). The commands set it: a command that only reads or writes the folder has no use for
+    # it, and `serve` and `demo` print what matters in their own words.
+    "QUIET_START_UP": False,
 }
 
 

@@ -9,6 +9,7 @@ the next free port and says so; ``serve`` and an explicit ``--port`` stop with w
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import threading
 import urllib.request
@@ -123,3 +124,58 @@ def test_a_host_that_does_not_exist_is_named(tmp_path):
 def test_a_port_out_of_range_is_refused_before_starting(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path), "--port", "70000"])
     assert result.exit_code == 2 and "70000 is not in the range" in result.output
+
+
+# -- what the commands say when they start ----------------------------------------------
+
+def _advice(caplog) -> list[str]:
+    """The start-up advice logged: the address warning, the first-admin hint."""
+    return [r.getMessage()[:40] for r in caplog.records
+            if "base_url" in r.getMessage() or "no admin account yet" in r.getMessage()]
+
+
+def test_a_command_that_only_uses_the_folder_gives_no_server_advice(tmp_path, caplog):
+    """create-user, export, sample-answers…: the address warning and first-admin hint are noise there."""
+    init_instance(tmp_path / "site")
+    with caplog.at_level(logging.WARNING):
+        result = CliRunner().invoke(cli, ["sample-answers", "have-your-say", "--count", "3",
+                                          "--instance", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert _advice(caplog) == []
+    assert "base_url" not in result.output
+
+
+def test_an_app_made_for_a_server_still_gives_the_advice(tmp_path, caplog):
+    """gunicorn's create_app(): its log is the only place the advice can go."""
+    from consent_kit import create_app
+
+    init_instance(tmp_path / "site")
+    with caplog.at_level(logging.WARNING):
+        create_app(instance=tmp_path / "site")
+    assert len(_advice(caplog)) == 2
+
+
+def test_serve_says_the_address_advice_once_and_in_its_own_words(tmp_path, monkeypatch, caplog):
+    """The app logs nothing at start; serve prints the note itself, then the first-admin link."""
+    init_instance(tmp_path / "site")
+    caplog.set_level(logging.WARNING)
+    ran = []
+    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (
+        type("Server", (), {"run": lambda self: ran.append(port)})(), port))
+    result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path / "site"), "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert ran == [5123]
+    assert result.output.count("base_url is not set") == 1
+    assert "Note: base_url is not set" in result.output
+    assert "No researcher admin account yet. Make the first one at http://127.0.0.1:5123" in result.output
+    assert _advice(caplog) == []  # not said twice
+
+
+def test_the_demo_on_this_computer_gives_no_address_advice(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (
+        type("Server", (), {"run": lambda self: None})(), port))
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "base_url" not in result.output
+    assert "consent-kit is running at http://127.0.0.1:5000/" in result.output

@@ -69,6 +69,10 @@ def serve(instance: Path, host: str, port: int, threads: int):
     """Run the survey server (waitress), ready for a crowd scanning a QR code."""
     app = _app_for(instance, host)
     server, port = listen(app, host, port, threads, command="serve")
+    from consent_kit.web.transport import startup_warning
+
+    if warning := startup_warning(app.config):  # the demo, on this computer only, needs none
+        click.echo(f"Note: {warning}", err=True)
     _print_links(app, host, port, qr=False)
     server.run()
 
@@ -100,7 +104,7 @@ def _app_for(instance: Path, host: str):
     from consent_kit.app import create_app
 
     try:
-        return create_app({}, instance=instance)
+        return create_app({"QUIET_START_UP": True}, instance=instance)
     except Exception as error:
         raise click.ClickException(str(error)) from None
 

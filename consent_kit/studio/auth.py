@@ -108,7 +108,7 @@ def _init_app(setup_state) -> None:
     app.extensions["consent_kit_studio"] = studio
     from consent_kit.studio.first_admin import prepare_setup  # it registers its page on this blueprint
 
-    prepare_setup(studio)
+    prepare_setup(studio, announce=not app.config.get("QUIET_START_UP"))
 
 
 # -- who is signed in ---------------------------------------------------------------

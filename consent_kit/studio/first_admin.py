@@ -30,8 +30,12 @@ from consent_kit.studio.auth import (
 from consent_kit.studio.rules import PREFIX, public
 
 
-def prepare_setup(studio: StudioState) -> str | None:
-    """While there is no admin, make sure there is a one-time setup token; return it."""
+def prepare_setup(studio: StudioState, *, announce: bool = False) -> str | None:
+    """While there is no admin, make sure there is a one-time setup token; return it.
+
+    ``announce``: log how to make the first admin when the token is new (at start-up,
+    where the server's log is the only place a gunicorn user looks).
+    """
     if studio.accounts.has_admin():
         studio.setup_token_path.unlink(missing_ok=True)
         return None
@@ -48,10 +52,11 @@ def prepare_setup(studio: StudioState) -> str | None:
         return None
     with os.fdopen(fd, "w") as handle:
         handle.write(token)
-    log.warning("There is no admin account yet. Make one with 'consent-kit create-user NAME "
-                "--role admin --instance %s', or open /studio/setup on this computer, or the "
-                "setup link printed by 'consent-kit serve' (its token is in %s).",
-                studio.setup_token_path.parent, studio.setup_token_path)
+    if announce:
+        log.warning("There is no admin account yet. Make one with 'consent-kit create-user NAME "
+                    "--role admin --instance %s', or open /studio/setup on this computer, or the "
+                    "setup link printed by 'consent-kit serve' (its token is in %s).",
+                    studio.setup_token_path.parent, studio.setup_token_path)
     return token
 
 

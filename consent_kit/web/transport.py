@@ -127,7 +127,7 @@ def init_transport(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     policy = cookie_policy(app.config)
     app.session_interface = _SessionInterface(policy)
-    if warning := startup_warning(app.config):
+    if not app.config.get("QUIET_START_UP") and (warning := startup_warning(app.config)):
         log.warning(warning)
 
     if policy == ALWAYS:

@@ -57,7 +57,8 @@ def qr_command(survey_id, source_name, fmt, size, out, base_url, instance):
 
 def _open(instance: Path, base_url: str):
     try:
-        app = create_app({"BASE_URL": base_url} if base_url else None, instance=instance)
+        app = create_app({"QUIET_START_UP": True, **({"BASE_URL": base_url} if base_url else {})},
+                         instance=instance)
     except Exception as error:
         raise click.ClickException(str(error)) from None
     base = app.config.get("BASE_URL") or ""
