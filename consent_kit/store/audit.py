@@ -29,7 +29,7 @@ from pathlib import Path
 from consent_kit.clock import utc_now
 from consent_kit.store import audit_chain as chain
 from consent_kit.store.base import StoreError
-from consent_kit.store.files import fsync_dir
+from consent_kit.store.files import fsync_dir, read_whole
 from consent_kit.store.index_file import IndexFile
 from consent_kit.store.journal import Journal
 
@@ -171,7 +171,7 @@ class AuditLog:
     def _read_head(self) -> dict | None:
         """The head: ``None`` if missing, ``{}`` if unreadable."""
         try:
-            raw = self.head_path.read_bytes()
+            raw = read_whole(self.head_path)
         except FileNotFoundError:
             return None
         if not raw.strip(b" \0"):

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consent_kit.store.base import StoreError
-from consent_kit.store.files import atomic_write, ensure_dir, remove_quietly
+from consent_kit.store.files import atomic_write, ensure_dir, read_whole, remove_quietly
 from consent_kit.store.sealing import SHARED_DRAFTS_KEY
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ class Drafts:
 def _read(path: Path) -> dict | None:
     """Read a draft file; ``None`` if it is missing or not a draft."""
     try:
-        body = json.loads(path.read_bytes())
+        body = json.loads(read_whole(path))
     except FileNotFoundError:
         return None
     except ValueError:

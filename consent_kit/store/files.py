@@ -71,6 +71,29 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+#: Bytes asked for by each read of :func:`read_whole` (a draft, an audit head: one read).
+READ_CHUNK = 64 * 1024
+
+
+def read_whole(path: Path) -> bytes:
+    """The file's bytes, like ``Path.read_bytes`` in four system calls instead of nine.
+
+    Open, read until a read returns nothing, close: ``Path.read_bytes`` also asks the
+    size twice, whether the file is a terminal and where it is. Each call releases the
+    GIL, a chance for another busy thread to take it: under load a Send waits that much
+    less (it reads its draft and the audit head). Raises ``OSError``
+    (``FileNotFoundError`` when the file isn't there).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = []
+        while chunk := os.read(fd, READ_CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def remove_quietly(path: Path) -> bool:
     """Delete ``path`` if it exists; report whether it did."""
     try:

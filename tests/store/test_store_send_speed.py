@@ -5,6 +5,8 @@
   never given again.
 * The draft sweep reads each draft file once for both of its jobs (expired drafts,
   and the key names still in use).
+* A draft and the audit head are read in four system calls, not nine (each call lets
+  another busy thread take the GIL).
 """
 
 from __future__ import annotations
@@ -84,3 +86,29 @@ def test_the_sweep_keeps_the_keys_of_live_drafts_and_destroys_old_unused_ones(st
     store.save_draft("live-draft-abcdefghijk", {"pseudonym": "alive", "answers": {}}, expires_at=later + 3600)
     store.purge_expired_drafts(later)
     assert store.keys.get("alive") is not None and store.keys.get("left") is None
+
+
+def test_small_files_are_read_whole_in_few_system_calls(tmp_path, monkeypatch):
+    """read_whole (drafts, the audit head): every byte, however large; missing is FileNotFoundError."""
+    import os
+
+    import pytest
+
+    from consent_kit.store import files
+
+    big = tmp_path / "big.json"
+    big.write_bytes(bytes(range(256)) * (3 * files.READ_CHUNK // 256 + 7))  # past several reads
+    assert files.read_whole(big) == big.read_bytes()
+    (tmp_path / "empty").write_bytes(b"")
+    assert files.read_whole(tmp_path / "empty") == b""
+    with pytest.raises(FileNotFoundError):
+        files.read_whole(tmp_path / "missing")
+    calls = []
+    for name in ("open", "read", "close", "fstat", "lseek"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda *a, _real=real, _name=name, **k:
+                            calls.append(_name) or _real(*a, **k))
+    small = tmp_path / "draft.json"
+    small.write_bytes(b'{"data": {}}')
+    assert files.read_whole(small) == b'{"data": {}}'
+    assert calls == ["open", "read", "read", "close"]
