@@ -177,3 +177,40 @@ def test_the_demo_on_this_computer_gives_no_address_advice(tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     assert "base_url" not in result.output
     assert "consent-kit is running at http://127.0.0.1:5000/" in result.output
+
+
+# -- the links serve prints -------------------------------------------------------------
+
+def test_links_never_name_every_address_and_give_the_network_one(monkeypatch):
+    monkeypatch.setattr(running, "lan_address", lambda: "192.168.1.20")
+    assert running.link_bases("", "0.0.0.0", 5000) == ("http://127.0.0.1:5000", "http://192.168.1.20:5000")
+    assert running.link_bases("", "::", 8080) == ("http://127.0.0.1:8080", "http://192.168.1.20:8080")
+    assert running.link_bases("https://survey.example.org/", "0.0.0.0", 5000) == (
+        "https://survey.example.org", None)
+    assert running.link_bases("", "127.0.0.1", 5000) == ("http://127.0.0.1:5000", None)
+    monkeypatch.setattr(running, "lan_address", lambda: None)  # no network at all
+    assert running.link_bases("", "0.0.0.0", 5000) == ("http://127.0.0.1:5000", None)
+
+
+def test_serve_on_every_address_prints_links_that_open(tmp_path, monkeypatch):
+    init_instance(tmp_path / "site")
+    monkeypatch.setattr(running, "lan_address", lambda: "192.168.1.20")
+    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (
+        type("Server", (), {"run": lambda self: None})(), port))
+    result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path / "site"),
+                                      "--host", "0.0.0.0", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert "0.0.0.0" not in result.output
+    assert "running at http://127.0.0.1:5123/" in result.output
+    assert "same network may reach it at http://192.168.1.20:5123/" in result.output
+    assert 'set base_url = "http://192.168.1.20:5123"' in result.output
+
+
+def test_the_network_address_is_found_without_sending_anything():
+    """An IPv4 address that isn't this computer's loopback, or None (a machine with no network)."""
+    import ipaddress
+
+    found = running.lan_address()
+    if found is not None:
+        address = ipaddress.IPv4Address(found)
+        assert not address.is_loopback and not address.is_unspecified

@@ -118,9 +118,28 @@ def survey_or_stop(kit, survey_id: str):
     return survey
 
 
+#: Listening on every address: a link can't name these, it names 127.0.0.1 and the network's.
+EVERY_ADDRESS = {"0.0.0.0", "::", ""}
+
+
+def link_bases(base_url: str, host: str, port: int) -> tuple[str, str | None]:
+    """The address to print links with, and the local network's one when it is worth saying.
+
+    ``base_url`` wins. Listening on every address, "http://0.0.0.0:5000" would open nothing
+    on a phone: links use this computer's own address, and the network's is given beside
+    them (a laptop at an event).
+    """
+    if base_url:
+        return base_url.rstrip("/"), None
+    if host in EVERY_ADDRESS:
+        network = lan_address()
+        return f"http://127.0.0.1:{port}", f"http://{network}:{port}" if network else None
+    return f"http://{host}:{port}", None
+
+
 def _print_links(app, host: str, port: int, *, qr: bool) -> None:
     kit = app.extensions["consent_kit"]
-    base = app.config["BASE_URL"].rstrip("/") or f"http://{host}:{port}"
+    base, network = link_bases(app.config["BASE_URL"], host, port)
     surveys = kit.catalog.open_surveys()
     click.echo(f"consent-kit is running at {base}/")
     if not surveys:
@@ -132,6 +151,10 @@ def _print_links(app, host: str, port: int, *, qr: bool) -> None:
         click.echo(f"  Not available, needs fixing: {name}", err=True)
         for problem in problems:
             click.echo(f"    {problem}", err=True)
+    if network:
+        click.echo(f"Phones and computers on the same network may reach it at {network}/")
+        click.echo(f'  For QR codes and posters with that address, set base_url = "{network}"'
+                   f" in {Path(app.instance_path) / 'config.toml'} and start again.")
     if qr and surveys:
         _print_qr(f"{base}/s/{surveys[0].id}")
     from consent_kit.studio.first_admin import setup_link
@@ -161,6 +184,23 @@ def _relative(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def lan_address() -> str | None:
+    """This computer's IPv4 address on its local network, or None; nothing is sent.
+
+    Connecting a UDP socket only chooses the route (no packet leaves), and the
+    address it would send from is the one other devices on the network can use.
+    """
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.254.254.254", 9))
+        address = probe.getsockname()[0]
+    except OSError:  # no network at all
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def _print_qr(link: str) -> None:
