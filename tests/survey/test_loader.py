@@ -630,7 +630,8 @@ def test_unknown_type_did_you_mean():
 @pytest.mark.parametrize("written, meant", [("radio", "single_choice"),
                                              ("Multiple choice", "multiple_choice"),
                                              ("yes-no", "yes_no"), ("rating", "scale"),
-                                             ("Number", "number")])
+                                             ("Number", "number"), ("chioce", "single_choice"),
+                                             ("chekbox", "multiple_choice"), ("dropdwon", "single_choice")])
 def test_unknown_type_suggests_from_everyday_names(written, meant):
     text = with_questions(f"- {{id: a, type: '{written}', label: A}}")
     assert the_problem(text, "unknown type").message.endswith(f"did you mean '{meant}'?")

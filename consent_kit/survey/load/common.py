@@ -156,11 +156,14 @@ def did_you_mean(word: Any, options, synonyms: dict[str, str] | None = None) -> 
     for candidate in (folded, folded.replace("-", "_"), folded.replace("_", "-")):
         if by_lower.get(candidate, word) != word:
             return by_lower[candidate]
-    target = (synonyms or {}).get(folded)
-    if target in by_lower.values():
-        return target
-    close = difflib.get_close_matches(folded, list(by_lower), n=1, cutoff=0.6)
-    return by_lower[close[0]] if close else None
+    # Everyday names ("radio", "checkbox") lead to their option, typed right or slightly wrong.
+    meaning = {name: target for name, target in (synonyms or {}).items() if target in by_lower.values()}
+    if folded in meaning:
+        return meaning[folded]
+    close = difflib.get_close_matches(folded, [*by_lower, *meaning], n=1, cutoff=0.6)
+    if not close:
+        return None
+    return by_lower.get(close[0]) or meaning[close[0]]
 
 
 def spell_list(options) -> str:
