@@ -443,7 +443,7 @@ def test_contact_needs_a_name_and_a_web_address_that_works():
 
 
 @pytest.mark.parametrize("value, fragment", [
-    ("[]", "'contacts' should be a list"),
+    ("[]", "'contacts' has nothing in it yet. Add the"),
     ("Childline", "'contacts' should be a list"),
 ])
 def test_contacts_must_be_a_list(value, fragment):
@@ -478,10 +478,19 @@ def test_consent_needs_information_and_statements():
 
 
 @pytest.mark.parametrize("key", ["information", "statements", "check_understanding", "versions"])
-@pytest.mark.parametrize("value", ["[]", "Some words", "{a: 1}"])
-def test_consent_lists_must_be_lists(key, value):
+@pytest.mark.parametrize(("value", "said"), [("Some words", "should be a list of"),
+                                             ("{a: 1}", "should be a list of"),
+                                             ("[]", "has nothing in it yet. Add the")])
+def test_consent_lists_must_be_lists(key, value, said):
     text = with_good((f"  {key}:\n", f"  {key}: {value}\n  old_{key}:\n"))
-    one(text, f"'{key}' should be a list", f"  {key}: {value}", where="consent")
+    one(text, f"'{key}' {said}", f"  {key}: {value}".rstrip(), where="consent")
+
+
+def test_statements_with_nothing_under_them_say_what_to_add():
+    text = survey("consent:\n  information:\n    - heading: What\n      text: We ask.\n"
+                  "  statements:\n")
+    found = one(text, "'statements' has nothing in it yet", "  statements:", where="consent")
+    assert "each starting with '- id:'" in found.message and "should be a list" not in found.message
 
 
 def test_consent_unknown_keys_did_you_mean():
@@ -769,12 +778,13 @@ def test_version_information_must_have_the_sections_checks_point_to():
     assert "'id: section-2'" in found.message
 
 
-@pytest.mark.parametrize("value", ["[]", "None of these"])
-def test_version_lists_say_how_to_use_the_main_ones(value):
+@pytest.mark.parametrize(("value", "said"), [("[]", "has nothing in it yet"),
+                                             ("None of these", "should be a list")])
+def test_version_lists_say_how_to_use_the_main_ones(value, said):
     text = with_good(("      statements:\n        - id: take_part\n          text: Yes, I want to do this\n"
                       "        - id: ask_again\n          text: You can ask me again next year\n",
                       f"      statements: {value}\n"))
-    found = one(text, "'statements' should be a list", f"statements: {value}", where="version 'easy'")
+    found = one(text, f"'statements' {said}", f"statements: {value}", where="version 'easy'")
     assert "To use the same statements as the main version" in found.message
 
 

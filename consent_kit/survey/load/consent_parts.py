@@ -44,8 +44,13 @@ def list_under(ctx: Context, mapping: dict, key: str, where: str, what: str, *,
     raw = mapping[key]
     if isinstance(raw, list) and raw:
         return raw
-    ctx.add(key_line(mapping, key, line_of(mapping)), where, f"'{key}' should be a list of "
-            f"{what}, on new lines, indented under it.{if_none}")
+    line = key_line(mapping, key, line_of(mapping))
+    if raw is None or raw == []:  # "statements:" with nothing under it, or "statements: []"
+        ctx.add(line, where, f"'{key}' has nothing in it yet. Add the {what}, on new lines, "
+                f"indented under it.{if_none}")
+    else:
+        ctx.add(line, where, f"'{key}' should be a list of {what}, on new lines, indented under "
+                f"it.{if_none}")
     return ()
 
 
