@@ -144,9 +144,19 @@ def test_a_command_that_only_uses_the_folder_gives_no_server_advice(tmp_path, ca
 
 
 def test_an_app_made_for_a_server_still_gives_the_advice(tmp_path, caplog):
-    """gunicorn's create_app(): its log is the only place the advice can go."""
+    """gunicorn's create_app(): its log is the only place the advice can go.
+
+    Even after create-user ran in this process (it once silenced the studio's logger for good).
+    """
     from consent_kit import create_app
 
+    init_instance(tmp_path / "made")
+    with caplog.at_level(logging.WARNING):
+        made = CliRunner().invoke(cli, ["create-user", "sam", "--role", "admin", "--instance",
+                                        str(tmp_path / "made")],
+                                  input="orange river bicycle\norange river bicycle\n")
+    assert made.exit_code == 0, made.output
+    assert _advice(caplog) == []  # making the first admin: no "there is no admin yet"
     init_instance(tmp_path / "site")
     with caplog.at_level(logging.WARNING):
         create_app(instance=tmp_path / "site")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -171,9 +170,7 @@ def create_user(instance: Path, username: str, role: str, password: str):
     """Make an account for the researchers' area (/studio), for example the first admin."""
     from consent_kit.studio.accounts import AccountError, Accounts
 
-    # Not "there is no admin yet, here is how to make one": that is what this command does.
-    logging.getLogger("consent_kit.studio.auth").setLevel(logging.ERROR)
-    app = _app_for(instance, DEFAULT_HOST)
+    app = _app_for(instance, DEFAULT_HOST)  # quiet: no "there is no admin yet" while making one
     store = app.extensions["consent_kit"].store
     try:
         user = Accounts(store).create_user(username, role, password)
