@@ -126,6 +126,19 @@ def test_a_port_out_of_range_is_refused_before_starting(tmp_path):
 
 # -- what the commands say when they start ----------------------------------------------
 
+def serve_nothing(monkeypatch, ran: list | None = None) -> None:
+    """``serve`` and ``demo`` print everything, then return instead of serving (the port run is noted)."""
+    class Server:
+        def __init__(self, port):
+            self.port = port
+
+        def run(self):
+            if ran is not None:
+                ran.append(self.port)
+
+    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (Server(port), port))
+
+
 def _advice(caplog) -> list[str]:
     """The start-up advice logged: the address warning, the first-admin hint."""
     return [r.getMessage()[:40] for r in caplog.records
@@ -168,8 +181,7 @@ def test_serve_says_the_address_advice_once_and_in_its_own_words(tmp_path, monke
     init_instance(tmp_path / "site")
     caplog.set_level(logging.WARNING)
     ran = []
-    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (
-        type("Server", (), {"run": lambda self: ran.append(port)})(), port))
+    serve_nothing(monkeypatch, ran)
     result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path / "site"), "--port", "5123"])
     assert result.exit_code == 0, result.output
     assert ran == [5123]
@@ -181,8 +193,7 @@ def test_serve_says_the_address_advice_once_and_in_its_own_words(tmp_path, monke
 
 def test_the_demo_on_this_computer_gives_no_address_advice(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (
-        type("Server", (), {"run": lambda self: None})(), port))
+    serve_nothing(monkeypatch)
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
     assert "base_url" not in result.output
@@ -205,8 +216,7 @@ def test_links_never_name_every_address_and_give_the_network_one(monkeypatch):
 def test_serve_on_every_address_prints_links_that_open(tmp_path, monkeypatch):
     init_instance(tmp_path / "site")
     monkeypatch.setattr(running, "lan_address", lambda: "192.168.1.20")
-    monkeypatch.setattr(running, "listen", lambda app, host, port, threads, **_: (
-        type("Server", (), {"run": lambda self: None})(), port))
+    serve_nothing(monkeypatch)
     result = CliRunner().invoke(cli, ["serve", "--instance", str(tmp_path / "site"),
                                       "--host", "0.0.0.0", "--port", "5123"])
     assert result.exit_code == 0, result.output

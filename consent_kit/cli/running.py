@@ -60,10 +60,14 @@ def init_instance(folder: Path) -> None:
     (folder / "config.toml").write_text(CONFIG_TEMPLATE)
 
 
+#: The ports ``serve`` and ``demo`` accept (click says so before anything starts).
+PORTS = click.IntRange(1, 65535)
+
+
 @cli.command()
 @instance_option
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=PORTS)
 @click.option("--threads", default=8, show_default=True, help="Requests handled at once.")
 def serve(instance: Path, host: str, port: int, threads: int):
     """Run the survey server (waitress), ready for a crowd scanning a QR code."""
@@ -80,7 +84,7 @@ def serve(instance: Path, host: str, port: int, threads: int):
 @cli.command()
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=".demo",
               show_default=True, help="Where to keep the demo's folder.")
-@click.option("--port", type=click.IntRange(1, 65535),
+@click.option("--port", type=PORTS,
               help=f"The port to listen on.  [default: {DEFAULT_PORT}, or the next free one]")
 def demo(instance: Path, port: int | None):
     """Set up a demo folder (first time only) and serve the example surveys on this computer."""
